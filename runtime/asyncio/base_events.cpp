@@ -1,0 +1,437 @@
+// base_events.cpp: BaseEventLoop, the pass and everything that feeds it.
+// Mirrors Lib/asyncio/base_events.py (BaseEventLoop: run_forever, run_until_complete, stop,
+// close, call_soon, call_later, call_at, _run_once, the exception handler API).
+// Course: docs/03-the-loop.md, docs/04-handles-and-timers.md
+#include "asyncio/base_events.hpp"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "asyncio/exceptions.hpp"
+#include "asyncio/futures.hpp"
+#include "asyncio/tasks.hpp"
+
+namespace asyncio {
+
+namespace {
+
+LogSink& log_sink() {
+  static LogSink sink = [](LogLevel level, const std::string& message) {
+    if (level >= LogLevel::warning) std::cerr << message << std::endl;
+  };
+  return sink;
+}
+
+double clock_resolution() {
+  timespec res{};
+  clock_getres(CLOCK_MONOTONIC, &res);
+  return static_cast<double>(res.tv_sec) + static_cast<double>(res.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
+void set_log_sink(LogSink sink) { log_sink() = std::move(sink); }
+
+void log(LogLevel level, const std::string& message) {
+  if (log_sink()) log_sink()(level, message);
+}
+
+BaseEventLoop::BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector)
+    : selector_(std::move(selector)), clock_resolution_(clock_resolution()) {
+  tracer_.attach(observer_from_environment());
+}
+
+BaseEventLoop::~BaseEventLoop() { clear_queues_(); }
+
+// ---------------------------------------------------------------- running and stopping
+
+void BaseEventLoop::check_closed_() const {
+  if (closed_) throw RuntimeError("Event loop is closed");
+}
+
+void BaseEventLoop::check_running_() const {
+  if (is_running()) throw RuntimeError("This event loop is already running");
+  if (get_running_loop_or_null() != nullptr)
+    throw RuntimeError("Cannot run the event loop while another loop is running");
+}
+
+void BaseEventLoop::run_forever() {
+  check_closed_();
+  check_running_();
+  Ref<BaseEventLoop> keep_alive(this);
+  running_ = true;
+  set_running_loop_(this);
+  struct Restore {
+    BaseEventLoop* loop;
+    ~Restore() {
+      loop->stopping_ = false;
+      loop->running_ = false;
+      set_running_loop_(nullptr);
+    }
+  } restore{this};
+  for (;;) {
+    run_once();
+    if (stopping_) break;
+  }
+}
+
+void BaseEventLoop::run_until_complete_(FutureCore& future) {
+  check_closed_();
+  check_running_();
+  Ref<FutureCore> keep(&future);
+  // The done callback stops the loop (_run_until_complete_cb); it is removed afterwards so a
+  // loop stopped early leaves nothing behind.
+  const auto key = future.add_done_callback_(
+      [](FutureCore& fut) { fut.get_loop().stop(); }, "_run_until_complete_cb");
+  try {
+    run_forever();
+  } catch (...) {
+    future.remove_done_callback_(key);
+    throw;
+  }
+  future.remove_done_callback_(key);
+  if (!future.done()) throw RuntimeError("Event loop stopped before Future completed.");
+}
+
+void BaseEventLoop::stop() { stopping_ = true; }
+
+void BaseEventLoop::close() {
+  if (is_running()) throw RuntimeError("Cannot close a running event loop");
+  if (closed_) return;
+  closed_ = true;
+  clear_queues_();
+  reap_pending_tasks_();
+}
+
+void BaseEventLoop::clear_queues_() noexcept {
+  // Releasing a handle can release a future and a task; take the queues out first so that
+  // nothing released here sees them half-emptied.
+  std::deque<Handle*> ready;
+  ready.swap(ready_);
+  std::vector<TimerHandle*> scheduled;
+  scheduled.swap(scheduled_);
+  timer_cancelled_count_ = 0;
+  for (Handle* h : ready) h->decref_();
+  for (TimerHandle* h : scheduled) {
+    h->scheduled_flag_ = false;
+    h->decref_();
+  }
+  std::vector<Handle*> threadsafe;
+  {
+    std::lock_guard lock(threadsafe_mutex_);
+    threadsafe.swap(threadsafe_);
+  }
+  for (Handle* h : threadsafe) h->decref_();
+}
+
+void BaseEventLoop::reap_pending_tasks_() noexcept {
+  // CPython's garbage collector frees tasks that wait on futures nobody will resolve; with
+  // reference counting those are cycles (task -> its stack -> future -> callback -> task).
+  // Closing the loop unwinds their fibers, which releases what their stacks held.
+  std::vector<Ref<TaskCore>> pending;
+  for (TaskCore* t = all_tasks_head_; t; t = t->next_task_()) pending.emplace_back(t);
+  for (auto& t : pending) t->abandon_();
+}
+
+// ---------------------------------------------------------------- scheduling callbacks
+
+HandleRef BaseEventLoop::call_soon(Callback callback, const char* name) {
+  check_closed_();
+  auto* h = new Handle(std::move(callback), this, name);
+  h->incref_();  // the ready queue's reference
+  ready_.push_back(h);
+  return HandleRef(h);
+}
+
+void BaseEventLoop::call_soon_handle_(Handle* handle) {
+  check_closed_();
+  handle->incref_();
+  ready_.push_back(handle);
+}
+
+TimerHandleRef BaseEventLoop::call_later(double delay, Callback callback, const char* name) {
+  return call_at(time() + delay, std::move(callback), name);
+}
+
+TimerHandleRef BaseEventLoop::call_at(double when, Callback callback, const char* name) {
+  check_closed_();
+  auto* t = new TimerHandle(when, std::move(callback), this, name);
+  t->incref_();  // the heap's reference
+  heap_push_(t);
+  t->scheduled_flag_ = true;
+  return TimerHandleRef(t);
+}
+
+double BaseEventLoop::time() const {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+HandleRef BaseEventLoop::call_soon_threadsafe(Callback callback, const char* name) {
+  check_closed_();
+  auto* h = new Handle(std::move(callback), this, name);
+  h->incref_();  // the queue's reference; the caller's HandleRef below is the second
+  HandleRef result(h);
+  {
+    std::lock_guard lock(threadsafe_mutex_);
+    threadsafe_.push_back(h);
+    threadsafe_pending_.store(true, std::memory_order_release);
+  }
+  write_to_self_();
+  return result;
+}
+
+void BaseEventLoop::take_threadsafe_() {
+  std::vector<Handle*> incoming;
+  {
+    std::lock_guard lock(threadsafe_mutex_);
+    incoming.swap(threadsafe_);
+    threadsafe_pending_.store(false, std::memory_order_relaxed);
+  }
+  for (Handle* h : incoming) ready_.push_back(h);
+}
+
+void BaseEventLoop::timer_handle_cancelled_(TimerHandle& handle) noexcept {
+  if (handle.scheduled_flag_) ++timer_cancelled_count_;
+}
+
+std::vector<double> BaseEventLoop::scheduled_whens() const {
+  std::vector<double> out;
+  out.reserve(scheduled_.size());
+  for (const TimerHandle* t : scheduled_) out.push_back(t->when_);
+  return out;
+}
+
+// ---------------------------------------------------------------- the timer heap
+// heapq's exact algorithms (Modules/_heapqmodule.c): equal deadlines come out in the order
+// these sift steps leave them, which is not first-in first-out.
+
+void BaseEventLoop::heap_push_(TimerHandle* handle) {
+  scheduled_.push_back(handle);
+  sift_down_(0, scheduled_.size() - 1);
+}
+
+TimerHandle* BaseEventLoop::heap_pop_() {
+  TimerHandle* last = scheduled_.back();
+  scheduled_.pop_back();
+  if (scheduled_.empty()) return last;
+  TimerHandle* head = scheduled_.front();
+  scheduled_.front() = last;
+  sift_up_(0);
+  return head;
+}
+
+void BaseEventLoop::heapify_() {
+  for (std::size_t i = scheduled_.size() / 2; i-- > 0;) sift_up_(i);
+}
+
+void BaseEventLoop::sift_down_(std::size_t start, std::size_t pos) {
+  TimerHandle* item = scheduled_[pos];
+  while (pos > start) {
+    const std::size_t parent = (pos - 1) >> 1;
+    if (item->when_ < scheduled_[parent]->when_) {
+      scheduled_[pos] = scheduled_[parent];
+      pos = parent;
+      continue;
+    }
+    break;
+  }
+  scheduled_[pos] = item;
+}
+
+void BaseEventLoop::sift_up_(std::size_t pos) {
+  const std::size_t end = scheduled_.size();
+  const std::size_t start = pos;
+  TimerHandle* item = scheduled_[pos];
+  std::size_t child = 2 * pos + 1;
+  while (child < end) {
+    const std::size_t right = child + 1;
+    if (right < end && !(scheduled_[child]->when_ < scheduled_[right]->when_)) child = right;
+    scheduled_[pos] = scheduled_[child];
+    pos = child;
+    child = 2 * pos + 1;
+  }
+  scheduled_[pos] = item;
+  sift_down_(start, pos);
+}
+
+// ---------------------------------------------------------------- the pass
+
+// run_once(): one pass of the loop, the four steps of BaseEventLoop._run_once in code order:
+//   Step 1: drop cancelled timers.
+//   Step 2: poll the selector and queue its events.
+//   Step 3: move due timers to the ready queue.
+//   Step 4: run what was ready.
+// Step 4 runs only the handles that were in the ready queue when it began; whatever they
+// queue (callbacks, done callbacks, task steps) waits for the next pass, after its select.
+void BaseEventLoop::run_once() {
+  const std::size_t pass = ++pass_count_;
+  tracer_.emit(*this, [&](Observer& o) { o.pass_begin(*this, pass, time()); });
+
+  // Step 1: drop cancelled timers.
+  drop_cancelled_timers_();
+
+  // Step 2: poll the selector and queue its events.
+  if (threadsafe_pending_.load(std::memory_order_acquire)) take_threadsafe_();
+  TimeoutReason reason;
+  const std::optional<double> timeout = select_timeout_(reason);
+  tracer_.emit(*this, [&](Observer& o) { o.select_begin(*this, selector_->kind(), timeout, reason); });
+  const std::vector<selectors::ReadyEvent> events = selector_->select(timeout);
+  tracer_.emit(*this, [&](Observer& o) { o.select_end(*this, events.size()); });
+  if (threadsafe_pending_.load(std::memory_order_acquire)) take_threadsafe_();
+  if (!events.empty()) process_events_(events);
+
+  // Step 3: move due timers to the ready queue.
+  move_due_timers_();
+
+  // Step 4: run what was ready.
+  const std::size_t ran = ready_.size();
+  run_ready_();
+  tracer_.emit(*this, [&](Observer& o) { o.pass_end(*this, pass, ran); });
+}
+
+// Step 1. Rebuild the heap when cancelled timers are more than half of more than 100;
+// otherwise pop cancelled timers off the head only.
+void BaseEventLoop::drop_cancelled_timers_() {
+  const std::size_t n = scheduled_.size();
+  if (n > MIN_SCHEDULED_TIMER_HANDLES &&
+      static_cast<double>(timer_cancelled_count_) / static_cast<double>(n) >
+          MIN_CANCELLED_TIMER_HANDLES_FRACTION) {
+    std::vector<TimerHandle*> live;
+    live.reserve(n);
+    for (TimerHandle* t : scheduled_) {
+      if (t->cancelled_) {
+        t->scheduled_flag_ = false;
+        tracer_.emit(*this, [&](Observer& o) { o.timer_dropped(*this, *t); });
+        t->decref_();
+      } else {
+        live.push_back(t);
+      }
+    }
+    scheduled_.swap(live);
+    heapify_();
+    timer_cancelled_count_ = 0;
+    tracer_.emit(*this, [&](Observer& o) { o.heap_rebuilt(*this, n, scheduled_.size()); });
+    return;
+  }
+  while (!scheduled_.empty() && scheduled_.front()->cancelled_) {
+    --timer_cancelled_count_;
+    TimerHandle* t = heap_pop_();
+    t->scheduled_flag_ = false;
+    tracer_.emit(*this, [&](Observer& o) { o.timer_dropped(*this, *t); });
+    t->decref_();
+  }
+}
+
+// Step 2's timeout: 0 when something is ready or the loop is stopping; else until the head
+// timer (never negative, at most MAXIMUM_SELECT_TIMEOUT); else block (nullopt).
+std::optional<double> BaseEventLoop::select_timeout_(TimeoutReason& reason) const {
+  if (!ready_.empty()) {
+    reason = TimeoutReason::ready;
+    return 0.0;
+  }
+  if (stopping_) {
+    reason = TimeoutReason::stopping;
+    return 0.0;
+  }
+  if (!scheduled_.empty()) {
+    reason = TimeoutReason::timer;
+    return std::min(std::max(0.0, scheduled_.front()->when_ - time()), MAXIMUM_SELECT_TIMEOUT);
+  }
+  reason = TimeoutReason::none;
+  return std::nullopt;
+}
+
+// Step 3. A timer is due when its deadline is before now plus the clock's resolution.
+// Cancelled timers popped here are not uncounted (CPython's count drifts the same way).
+void BaseEventLoop::move_due_timers_() {
+  if (scheduled_.empty()) return;
+  const double end_time = time() + clock_resolution_;
+  while (!scheduled_.empty() && scheduled_.front()->when_ < end_time) {
+    TimerHandle* t = heap_pop_();
+    t->scheduled_flag_ = false;
+    tracer_.emit(*this, [&](Observer& o) { o.timer_ready(*this, *t, end_time - clock_resolution_); });
+    ready_.push_back(t);  // the heap's reference moves to the ready queue
+  }
+}
+
+// Step 4. Exactly the handles present now; a cancelled one is skipped but still counts.
+void BaseEventLoop::run_ready_() {
+  for (std::size_t ntodo = ready_.size(); ntodo > 0; --ntodo) {
+    Handle* h = ready_.front();
+    ready_.pop_front();
+    HandleRef handle = HandleRef::adopt(h);
+    if (h->cancelled_) {
+      tracer_.emit(*this, [&](Observer& o) { o.callback_skipped(*this, *h); });
+      continue;
+    }
+    tracer_.emit(*this, [&](Observer& o) { o.callback_begin(*this, *h); });
+    if (debug_) [[unlikely]] {
+      run_handle_debug_(*h);
+    } else {
+      h->run_();
+    }
+    tracer_.emit(*this, [&](Observer& o) { o.callback_end(*this, *h); });
+  }
+}
+
+void BaseEventLoop::run_handle_debug_(Handle& handle) {
+  const double t0 = time();
+  handle.run_();
+  const double dt = time() - t0;
+  if (dt >= slow_callback_duration) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.3f", dt);
+    TaskCore* task = handle.task_();
+    log(LogLevel::warning, "Executing " + (task ? task->repr() : handle.repr()) + " took " + seconds + " seconds");
+  }
+}
+
+// ---------------------------------------------------------------- error handlers
+
+void BaseEventLoop::set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
+
+void BaseEventLoop::default_exception_handler(const ExceptionContext& context) {
+  std::ostringstream out;
+  out << (context.message.empty() ? "Unhandled exception in event loop" : context.message);
+  // One line per key, in sorted order as CPython prints them.
+  std::vector<std::pair<std::string, std::string>> lines = context.extra;
+  if (context.future) lines.emplace_back("future", context.future->repr());
+  if (context.handle) lines.emplace_back("handle", context.handle->repr());
+  if (context.task) lines.emplace_back("task", context.task->repr());
+  std::sort(lines.begin(), lines.end());
+  for (const auto& [key, value] : lines) out << "\n" << key << ": " << value;
+  if (context.exception) out << "\n" << exception_line(context.exception);
+  log(LogLevel::error, out.str());
+}
+
+void BaseEventLoop::call_exception_handler(const ExceptionContext& context) {
+  if (!exception_handler_) {
+    try {
+      default_exception_handler(context);
+    } catch (...) {
+      log(LogLevel::error, "Exception in default exception handler");
+    }
+    return;
+  }
+  try {
+    exception_handler_(*this, context);
+  } catch (...) {
+    try {
+      ExceptionContext nested;
+      nested.message = "Unhandled error in exception handler";
+      nested.exception = std::current_exception();
+      nested.extra.emplace_back("context", "{'message': " + py_repr(context.message) + "}");
+      default_exception_handler(nested);
+    } catch (...) {
+      log(LogLevel::error, "Exception in default exception handler while handling an unexpected error in custom exception handler");
+    }
+  }
+}
+
+}  // namespace asyncio

@@ -1,0 +1,170 @@
+// base_events.hpp: BaseEventLoop, the loop itself: the ready queue, the timer heap and
+// run_once(), the four steps of one pass.
+// Mirrors Lib/asyncio/base_events.py (BaseEventLoop, _run_once, call_soon/call_at, run_forever,
+// run_until_complete, the exception handler API, debug mode). Owns every queued callback until
+// it runs; does no I/O itself beyond asking its selector to wait.
+// Course: docs/03-the-loop.md, docs/04-handles-and-timers.md
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "asyncio/events.hpp"
+#include "asyncio/selectors.hpp"
+#include "asyncio/trace.hpp"
+
+namespace asyncio {
+
+template <class T>
+class Future;
+template <class T>
+class Task;
+struct TaskOptions;
+
+// Constants of base_events.py.
+inline constexpr std::size_t MIN_SCHEDULED_TIMER_HANDLES = 100;
+inline constexpr double MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+inline constexpr double MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
+
+// Where the logger's lines go (CPython's `asyncio` logger). Default: stderr, warnings and up.
+enum class LogLevel { debug, info, warning, error };
+using LogSink = std::function<void(LogLevel, const std::string&)>;
+void set_log_sink(LogSink sink);
+void log(LogLevel level, const std::string& message);
+
+class BaseEventLoop : public AbstractEventLoop {
+ public:
+  explicit BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector);
+  ~BaseEventLoop() override;
+  BaseEventLoop(const BaseEventLoop&) = delete;
+  BaseEventLoop& operator=(const BaseEventLoop&) = delete;
+
+  // Running and stopping the event loop.
+  void run_forever() final;
+  // Runs until the future is done and returns its result (or raises its exception).
+  // Defined in futures.hpp; the callable overload (which wraps it in a task) in tasks.hpp.
+  template <class T>
+  T run_until_complete(Future<T> future);
+  template <class F>
+    requires std::is_invocable_v<F>
+  auto run_until_complete(F&& main);
+  void stop() final;
+  bool is_running() const final { return running_; }
+  bool is_closed() const final { return closed_; }
+  void close() override;
+
+  // Methods scheduling callbacks. All these return Handles.
+  HandleRef call_soon(Callback callback, const char* name = nullptr) final;
+  TimerHandleRef call_later(double delay, Callback callback, const char* name = nullptr) final;
+  TimerHandleRef call_at(double when, Callback callback, const char* name = nullptr) final;
+  // The loop's clock: CLOCK_MONOTONIC in seconds, like time.monotonic().
+  double time() const final;
+  HandleRef call_soon_threadsafe(Callback callback, const char* name = nullptr) final;
+
+  // Futures and tasks (defined in futures.hpp and tasks.hpp).
+  template <class T = void>
+  Future<T> create_future();
+  template <class F, class... Args>
+    requires(!std::is_same_v<std::decay_t<F>, TaskOptions>)
+  auto create_task(F&& fn, Args&&... args);
+  template <class F, class... Args>
+  auto create_task(TaskOptions options, F&& fn, Args&&... args);
+
+  // Error handlers.
+  void set_exception_handler(ExceptionHandler handler) final;
+  const ExceptionHandler& get_exception_handler() const final { return exception_handler_; }
+  void default_exception_handler(const ExceptionContext& context) final;
+  void call_exception_handler(const ExceptionContext& context) final;
+
+  // Debug flag management.
+  bool get_debug() const final { return debug_; }
+  void set_debug(bool enabled) final { debug_ = enabled; }
+  // Debug mode logs a warning for any callback that runs at least this long (seconds).
+  double slow_callback_duration = 0.1;
+
+  // One pass of the loop: the four steps of BaseEventLoop._run_once.
+  void run_once();
+
+  // Tracing: attach an observer (nullptr detaches). See trace.hpp.
+  void set_observer(Observer* observer) noexcept { tracer_.attach(observer); }
+  Tracer& tracer() noexcept { return tracer_; }
+  // The selector the loop waits on ("epoll", "poll", "select").
+  selectors::BaseSelector& selector() noexcept { return *selector_; }
+
+  // Introspection for tests, traces and the course: sizes of the queues, pass count.
+  std::size_t ready_count() const noexcept { return ready_.size(); }
+  std::size_t scheduled_count() const noexcept { return scheduled_.size(); }
+  std::size_t timer_cancelled_count() const noexcept { return timer_cancelled_count_; }
+  std::size_t pass_count() const noexcept { return pass_count_; }
+  // The deadlines of the heap in heap (array) order, for twin tests of heapq order.
+  std::vector<double> scheduled_whens() const;
+
+  // Counted like the runtime's other objects: futures and tasks keep their loop alive.
+  void incref_() noexcept { ++refs_; }
+  void decref_() noexcept {
+    if (--refs_ == 0) delete this;
+  }
+
+  // Task bookkeeping (tasks.cpp): the task whose step is running, and every live task.
+  TaskCore* current_task_ = nullptr;
+  TaskCore* all_tasks_head_ = nullptr;
+
+  // Called by TimerHandle::cancel while the handle is in the heap.
+  void timer_handle_cancelled_(TimerHandle& handle) noexcept;
+  // Queue a handle that already exists (task steps reuse the handle embedded in their task).
+  void call_soon_handle_(Handle* handle);
+  void check_closed_() const;
+
+ protected:
+  // Step 2's second half: queue the handles of the fds the selector returned.
+  virtual void process_events_(const std::vector<selectors::ReadyEvent>& events) = 0;
+  // Wake a loop blocked in select from another thread (the self-pipe).
+  virtual void write_to_self_() = 0;
+
+  std::unique_ptr<selectors::BaseSelector> selector_;
+
+ private:
+  void check_running_() const;
+  void run_until_complete_(FutureCore& future);
+  void drop_cancelled_timers_();                       // step 1
+  std::optional<double> select_timeout_(TimeoutReason& reason) const;  // step 2
+  void move_due_timers_();                             // step 3
+  void run_ready_();                                   // step 4
+  void run_handle_debug_(Handle& handle);
+  void take_threadsafe_();
+  void heap_push_(TimerHandle* handle);
+  TimerHandle* heap_pop_();
+  void heapify_();
+  void sift_down_(std::size_t start, std::size_t pos);
+  void sift_up_(std::size_t pos);
+  void clear_queues_() noexcept;
+  void reap_pending_tasks_() noexcept;
+
+  std::deque<Handle*> ready_;           // each holds one reference
+  std::vector<TimerHandle*> scheduled_;  // a binary min-heap by when(), as heapq keeps it
+  std::size_t timer_cancelled_count_ = 0;
+  bool stopping_ = false;
+  bool closed_ = false;
+  bool running_ = false;
+  bool debug_ = false;
+  double clock_resolution_;
+  std::size_t pass_count_ = 0;
+  ExceptionHandler exception_handler_;
+  Tracer tracer_;
+  long refs_ = 0;
+
+  std::mutex threadsafe_mutex_;
+  std::vector<Handle*> threadsafe_;  // handles from other threads, taken in step 2
+  std::atomic<bool> threadsafe_pending_{false};
+
+  friend class Handle;
+};
+
+}  // namespace asyncio

@@ -1,0 +1,96 @@
+// events.cpp: Handle and TimerHandle, and the per-thread current loop.
+// Mirrors Lib/asyncio/events.py (Handle._run, Handle.cancel, TimerHandle.cancel,
+// get_running_loop, get_event_loop, set_event_loop, new_event_loop).
+// Course: docs/04-handles-and-timers.md
+#include "asyncio/events.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+#include "asyncio/base_events.hpp"
+#include "asyncio/exceptions.hpp"
+#include "asyncio/futures.hpp"
+#include "asyncio/selector_events.hpp"
+#include "asyncio/tasks.hpp"
+
+namespace asyncio {
+
+Handle::Handle(Callback callback, BaseEventLoop* loop, const char* name) noexcept
+    : callback_(std::move(callback)), loop_(loop), name_(name), callback_type_(&callback_.target_type()) {}
+
+void Handle::cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  // Drop what the callback captured now, as CPython sets _callback and _args to None.
+  Callback().swap(callback_);
+}
+
+std::string Handle::describe_callback_() const {
+  if (name_) return name_;
+  if (*callback_type_ == typeid(void)) return "<empty callback>";
+  return demangle(callback_type_->name());
+}
+
+std::string Handle::description() const { return describe_callback_() + "()"; }
+
+std::string Handle::repr() const {
+  return cancelled_ ? "<Handle cancelled " + description() + ">" : "<Handle " + description() + ">";
+}
+
+void Handle::run_() {
+  try {
+    callback_();
+  } catch (...) {
+    ExceptionContext context;
+    context.message = "Exception in callback " + description();
+    context.exception = std::current_exception();
+    context.handle = HandleRef(this);
+    loop_->call_exception_handler(context);
+  }
+}
+
+void TimerHandle::cancel() {
+  if (!cancelled_) loop_->timer_handle_cancelled_(*this);
+  Handle::cancel();
+}
+
+std::string TimerHandle::repr() const {
+  std::ostringstream out;
+  out << "<TimerHandle " << (cancelled_ ? "cancelled " : "") << "when=" << when_ << " " << description() << ">";
+  return out.str();
+}
+
+ExceptionContext::ExceptionContext() = default;
+ExceptionContext::ExceptionContext(const ExceptionContext&) = default;
+ExceptionContext::ExceptionContext(ExceptionContext&&) noexcept = default;
+ExceptionContext& ExceptionContext::operator=(const ExceptionContext&) = default;
+ExceptionContext& ExceptionContext::operator=(ExceptionContext&&) noexcept = default;
+ExceptionContext::~ExceptionContext() = default;
+
+namespace {
+thread_local BaseEventLoop* running_loop = nullptr;
+thread_local Ref<BaseEventLoop> thread_loop;
+}  // namespace
+
+void set_running_loop_(BaseEventLoop* loop) noexcept { running_loop = loop; }
+
+BaseEventLoop* get_running_loop_or_null() noexcept { return running_loop; }
+
+BaseEventLoop& get_running_loop() {
+  if (!running_loop) throw RuntimeError("no running event loop");
+  return *running_loop;
+}
+
+BaseEventLoop& get_event_loop() {
+  if (running_loop) return *running_loop;
+  if (!thread_loop) thread_loop = new_event_loop();
+  return *thread_loop;
+}
+
+void set_event_loop(Ref<BaseEventLoop> loop) { thread_loop = std::move(loop); }
+
+Ref<BaseEventLoop> new_event_loop() {
+  return Ref<BaseEventLoop>(new SelectorEventLoop(std::make_unique<selectors::DefaultSelector>()));
+}
+
+}  // namespace asyncio

@@ -1,0 +1,166 @@
+// events.hpp: Handle and TimerHandle (a callback waiting to run), the AbstractEventLoop
+// interface, and the functions that find the current loop.
+// Mirrors Lib/asyncio/events.py (Handle, TimerHandle, AbstractEventLoop, get_running_loop,
+// get_event_loop, set_event_loop, new_event_loop). Owns a callback's cancel flag and description.
+// Course: docs/04-handles-and-timers.md
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "asyncio/ref.hpp"
+
+namespace asyncio {
+
+class BaseEventLoop;
+class FutureCore;
+class TaskCore;
+
+// In C++ a lambda's captures stand in for CPython's `*args`: call_soon(cb, a, b) becomes
+// call_soon([=] { cb(a, b); }).
+using Callback = std::function<void()>;
+
+// Handle: one callback queued on a loop. Counted: the ready queue, the timer heap and whoever
+// called call_soon may all hold it. run_() is what step 4 of a pass calls.
+class Handle {
+ public:
+  Handle(Callback callback, BaseEventLoop* loop, const char* name = nullptr) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  // Cancelling drops the callback (and what it captured) at once; the handle stays queued and
+  // is skipped when its turn comes.
+  virtual void cancel();
+  bool cancelled() const noexcept { return cancelled_; }
+  // The callback as CPython's repr shows it: "tick()", "main()::{lambda()#1}()",
+  // "Task.task_wakeup()". Still available after cancel().
+  std::string description() const;
+  // "<Handle tick()>", "<Handle cancelled>", "<TimerHandle when=12.5 tick()>".
+  virtual std::string repr() const;
+  BaseEventLoop* get_loop() const noexcept { return loop_; }
+
+  // Runs the callback; an exception goes to the loop's exception handler (Handle._run).
+  virtual void run_();
+  // Only for task step handles (tasks.cpp): the task this handle steps, else nullptr.
+  virtual TaskCore* task_() const noexcept { return nullptr; }
+
+  void incref_() noexcept { ++refs_; }
+  void decref_() noexcept {
+    if (--refs_ == 0) destroy_();
+  }
+
+ protected:
+  virtual ~Handle() = default;
+  // Called when the last reference goes. Task step handles live inside their task and
+  // override this to release the task instead.
+  virtual void destroy_() noexcept { delete this; }
+  virtual std::string describe_callback_() const;
+
+  Callback callback_;
+  BaseEventLoop* loop_;
+  const char* name_;                 // a string literal naming the callback, or nullptr
+  const std::type_info* callback_type_;  // for descriptions of unnamed callbacks
+  long refs_ = 0;
+  bool cancelled_ = false;
+
+  friend class BaseEventLoop;
+};
+
+using HandleRef = Ref<Handle>;
+
+// TimerHandle: a Handle with a deadline on the loop's clock (loop.time()).
+class TimerHandle final : public Handle {
+ public:
+  TimerHandle(double when, Callback callback, BaseEventLoop* loop, const char* name = nullptr) noexcept
+      : Handle(std::move(callback), loop, name), when_(when) {}
+  double when() const noexcept { return when_; }
+  void cancel() override;
+  std::string repr() const override;
+  // True while the handle is in the loop's timer heap.
+  bool scheduled_() const noexcept { return scheduled_flag_; }
+
+ private:
+  double when_;
+  bool scheduled_flag_ = false;
+  friend class BaseEventLoop;
+};
+
+using TimerHandleRef = Ref<TimerHandle>;
+
+// The context passed to the exception handler; the optional fields are CPython's documented
+// keys. `extra` holds other keys (transport, protocol, ...) already formatted as repr strings.
+struct ExceptionContext {
+  std::string message;
+  std::exception_ptr exception;
+  HandleRef handle;
+  Ref<FutureCore> future;
+  Ref<TaskCore> task;
+  std::vector<std::pair<std::string, std::string>> extra;
+
+  ExceptionContext();
+  ExceptionContext(const ExceptionContext&);
+  ExceptionContext(ExceptionContext&&) noexcept;
+  ExceptionContext& operator=(const ExceptionContext&);
+  ExceptionContext& operator=(ExceptionContext&&) noexcept;
+  ~ExceptionContext();
+};
+
+using ExceptionHandler = std::function<void(BaseEventLoop&, const ExceptionContext&)>;
+
+// AbstractEventLoop: the interface every loop implements, grouped as CPython groups it.
+// BaseEventLoop is the one implementation; its overrides are final, so code that holds a
+// BaseEventLoop calls them without a virtual dispatch.
+class AbstractEventLoop {
+ public:
+  virtual ~AbstractEventLoop() = default;
+
+  // Running and stopping the event loop.
+  virtual void run_forever() = 0;
+  virtual void stop() = 0;
+  virtual bool is_running() const = 0;
+  virtual bool is_closed() const = 0;
+  virtual void close() = 0;
+
+  // Methods scheduling callbacks. All these return Handles.
+  virtual HandleRef call_soon(Callback callback, const char* name = nullptr) = 0;
+  virtual TimerHandleRef call_later(double delay, Callback callback, const char* name = nullptr) = 0;
+  virtual TimerHandleRef call_at(double when, Callback callback, const char* name = nullptr) = 0;
+  virtual double time() const = 0;
+  virtual HandleRef call_soon_threadsafe(Callback callback, const char* name = nullptr) = 0;
+
+  // Ready-based callback registration methods.
+  virtual void add_reader(int fd, Callback callback, const char* name = nullptr) = 0;
+  virtual bool remove_reader(int fd) = 0;
+  virtual void add_writer(int fd, Callback callback, const char* name = nullptr) = 0;
+  virtual bool remove_writer(int fd) = 0;
+
+  // Error handlers.
+  virtual void set_exception_handler(ExceptionHandler handler) = 0;
+  virtual const ExceptionHandler& get_exception_handler() const = 0;
+  virtual void default_exception_handler(const ExceptionContext& context) = 0;
+  virtual void call_exception_handler(const ExceptionContext& context) = 0;
+
+  // Debug flag management.
+  virtual bool get_debug() const = 0;
+  virtual void set_debug(bool enabled) = 0;
+};
+
+// The loop running in this thread. RuntimeError("no running event loop") if there is none.
+BaseEventLoop& get_running_loop();
+// nullptr instead of raising (CPython's _get_running_loop).
+BaseEventLoop* get_running_loop_or_null() noexcept;
+// The running loop, else this thread's current loop (created on first use in the main thread,
+// as CPython 3.11 does with a DeprecationWarning it does not print when nothing is running).
+BaseEventLoop& get_event_loop();
+void set_event_loop(Ref<BaseEventLoop> loop);
+// A new loop on the default selector (epoll).
+Ref<BaseEventLoop> new_event_loop();
+// Internal: set by run_forever (events._set_running_loop).
+void set_running_loop_(BaseEventLoop* loop) noexcept;
+
+}  // namespace asyncio

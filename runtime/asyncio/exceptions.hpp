@@ -1,0 +1,113 @@
+// exceptions.hpp: asyncio's exception classes and the Python builtins they stand on.
+// Mirrors Lib/asyncio/exceptions.py and the builtin hierarchy (BaseException > Exception > ...).
+// Owns exception names and repr()/str() of any exception, as CPython prints them.
+// Course: docs/05-futures.md
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <string>
+
+namespace asyncio {
+
+// BaseException: every exception the runtime raises derives from it. name() is the Python class
+// name, so repr() can print `ValueError('boom')` as CPython does.
+class BaseException : public std::exception {
+ public:
+  BaseException() = default;
+  explicit BaseException(std::string message) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+  const std::string& message() const noexcept { return message_; }
+  virtual const char* name() const noexcept { return "BaseException"; }
+
+ private:
+  std::string message_;
+};
+
+#define ASYNCIO_EXCEPTION_CLASS(Name, Base)                                 \
+  class Name : public Base {                                                \
+   public:                                                                  \
+    using Base::Base;                                                       \
+    const char* name() const noexcept override { return #Name; }            \
+  }
+
+ASYNCIO_EXCEPTION_CLASS(Exception, BaseException);
+ASYNCIO_EXCEPTION_CLASS(RuntimeError, Exception);
+ASYNCIO_EXCEPTION_CLASS(NotImplementedError, RuntimeError);
+ASYNCIO_EXCEPTION_CLASS(RecursionError, RuntimeError);
+ASYNCIO_EXCEPTION_CLASS(ValueError, Exception);
+ASYNCIO_EXCEPTION_CLASS(TypeError, Exception);
+ASYNCIO_EXCEPTION_CLASS(LookupError, Exception);
+ASYNCIO_EXCEPTION_CLASS(KeyError, LookupError);
+ASYNCIO_EXCEPTION_CLASS(IndexError, LookupError);
+ASYNCIO_EXCEPTION_CLASS(EOFError, Exception);
+ASYNCIO_EXCEPTION_CLASS(ZeroDivisionError, Exception);
+
+// OSError carries errno, as Python's does; str() is "[Errno N] strerror" when errno is set.
+class OSError : public Exception {
+ public:
+  OSError() = default;
+  explicit OSError(std::string message) : Exception(std::move(message)) {}
+  OSError(int err, std::string message);
+  int errno_() const noexcept { return errno_value_; }
+  const char* name() const noexcept override { return "OSError"; }
+
+ private:
+  int errno_value_ = 0;
+};
+
+ASYNCIO_EXCEPTION_CLASS(ConnectionError, OSError);
+ASYNCIO_EXCEPTION_CLASS(ConnectionResetError, ConnectionError);
+ASYNCIO_EXCEPTION_CLASS(ConnectionRefusedError, ConnectionError);
+ASYNCIO_EXCEPTION_CLASS(ConnectionAbortedError, ConnectionError);
+ASYNCIO_EXCEPTION_CLASS(BrokenPipeError, ConnectionError);
+// asyncio.TimeoutError is the builtin TimeoutError in 3.11, a subclass of OSError.
+ASYNCIO_EXCEPTION_CLASS(TimeoutError, OSError);
+
+// asyncio.CancelledError derives from BaseException (3.8+), so `catch (Exception&)` does not
+// swallow a cancellation.
+ASYNCIO_EXCEPTION_CLASS(CancelledError, BaseException);
+ASYNCIO_EXCEPTION_CLASS(InvalidStateError, Exception);
+ASYNCIO_EXCEPTION_CLASS(SendfileNotAvailableError, RuntimeError);
+ASYNCIO_EXCEPTION_CLASS(BrokenBarrierError, RuntimeError);
+ASYNCIO_EXCEPTION_CLASS(QueueEmpty, Exception);
+ASYNCIO_EXCEPTION_CLASS(QueueFull, Exception);
+
+// IncompleteReadError: EOF before the expected number of bytes; keeps the partial data.
+class IncompleteReadError : public EOFError {
+ public:
+  IncompleteReadError(std::string partial, std::ptrdiff_t expected);
+  const char* name() const noexcept override { return "IncompleteReadError"; }
+  std::string partial;
+  std::ptrdiff_t expected;  // -1 stands for CPython's None (read until EOF)
+};
+
+// LimitOverrunError: a separator was not found within the stream's limit; consumed says how
+// many bytes are to be consumed.
+class LimitOverrunError : public Exception {
+ public:
+  LimitOverrunError(std::string message, std::size_t consumed_bytes)
+      : Exception(std::move(message)), consumed(consumed_bytes) {}
+  const char* name() const noexcept override { return "LimitOverrunError"; }
+  std::size_t consumed;
+};
+
+#undef ASYNCIO_EXCEPTION_CLASS
+
+// Python's repr() of an exception: `ValueError('boom')`, `CancelledError()`. A C++ exception
+// that is not one of ours shows its demangled type: `std::runtime_error('boom')`.
+std::string exception_repr(const std::exception_ptr& e);
+// Python's "Name: message" line, as the last line of a traceback prints it.
+std::string exception_line(const std::exception_ptr& e);
+// Python's str(): the message alone.
+std::string exception_str(const std::exception_ptr& e);
+// Python's type(e).__name__.
+std::string exception_name(const std::exception_ptr& e);
+// True when e holds a CancelledError (or a subclass).
+bool is_cancelled_error(const std::exception_ptr& e) noexcept;
+// Quote a string as Python's repr() of a str does: 'a', "it's".
+std::string py_repr(const std::string& s);
+// Demangle a C++ type name for descriptions (`main()::{lambda()#1}`).
+std::string demangle(const char* mangled);
+
+}  // namespace asyncio

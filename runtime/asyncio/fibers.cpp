@@ -1,0 +1,345 @@
+// fibers.cpp: the stack pool, guard pages, the overflow report and the fiber switch.
+// Boost.Context rules kept here (boost/context/fiber.hpp docs): forced_unwind must pass
+// through every catch, and no switch happens inside a catch block. Sanitizer builds announce
+// each switch to ASan (__sanitizer_start/finish_switch_fiber); Boost's fcontext does not.
+// Course: docs/06-tasks-on-fibers.md
+#include "asyncio/fibers.hpp"
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "asyncio/exceptions.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define ASYNCIO_ASAN_FIBERS 1
+#endif
+
+namespace asyncio::fibers {
+
+namespace ctx = boost::context;
+
+namespace {
+
+#ifndef MADV_GUARD_INSTALL
+constexpr int MADV_GUARD_INSTALL = 102;
+#endif
+
+const std::size_t page_size = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+
+#ifdef ASYNCIO_ASAN_FIBERS
+std::size_t default_size = 256 * 1024;
+#else
+std::size_t default_size = 64 * 1024;
+#endif
+
+std::size_t round_to_pages(std::size_t bytes) {
+  if (bytes < 4 * page_size) bytes = 4 * page_size;
+  return (bytes + page_size - 1) / page_size * page_size;
+}
+
+// ---------------------------------------------------------------- the stack pool
+
+// Stacks of one size, carved out of growing mappings: [guard][stack][guard][stack]...
+// Freed stacks are kept (their pages stay resident) and reused last-in first-out.
+struct SizeClass {
+  std::size_t size = 0;
+  std::vector<void*> free;  // stack bottoms (lowest usable address)
+  std::size_t next_slab = 16;
+};
+
+struct Pool {
+  std::vector<SizeClass> classes;
+  StackStats stats;
+  bool madvise_works = true;
+};
+
+Pool& pool() {
+  thread_local Pool p;
+  return p;
+}
+
+SizeClass& size_class(std::size_t size) {
+  for (SizeClass& c : pool().classes)
+    if (c.size == size) return c;
+  pool().classes.push_back(SizeClass{size, {}, 16});
+  return pool().classes.back();
+}
+
+void install_guard(char* guard) {
+  Pool& p = pool();
+  if (p.madvise_works) {
+    if (madvise(guard, page_size, MADV_GUARD_INSTALL) == 0) return;
+    if (errno != EINVAL) throw OSError(errno, std::string("madvise(MADV_GUARD_INSTALL): ") + std::strerror(errno));
+    p.madvise_works = false;
+    p.stats.method = GuardMethod::mprotect;
+  }
+  if (mprotect(guard, page_size, PROT_NONE) != 0) {
+    const int err = errno;
+    throw RuntimeError(
+        "cannot guard a new task stack: mprotect failed (" + std::string(std::strerror(err)) +
+        "); each guarded stack takes two memory mappings and vm.max_map_count is reached. "
+        "Raise vm.max_map_count or run fewer tasks at once (" +
+        std::to_string(p.stats.live) + " stacks live)");
+  }
+}
+
+void refill(SizeClass& c) {
+  const std::size_t stride = c.size + page_size;
+  const std::size_t count = c.next_slab;
+  void* mem = mmap(nullptr, stride * count, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) throw OSError(errno, std::string("mmap of task stacks: ") + std::strerror(errno));
+  char* base = static_cast<char*>(mem);
+  std::size_t made = 0;
+  try {
+    for (; made < count; ++made) install_guard(base + made * stride);
+  } catch (...) {
+    if (made == 0) {
+      munmap(mem, stride * count);
+      throw;
+    }
+    munmap(base + made * stride, stride * (count - made));
+  }
+  // Pushed in reverse so the lowest stack is handed out first.
+  for (std::size_t i = made; i-- > 0;) c.free.push_back(base + i * stride + page_size);
+  pool().stats.mapped += made;
+  pool().stats.pooled += made;
+  if (c.next_slab < 1024) c.next_slab *= 2;
+}
+
+void* take_stack(std::size_t size) {
+  SizeClass& c = size_class(size);
+  if (c.free.empty()) refill(c);
+  void* bottom = c.free.back();
+  c.free.pop_back();
+  --pool().stats.pooled;
+  ++pool().stats.live;
+  return bottom;
+}
+
+void give_stack(void* bottom, std::size_t size) noexcept {
+  SizeClass& c = size_class(size);
+  try {
+    c.free.push_back(bottom);
+  } catch (...) {
+    return;  // out of memory for the free list: the stack stays mapped, unused
+  }
+  ++pool().stats.pooled;
+  --pool().stats.live;
+}
+
+// Boost's StackAllocator concept over the pool.
+struct PoolAllocator {
+  Fiber* fiber;
+  std::size_t size;
+  void** bottom_out;
+  ctx::stack_context allocate() {
+    void* bottom = take_stack(size);
+    *bottom_out = bottom;
+    ctx::stack_context sctx;
+    sctx.size = size;
+    sctx.sp = static_cast<char*>(bottom) + size;
+    return sctx;
+  }
+  void deallocate(ctx::stack_context& sctx) noexcept {
+    give_stack(static_cast<char*>(sctx.sp) - sctx.size, sctx.size);
+  }
+};
+
+// ---------------------------------------------------------------- stack overflow report
+
+thread_local Fiber* current_fiber = nullptr;
+// What the SIGSEGV handler reads: the running fiber's guard page and name.
+thread_local const char* overflow_label = nullptr;
+thread_local char* overflow_guard = nullptr;
+thread_local std::size_t overflow_size = 0;
+struct sigaction previous_segv;
+
+void write_str(const char* s) {
+  [[maybe_unused]] ssize_t n = write(STDERR_FILENO, s, std::strlen(s));
+}
+
+void on_segv(int sig, siginfo_t* info, void* uctx) {
+  char* addr = static_cast<char*>(info->si_addr);
+  if (overflow_guard && addr >= overflow_guard && addr < overflow_guard + page_size) {
+    char size_text[32];
+    int len = 0;
+    char digits[32];
+    std::size_t v = overflow_size;
+    do {
+      digits[len++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v);
+    for (int i = 0; i < len; ++i) size_text[i] = digits[len - 1 - i];
+    size_text[len] = '\0';
+    write_str("asyncio: stack overflow in task '");
+    write_str(overflow_label ? overflow_label : "?");
+    write_str("' (stack size ");
+    write_str(size_text);
+    write_str(" bytes): give the task a larger stack with TaskOptions::stack_size, or "
+              "asyncio::fibers::set_default_stack_size()\n");
+    signal(SIGSEGV, SIG_DFL);
+    return;  // the faulting access repeats and the default action ends the process
+  }
+  if (previous_segv.sa_flags & SA_SIGINFO) {
+    if (previous_segv.sa_sigaction) {
+      previous_segv.sa_sigaction(sig, info, uctx);
+      return;
+    }
+  } else if (previous_segv.sa_handler != SIG_DFL && previous_segv.sa_handler != SIG_IGN) {
+    previous_segv.sa_handler(sig);
+    return;
+  }
+  signal(SIGSEGV, SIG_DFL);
+}
+
+void prepare_overflow_report() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa {};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &previous_segv);
+  });
+  // The handler needs a stack of its own: the overflowing one has no room left.
+  thread_local bool has_altstack = false;
+  if (!has_altstack) {
+    stack_t current{};
+    if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) {
+      has_altstack = true;
+      return;
+    }
+    const std::size_t size = 64 * 1024;
+    static thread_local std::vector<char> altstack(size);
+    stack_t ss{};
+    ss.ss_sp = altstack.data();
+    ss.ss_size = size;
+    sigaltstack(&ss, nullptr);
+    has_altstack = true;
+  }
+}
+
+void enter_fiber(Fiber* f, char* guard, std::size_t size, const char* label) noexcept {
+  current_fiber = f;
+  overflow_guard = guard;
+  overflow_size = size;
+  overflow_label = label;
+}
+
+// ---------------------------------------------------------------- sanitizer annotations
+
+#ifdef ASYNCIO_ASAN_FIBERS
+void asan_start(void** fake, const void* bottom, std::size_t size) { __sanitizer_start_switch_fiber(fake, bottom, size); }
+void asan_finish(void* fake, const void** bottom_old, std::size_t* size_old) {
+  __sanitizer_finish_switch_fiber(fake, bottom_old, size_old);
+}
+#else
+void asan_start(void**, const void*, std::size_t) {}
+void asan_finish(void*, const void**, std::size_t*) {}
+#endif
+
+}  // namespace
+
+std::size_t default_stack_size() noexcept { return default_size; }
+
+void set_default_stack_size(std::size_t bytes) {
+  if (bytes == 0) throw ValueError("stack size must be positive");
+  default_size = round_to_pages(bytes);
+}
+
+StackStats stack_stats() noexcept { return pool().stats; }
+
+Fiber* Fiber::current() noexcept { return current_fiber; }
+
+Fiber::~Fiber() { unwind(); }
+
+void Fiber::start(Entry entry, void* arg, std::size_t stack_size, const char* label) {
+  prepare_overflow_report();
+  entry_ = entry;
+  arg_ = arg;
+  label_ = label;
+  stack_size_ = round_to_pages(stack_size ? stack_size : default_size);
+  context_ = ctx::fiber(std::allocator_arg, PoolAllocator{this, stack_size_, &stack_bottom_},
+                        [this](ctx::fiber&& caller) { return run_(std::move(caller)); });
+  started_ = true;
+}
+
+ctx::fiber Fiber::run_(ctx::fiber&& caller) {
+  asan_finish(nullptr, &caller_bottom_, &caller_size_);
+  entered_ = true;
+  caller_ = std::move(caller);
+  try {
+    entry_(arg_);
+  } catch (const ctx::detail::forced_unwind&) {
+    asan_start(nullptr, caller_bottom_, caller_size_);
+    throw;
+  } catch (...) {
+    exception_ = std::current_exception();
+  }
+  finished_ = true;
+  asan_start(nullptr, caller_bottom_, caller_size_);
+  return std::move(caller_);
+}
+
+bool Fiber::resume() {
+  previous_ = current_fiber;
+  char* const guard = static_cast<char*>(stack_bottom_) - page_size;
+  enter_fiber(this, guard, stack_size_, label_);
+  running_ = true;
+  void* fake = nullptr;
+  asan_start(&fake, stack_bottom_, stack_size_);
+  context_ = std::move(context_).resume();
+  asan_finish(fake, nullptr, nullptr);
+  running_ = false;
+  Fiber* prev = std::exchange(previous_, nullptr);
+  if (prev) {
+    enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_);
+  } else {
+    enter_fiber(nullptr, nullptr, 0, nullptr);
+  }
+  return finished_;
+}
+
+void Fiber::suspend() {
+  void* fake = nullptr;
+  asan_start(&fake, caller_bottom_, caller_size_);
+  bool unwinding = false;
+  try {
+    caller_ = std::move(caller_).resume();
+  } catch (const ctx::detail::forced_unwind&) {
+    unwinding = true;
+    asan_finish(fake, &caller_bottom_, &caller_size_);
+    throw;
+  }
+  if (!unwinding) asan_finish(fake, &caller_bottom_, &caller_size_);
+}
+
+void Fiber::unwind() noexcept {
+  if (!started_ || finished_ || running_ || !context_) return;
+  Fiber* prev = current_fiber;
+  enter_fiber(this, static_cast<char*>(stack_bottom_) - page_size, stack_size_, label_);
+  // A fiber that never ran its body unwinds inside Boost only: nothing to tell the sanitizer.
+  void* fake = nullptr;
+  if (entered_) asan_start(&fake, stack_bottom_, stack_size_);
+  {
+    ctx::fiber doomed = std::move(context_);
+  }  // ~fiber throws forced_unwind inside it; it comes back here once unwound
+  if (entered_) asan_finish(fake, nullptr, nullptr);
+  finished_ = true;
+  if (prev) {
+    enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_);
+  } else {
+    enter_fiber(nullptr, nullptr, 0, nullptr);
+  }
+}
+
+}  // namespace asyncio::fibers

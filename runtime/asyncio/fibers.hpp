@@ -1,0 +1,85 @@
+// fibers.hpp: stackful fibers on pooled, guarded stacks: what a task runs on.
+// A C++-only idea standing in for CPython's generator frames (Objects/genobject.c): a task's
+// body runs on its own stack and suspends by switching back to the loop. The only file that
+// touches Boost.Context. Owns stacks (pool, guard pages, overflow report) and the switch.
+// Course: docs/06-tasks-on-fibers.md
+#pragma once
+
+#include <boost/context/fiber.hpp>
+#include <cstddef>
+#include <exception>
+
+namespace asyncio::fibers {
+
+// Stack size for new fibers, rounded up to whole pages. Default: 64 KiB (256 KiB in sanitizer
+// builds, whose frames are larger). Tasks may ask for their own (TaskOptions::stack_size).
+std::size_t default_stack_size() noexcept;
+void set_default_stack_size(std::size_t bytes);
+
+// How stacks are guarded. Each stack has a guard page below it; touching it is a stack
+// overflow, reported with the task's name and stack size before the process dies.
+//   madvise: MADV_GUARD_INSTALL (Linux 6.13+), no extra memory mapping per stack.
+//   mprotect: a PROT_NONE page, which splits the mapping: vm.max_map_count (65,530) then
+//             bounds live stacks at about 32,700; past that, creating a task raises
+//             RuntimeError rather than hand out an unguarded stack.
+enum class GuardMethod { madvise, mprotect };
+struct StackStats {
+  std::size_t live = 0;     // stacks in use by fibers
+  std::size_t pooled = 0;   // stacks free for reuse
+  std::size_t mapped = 0;   // stacks carved out of mappings so far
+  GuardMethod method = GuardMethod::madvise;
+};
+StackStats stack_stats() noexcept;
+
+class Fiber {
+ public:
+  using Entry = void (*)(void* arg);
+
+  Fiber() noexcept = default;
+  Fiber(const Fiber&) = delete;
+  Fiber& operator=(const Fiber&) = delete;
+  // A fiber destroyed while suspended is unwound first (its destructors run).
+  ~Fiber();
+
+  // Prepare the fiber to run entry(arg) on a pooled stack of stack_size bytes. `label` names
+  // it in a stack-overflow report; it must stay valid while the fiber lives.
+  void start(Entry entry, void* arg, std::size_t stack_size, const char* label);
+  void set_label(const char* label) noexcept { label_ = label; }
+  // Switch into the fiber until it suspends or finishes. Returns true once it has finished;
+  // an exception that escaped entry is then available from take_exception().
+  bool resume();
+  // Inside the fiber: switch back to the caller of resume().
+  void suspend();
+  // Destroy a suspended fiber, unwinding its stack (destructors run). No effect otherwise.
+  void unwind() noexcept;
+
+  bool started() const noexcept { return started_; }
+  bool finished() const noexcept { return finished_; }
+  bool suspended() const noexcept { return started_ && !finished_ && !running_; }
+  std::size_t stack_size() const noexcept { return stack_size_; }
+  std::exception_ptr take_exception() noexcept { return std::exchange(exception_, nullptr); }
+
+  // The fiber running on this thread, or nullptr on the thread's own stack.
+  static Fiber* current() noexcept;
+
+ private:
+  boost::context::fiber run_(boost::context::fiber&& caller);
+
+  boost::context::fiber context_;  // the fiber while it is suspended
+  boost::context::fiber caller_;   // inside the fiber: whoever resumed it
+  Entry entry_ = nullptr;
+  void* arg_ = nullptr;
+  std::exception_ptr exception_;
+  const char* label_ = "";
+  void* stack_bottom_ = nullptr;   // lowest usable address (above the guard page)
+  std::size_t stack_size_ = 0;
+  const void* caller_bottom_ = nullptr;  // for the sanitizer's bookkeeping
+  std::size_t caller_size_ = 0;
+  Fiber* previous_ = nullptr;
+  bool started_ = false;
+  bool finished_ = false;
+  bool running_ = false;
+  bool entered_ = false;  // run_() has begun on the fiber's stack
+};
+
+}  // namespace asyncio::fibers

@@ -1,0 +1,260 @@
+// futures.hpp: asyncio.Future, a result that arrives later, and its done callbacks.
+// Mirrors Lib/asyncio/futures.py (Future) and base_futures.py (states, repr); the messages are
+// those of the C accelerator (_asyncio.Future) that CPython really runs.
+// Owns the PENDING -> CANCELLED | FINISHED machine and done-callback scheduling.
+// Course: docs/05-futures.md
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "asyncio/base_events.hpp"
+#include "asyncio/exceptions.hpp"
+
+namespace asyncio {
+
+// The printed names are CPython's (futures._PENDING, ...).
+enum class FutureState { PENDING, CANCELLED, FINISHED };
+const char* to_string(FutureState state) noexcept;
+
+// Identifies a done callback for remove_done_callback. Every registration of the same plain
+// function has the same key (CPython removes every registration equal to fn).
+using CallbackKey = std::uintptr_t;
+
+// FutureCore: every rule of a future, with no templates. Future<T> is a typed handle on it.
+// Counted (Ref<FutureCore>): handles, done callbacks and waiting tasks share it.
+class FutureCore {
+ public:
+  explicit FutureCore(BaseEventLoop& loop);
+  FutureCore(const FutureCore&) = delete;
+  FutureCore& operator=(const FutureCore&) = delete;
+
+  bool done() const noexcept { return state_ != FutureState::PENDING; }
+  bool cancelled() const noexcept { return state_ == FutureState::CANCELLED; }
+  FutureState state() const noexcept { return state_; }
+  // Raises CancelledError if cancelled, InvalidStateError("Exception is not set.") if pending;
+  // else the exception (nullptr if there is none). Marks the exception as retrieved.
+  std::exception_ptr exception();
+  // Cancel the future and schedule its callbacks; false if it was already done.
+  // Tasks override this (Task.cancel is a request, see tasks.hpp).
+  virtual bool cancel(std::string msg = {});
+  // set_exception: InvalidStateError("invalid state") when done; TypeError for a
+  // StopIteration-like misuse does not exist in C++. On a task: RuntimeError.
+  void set_exception(std::exception_ptr exception);
+  template <class E>
+    requires std::is_base_of_v<std::exception, std::decay_t<E>>
+  void set_exception(E&& exception) {
+    set_exception(std::make_exception_ptr(std::forward<E>(exception)));
+  }
+
+  // add_done_callback(fn): fn(future) is scheduled with call_soon when the future is done
+  // (at once if it already is), in registration order. Returns the key remove_done_callback
+  // takes. `name` describes the callback in traces.
+  CallbackKey add_done_callback_(std::function<void(FutureCore&)> fn, const char* name = nullptr,
+                                 CallbackKey key = 0);
+  // Removes every registration with this key that has not been scheduled yet; returns how many.
+  std::size_t remove_done_callback_(CallbackKey key);
+
+  BaseEventLoop& get_loop() const noexcept { return *loop_; }
+  bool is_task() const noexcept { return is_task_; }
+  // "<Future pending>", "<Future finished result=...>", "<Future cancelled>",
+  // "<Future finished exception=ValueError('x')>"; tasks print their name too.
+  virtual std::string repr() const;
+
+  // Internal (the runtime's own callers) ---------------------------------------
+  // Raises what result() raises when the future is not finished with a value; marks the
+  // exception as retrieved.
+  void check_result_();
+  // The value is already in place (the typed handle stored it): finish and schedule callbacks.
+  void set_result_();
+  void set_exception_(std::exception_ptr exception);
+  bool cancel_(std::string msg);
+  // A task waits on this future: its wakeup is scheduled when the future is done.
+  void add_waiter_(TaskCore& task);
+  bool remove_waiter_(TaskCore& task);
+  // CPython's _make_cancelled_error: the saved CancelledError once, else a new one.
+  std::exception_ptr make_cancelled_error_();
+  const std::string& cancel_message_() const noexcept;
+  void incref_() noexcept { ++refs_; }
+  void decref_() noexcept {
+    if (--refs_ == 0) destroy_();
+  }
+  long refcount_() const noexcept { return refs_; }
+  // Describes the value for repr(); set by the typed future.
+  std::string (*value_repr_)(const FutureCore&) = nullptr;
+  void* value_slot_ = nullptr;  // points at the typed future's std::optional<T>
+
+ protected:
+  virtual ~FutureCore();
+  virtual void destroy_() noexcept;
+  virtual void clear_value_() noexcept {}
+  void schedule_callbacks_();
+  std::string state_repr_() const;
+
+  Ref<BaseEventLoop> loop_;
+  std::exception_ptr exception_;
+  std::exception_ptr cancelled_exc_;  // saved by a task whose body let CancelledError out
+  std::unique_ptr<std::string> cancel_message_ptr_;
+  struct DoneCallback;
+  std::vector<DoneCallback> callbacks_;
+  long refs_ = 0;
+  FutureState state_ = FutureState::PENDING;
+  bool log_traceback_ = false;
+  bool is_task_ = false;
+
+  friend class TaskCore;
+};
+
+// Storage for a future's value: void futures store std::monostate.
+template <class T>
+using stored_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+template <class T>
+std::string value_repr(const FutureCore& core);
+
+// FutureImpl<T>: a plain future's shared state (core + value).
+template <class T>
+class FutureImpl final : public FutureCore {
+ public:
+  explicit FutureImpl(BaseEventLoop& loop) : FutureCore(loop) {
+    value_slot_ = &value;
+    value_repr_ = &asyncio::value_repr<T>;
+  }
+  std::optional<stored_t<T>> value;
+
+ private:
+  void clear_value_() noexcept override { value.reset(); }
+};
+
+// Future<T>: a copyable handle to shared future state, compared by identity. Default-
+// constructed handles are empty (valid() is false).
+template <class T = void>
+class Future {
+ public:
+  using value_type = T;
+
+  Future() = default;
+  explicit Future(Ref<FutureCore> core) : core_(std::move(core)) {}
+
+  bool valid() const noexcept { return static_cast<bool>(core_); }
+  bool done() const noexcept { return core_->done(); }
+  bool cancelled() const noexcept { return core_->cancelled(); }
+  // The value; raises the stored exception, CancelledError if cancelled, or
+  // InvalidStateError("Result is not set.") while pending.
+  T result() const {
+    core_->check_result_();
+    if constexpr (!std::is_void_v<T>) return *slot_();
+  }
+  std::exception_ptr exception() const { return core_->exception(); }
+
+  template <class U = T>
+    requires(!std::is_void_v<U>)
+  void set_result(U&& value) const {
+    check_can_set_("set_result");
+    slot_().emplace(std::forward<U>(value));
+    core_->set_result_();
+  }
+  template <class U = T>
+    requires std::is_void_v<U>
+  void set_result() const {
+    check_can_set_("set_result");
+    slot_().emplace();
+    core_->set_result_();
+  }
+  template <class E>
+  void set_exception(E&& exception) const {
+    core_->set_exception(std::forward<E>(exception));
+  }
+  bool cancel(std::string msg = {}) const { return core_->cancel(std::move(msg)); }
+
+  // fn is called as fn(Future<T>) in a later callback once the future is done.
+  template <class F>
+    requires std::is_invocable_v<F, Future<T>>
+  CallbackKey add_done_callback(F fn, const char* name = nullptr) const {
+    CallbackKey key = 0;
+    if constexpr (std::is_convertible_v<F, void (*)(Future<T>)>)
+      key = reinterpret_cast<CallbackKey>(static_cast<void (*)(Future<T>)>(fn));
+    return core_->add_done_callback_(
+        [fn = std::move(fn)](FutureCore& core) mutable { fn(Future<T>(Ref<FutureCore>(&core))); }, name, key);
+  }
+  // By the key add_done_callback returned, or by the plain function itself.
+  std::size_t remove_done_callback(CallbackKey key) const { return core_->remove_done_callback_(key); }
+  std::size_t remove_done_callback(void (*fn)(Future<T>)) const {
+    return core_->remove_done_callback_(reinterpret_cast<CallbackKey>(fn));
+  }
+
+  BaseEventLoop& get_loop() const noexcept { return core_->get_loop(); }
+  std::string repr() const { return core_->repr(); }
+  FutureCore& core() const noexcept { return *core_; }
+  const Ref<FutureCore>& core_ref() const noexcept { return core_; }
+
+  friend bool operator==(const Future& a, const Future& b) noexcept { return a.core_ == b.core_; }
+
+ protected:
+  std::optional<stored_t<T>>& slot_() const noexcept {
+    return *static_cast<std::optional<stored_t<T>>*>(core_->value_slot_);
+  }
+  void check_can_set_(const char* op) const {
+    if (core_->is_task()) throw RuntimeError(std::string("Task does not support ") + op + " operation");
+    if (core_->done()) throw InvalidStateError("invalid state");
+  }
+  Ref<FutureCore> core_;
+};
+
+// Python's repr() of a value, for future reprs; types without one print as "<T>".
+template <class T>
+std::string value_repr_of(const T& value) {
+  if constexpr (std::is_same_v<T, std::monostate>) {
+    return "None";
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return value ? "True" : "False";
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return std::to_string(value);
+  } else if constexpr (std::is_convertible_v<T, std::string>) {
+    return py_repr(std::string(value));
+  } else {
+    return "<" + demangle(typeid(T).name()) + ">";
+  }
+}
+
+template <class T>
+std::string value_repr(const FutureCore& core) {
+  const auto& slot = *static_cast<const std::optional<stored_t<T>>*>(core.value_slot_);
+  return slot ? value_repr_of(*slot) : std::string("None");
+}
+
+// loop.create_future()
+template <class T>
+Future<T> BaseEventLoop::create_future() {
+  return Future<T>(Ref<FutureCore>(new FutureImpl<T>(*this)));
+}
+
+template <class T>
+T BaseEventLoop::run_until_complete(Future<T> future) {
+  run_until_complete_(future.core());
+  return future.result();
+}
+
+// futures._set_result_unless_cancelled, the callback sleep() schedules.
+template <class T, class U>
+void set_result_unless_cancelled(const Future<T>& future, U&& value) {
+  if (future.cancelled()) return;
+  future.set_result(std::forward<U>(value));
+}
+
+}  // namespace asyncio
+
+namespace asyncio {
+inline void set_result_unless_cancelled(const Future<void>& future) {
+  if (future.cancelled()) return;
+  future.set_result();
+}
+}  // namespace asyncio

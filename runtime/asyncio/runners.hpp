@@ -1,0 +1,57 @@
+// runners.hpp: asyncio::run(main) and Runner: a fresh loop, the main task, and a clean
+// shutdown (leftover tasks cancelled and awaited, then the loop closed).
+// Mirrors Lib/asyncio/runners.py (run, Runner.run, Runner.close, _cancel_all_tasks).
+// Course: docs/06-tasks-on-fibers.md
+#pragma once
+
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "asyncio/selector_events.hpp"
+#include "asyncio/tasks.hpp"
+
+namespace asyncio {
+
+class Runner {
+ public:
+  // debug: the loop's debug mode; selector_kind: "epoll" (default), "poll" or "select".
+  explicit Runner(bool debug = false, std::string selector_kind = "epoll");
+  ~Runner();
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  // Runs main(args...) as the main task until it is done and returns its result.
+  template <class F, class... Args>
+  auto run(F&& main, Args&&... args) {
+    check_can_run_();
+    lazy_init_();
+    auto task = loop_->create_task(std::forward<F>(main), std::forward<Args>(args)...);
+    using T = typename decltype(task)::value_type;
+    return loop_->run_until_complete(static_cast<Future<T>>(task));
+  }
+  // Cancel leftover tasks and wait for them, shut down, close the loop. Idempotent.
+  void close();
+  BaseEventLoop& get_loop();
+
+ private:
+  void check_can_run_() const;
+  void lazy_init_();
+  void cancel_all_tasks_();
+
+  Ref<BaseEventLoop> loop_;
+  bool debug_;
+  std::string selector_kind_;
+  bool closed_ = false;
+};
+
+// asyncio.run(main): RuntimeError if a loop is already running in this thread.
+template <class F, class... Args>
+auto run(F&& main, Args&&... args) {
+  if (get_running_loop_or_null() != nullptr)
+    throw RuntimeError("asyncio.run() cannot be called from a running event loop");
+  Runner runner;
+  return runner.run(std::forward<F>(main), std::forward<Args>(args)...);
+}
+
+}  // namespace asyncio

@@ -1,0 +1,311 @@
+// tasks.cpp: a task's step and wakeup, cancellation, await, sleep and the task registry.
+// Mirrors Lib/asyncio/tasks.py (Task.__init__, __step, __wakeup, cancel, uncancel, sleep,
+// current_task, all_tasks) and Modules/_asynciomodule.c (task_step_impl, task_wakeup).
+// Course: docs/06-tasks-on-fibers.md, docs/08-cancellation.md
+#include "asyncio/tasks.hpp"
+
+#include <atomic>
+
+namespace asyncio {
+
+namespace {
+std::atomic<unsigned long long> task_name_counter{0};
+}  // namespace
+
+std::string next_task_name_() { return "Task-" + std::to_string(++task_name_counter); }
+
+// ---------------------------------------------------------------- the step handle
+
+TaskCore::StepHandle::StepHandle(TaskCore& task, BaseEventLoop* loop) noexcept
+    : Handle(Callback(), loop, nullptr), task_core_(task) {}
+
+void TaskCore::StepHandle::run_() {
+  try {
+    if (task_core_.wakeup_from_) {
+      task_core_.wakeup_();
+    } else {
+      task_core_.step_(std::exchange(task_core_.throw_in_, nullptr));
+    }
+  } catch (...) {
+    ExceptionContext context;
+    context.message = "Exception in callback " + description();
+    context.exception = std::current_exception();
+    context.handle = HandleRef(this);
+    loop_->call_exception_handler(context);
+  }
+}
+
+std::string TaskCore::StepHandle::describe_callback_() const {
+  // CPython shows a wakeup as Task.task_wakeup and a step as TaskStepMethWrapper.
+  return task_core_.wakeup_from_ ? "Task.task_wakeup" : "Task.__step";
+}
+
+std::string TaskCore::StepHandle::repr() const { return "<Handle " + description() + " of " + task_core_.repr() + ">"; }
+
+// ---------------------------------------------------------------- creation and destruction
+
+TaskCore::TaskCore(BaseEventLoop& loop, TaskOptions options)
+    : FutureCore(loop),
+      step_handle_(*this, &loop),
+      name_(options.name.empty() ? next_task_name_() : std::move(options.name)),
+      stack_size_(options.stack_size ? options.stack_size : fibers::default_stack_size()) {
+  is_task_ = true;
+  link_();
+  schedule_step_(nullptr);
+  loop.tracer().emit(loop, [&](Observer& o) { o.task_created(loop, *this); });
+}
+
+TaskCore::~TaskCore() { unlink_(); }
+
+void TaskCore::link_() noexcept {
+  next_ = loop_->all_tasks_head_;
+  if (next_) next_->prev_ = this;
+  loop_->all_tasks_head_ = this;
+}
+
+void TaskCore::unlink_() noexcept {
+  if (prev_) {
+    prev_->next_ = next_;
+  } else if (loop_->all_tasks_head_ == this) {
+    loop_->all_tasks_head_ = next_;
+  }
+  if (next_) next_->prev_ = prev_;
+  prev_ = next_ = nullptr;
+}
+
+// The last reference is gone. A task still pending is reported as CPython's __del__ does,
+// and its fiber unwound; a finished one may report an exception nobody retrieved.
+void TaskCore::destroy_() noexcept {
+  if (state_ == FutureState::PENDING) {
+    refs_ = 1;
+    try {
+      ExceptionContext context;
+      context.message = "Task was destroyed but it is pending!";
+      context.task = Ref<TaskCore>(this);
+      loop_->call_exception_handler(context);
+    } catch (...) {
+    }
+    fiber_.unwind();
+    if (--refs_ > 0) return;
+  }
+  FutureCore::destroy_();
+}
+
+void TaskCore::abandon_() noexcept {
+  Ref<TaskCore> keep(this);
+  if (fut_waiter_) {
+    fut_waiter_->remove_waiter_(*this);
+    fut_waiter_ = nullptr;
+  }
+  fiber_.unwind();
+}
+
+// ---------------------------------------------------------------- names and repr
+
+std::string TaskCore::get_name() const { return name_; }
+
+void TaskCore::set_name(std::string name) {
+  name_ = std::move(name);
+  fiber_.set_label(name_.c_str());
+}
+
+std::string TaskCore::repr() const {
+  std::string out = "<Task " + state_repr_().substr(0, state_repr_().find(' ')) + " name=" + py_repr(name_);
+  if (state_ == FutureState::FINISHED) {
+    const std::string s = state_repr_();
+    const auto space = s.find(' ');
+    if (space != std::string::npos) out += s.substr(space);
+  } else if (state_ == FutureState::PENDING && fut_waiter_) {
+    out += " wait_for=" + fut_waiter_->repr();
+  }
+  return out + ">";
+}
+
+// ---------------------------------------------------------------- the step
+
+void TaskCore::schedule_step_(std::exception_ptr exc) {
+  throw_in_ = std::move(exc);
+  incref_();  // the queued step handle keeps the task alive (StepHandle::destroy_ releases)
+  loop_->call_soon_handle_(&step_handle_);
+}
+
+void TaskCore::schedule_wakeup_(FutureCore& future) {
+  wakeup_from_ = Ref<FutureCore>(&future);
+  incref_();
+  loop_->call_soon_handle_(&step_handle_);
+}
+
+// Task.__wakeup: the awaited future is done. Its exception (or CancelledError) is thrown into
+// the body; a value is read by await() itself once the body resumes.
+void TaskCore::wakeup_() {
+  Ref<FutureCore> future = std::move(wakeup_from_);
+  std::exception_ptr exc;
+  if (future->state_ == FutureState::CANCELLED) {
+    exc = future->make_cancelled_error_();
+  } else if (future->exception_) {
+    future->log_traceback_ = false;
+    exc = future->exception_;
+  }
+  step_(std::move(exc));
+}
+
+// Task.__step: resume the body (throwing exc into it if set), then look at what it did.
+void TaskCore::step_(std::exception_ptr exc) {
+  if (done()) throw InvalidStateError("_step(): already done: " + repr());
+  if (must_cancel_) {
+    if (!is_cancelled_error(exc)) exc = make_cancelled_error_();
+    must_cancel_ = false;
+  }
+  fut_waiter_ = nullptr;
+  if (loop_->current_task_ != nullptr)
+    throw RuntimeError("Cannot enter into task " + repr() + " while another task " + loop_->current_task_->repr() +
+                       " is being executed.");
+  Ref<TaskCore> keep(this);
+  yielded_ = nullptr;
+  yielded_bare_ = false;
+  bool finished;
+  if (!fiber_.started() && exc) {
+    // coro.throw() on a coroutine that never started raises at once: the body never runs.
+    finished = true;
+  } else {
+    if (!fiber_.started()) fiber_.start(&TaskCore::fiber_entry_, this, stack_size_, name_.c_str());
+    throw_in_ = std::move(exc);
+    loop_->current_task_ = this;
+    finished = fiber_.resume();
+    loop_->current_task_ = nullptr;
+    exc = finished ? fiber_.take_exception() : nullptr;
+  }
+  if (finished) {
+    throw_in_ = nullptr;
+    if (!exc) {
+      if (must_cancel_) {
+        // cancel() was called while the body ran its last step: the value is discarded.
+        must_cancel_ = false;
+        clear_value_();
+        const std::string msg = cancel_message_();
+        FutureCore::cancel_(msg);
+      } else {
+        set_result_();
+      }
+    } else if (is_cancelled_error(exc)) {
+      cancelled_exc_ = exc;
+      FutureCore::cancel_({});
+    } else {
+      set_exception_(std::move(exc));
+    }
+    unlink_();
+    loop_->tracer().emit(*loop_, [&](Observer& o) {
+      o.task_step_end(*loop_, *this,
+                      state_ == FutureState::CANCELLED ? StepOutcome::cancelled
+                      : exception_                     ? StepOutcome::raised
+                                                       : StepOutcome::returned,
+                      nullptr);
+      o.task_done(*loop_, *this);
+    });
+    return;
+  }
+  finish_step_(false);
+}
+
+// The body suspended: on a future (wait for it) or with a bare yield (step again next pass).
+void TaskCore::finish_step_(bool) {
+  if (yielded_bare_) {
+    loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::yielded, nullptr); });
+    schedule_step_(nullptr);
+    return;
+  }
+  FutureCore* future = yielded_;
+  if (&future->get_loop() != loop_.get()) {
+    schedule_step_(std::make_exception_ptr(
+        RuntimeError("Task " + repr() + " got Future " + future->repr() + " attached to a different loop")));
+  } else if (future == this) {
+    schedule_step_(std::make_exception_ptr(RuntimeError("Task cannot await on itself: " + repr())));
+  } else {
+    future->add_waiter_(*this);
+    fut_waiter_ = future;
+    if (must_cancel_ && fut_waiter_->cancel(cancel_message_())) must_cancel_ = false;
+  }
+  loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::awaited, future); });
+}
+
+void TaskCore::fiber_entry_(void* self) { static_cast<TaskCore*>(self)->run_body_(); }
+
+void TaskCore::suspend_(FutureCore* future) {
+  yielded_ = future;
+  yielded_bare_ = future == nullptr;
+  fiber_.suspend();
+  if (throw_in_) std::rethrow_exception(std::exchange(throw_in_, nullptr));
+  if (future && !future->done()) throw RuntimeError("await wasn't used with future");
+}
+
+// ---------------------------------------------------------------- cancellation
+
+bool TaskCore::cancel(std::string msg) {
+  log_traceback_ = false;
+  if (done()) return false;
+  ++num_cancels_requested_;
+  if (fut_waiter_ && fut_waiter_->cancel(msg)) {
+    // The waiter's cancellation queues our wakeup, which throws CancelledError in.
+    return true;
+  }
+  must_cancel_ = true;
+  cancel_message_ptr_ = msg.empty() ? nullptr : std::make_unique<std::string>(std::move(msg));
+  return true;
+}
+
+int TaskCore::uncancel() noexcept {
+  if (num_cancels_requested_ > 0) --num_cancels_requested_;
+  return num_cancels_requested_;
+}
+
+// ---------------------------------------------------------------- await, sleep, registry
+
+namespace {
+TaskCore& running_task(const char* what) {
+  BaseEventLoop* loop = get_running_loop_or_null();
+  TaskCore* task = loop ? loop->current_task_ : nullptr;
+  if (!task || fibers::Fiber::current() == nullptr)
+    throw RuntimeError(std::string(what) +
+                       " outside a task: only a task's body can suspend. Run this code in a task "
+                       "(loop.create_task, asyncio::run) or, from a plain callback, use "
+                       "add_done_callback instead");
+  return *task;
+}
+}  // namespace
+
+void await_core(FutureCore& future) {
+  if (future.done()) return;
+  running_task("await").suspend_(&future);
+}
+
+void sleep(double delay) {
+  if (delay <= 0) {
+    running_task("sleep").suspend_(nullptr);
+    return;
+  }
+  TaskCore& task = running_task("sleep");
+  BaseEventLoop& loop = task.get_loop();
+  Future<void> future = loop.create_future<void>();
+  TimerHandleRef timer = loop.call_later(
+      delay, [future] { set_result_unless_cancelled(future); }, "futures._set_result_unless_cancelled");
+  struct CancelTimer {
+    TimerHandleRef& timer;
+    ~CancelTimer() { timer->cancel(); }
+  } cancel_timer{timer};
+  await(future);
+}
+
+Ref<TaskCore> current_task(BaseEventLoop& loop) { return Ref<TaskCore>(loop.current_task_); }
+
+Ref<TaskCore> current_task() { return current_task(get_running_loop()); }
+
+std::vector<Ref<TaskCore>> all_tasks(BaseEventLoop& loop) {
+  std::vector<Ref<TaskCore>> out;
+  for (TaskCore* t = loop.all_tasks_head_; t; t = t->next_task_())
+    if (!t->done()) out.emplace_back(t);
+  return out;
+}
+
+std::vector<Ref<TaskCore>> all_tasks() { return all_tasks(get_running_loop()); }
+
+}  // namespace asyncio

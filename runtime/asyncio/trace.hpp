@@ -1,0 +1,112 @@
+// trace.hpp: the observer the loop reports to at each step of a pass, so a tool can show it.
+// A C++-only idea, after Trio's Instrument (trio/_abc.py): a no-op method per event, called at
+// fixed points of BaseEventLoop::run_once() and of a task's step. Owns the observer interface
+// and the facade the loop calls; writers (text, JSON Lines, ...) live with the tools.
+// Course: docs/03-the-loop.md, docs/trace.md
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <string>
+
+namespace asyncio {
+
+class BaseEventLoop;
+class Handle;
+class TimerHandle;
+class FutureCore;
+class TaskCore;
+
+// Why step 2 asked the selector for the timeout it did (select_timeout_()).
+enum class TimeoutReason {
+  ready,     // the ready queue is not empty: poll (timeout 0)
+  stopping,  // stop() was called: poll (timeout 0)
+  timer,     // until the next timer's deadline (capped at MAXIMUM_SELECT_TIMEOUT)
+  none,      // nothing scheduled: block until I/O
+};
+const char* to_string(TimeoutReason reason) noexcept;
+
+// What a task's step ended with (TaskCore::step_).
+enum class StepOutcome {
+  awaited,    // suspended on a pending future (see `awaited`)
+  yielded,    // a bare yield (sleep(0)): the next step is already queued
+  returned,   // the body returned: the task is done with a result
+  raised,     // the body raised: the task is done with an exception
+  cancelled,  // the body let CancelledError out: the task is cancelled
+};
+const char* to_string(StepOutcome outcome) noexcept;
+
+// Observer: override what you need. Calls happen on the loop's thread, in the order the loop
+// does the work. An observer that throws is detached (and reported once through the loop's
+// exception handler); the program goes on.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+
+  // A pass begins: its index (1, 2, ...) and the loop's clock.
+  virtual void pass_begin(BaseEventLoop&, std::size_t /*index*/, double /*now*/) {}
+  // Step 1: a cancelled timer dropped from the heap's head; or the whole heap rebuilt.
+  virtual void timer_dropped(BaseEventLoop&, const TimerHandle&) {}
+  virtual void heap_rebuilt(BaseEventLoop&, std::size_t /*before*/, std::size_t /*after*/) {}
+  // Step 2: the selector is asked to wait (timeout nullopt = block), then returns.
+  virtual void select_begin(BaseEventLoop&, const char* /*selector_kind*/,
+                            std::optional<double> /*timeout*/, TimeoutReason) {}
+  virtual void select_end(BaseEventLoop&, std::size_t /*nevents*/) {}
+  // Step 2: one ready fd queued a handle (mask is EVENT_READ or EVENT_WRITE).
+  virtual void io_event(BaseEventLoop&, int /*fd*/, int /*mask*/, const Handle&) {}
+  // Step 3: a due timer moved to the ready queue.
+  virtual void timer_ready(BaseEventLoop&, const TimerHandle&, double /*now*/) {}
+  // Step 4: a callback is about to run / has run (cancelled handles are skipped silently:
+  // callback_skipped reports them).
+  virtual void callback_begin(BaseEventLoop&, const Handle&) {}
+  virtual void callback_end(BaseEventLoop&, const Handle&) {}
+  virtual void callback_skipped(BaseEventLoop&, const Handle&) {}
+  // The pass is over: how many callbacks step 4 ran.
+  virtual void pass_end(BaseEventLoop&, std::size_t /*index*/, std::size_t /*ran*/) {}
+
+  // Task life: created (its first step queued), a step ended (what it did; `awaited` is the
+  // future it now waits on, for StepOutcome::awaited), done (finished, raised or cancelled).
+  virtual void task_created(BaseEventLoop&, const TaskCore&) {}
+  virtual void task_step_end(BaseEventLoop&, const TaskCore&, StepOutcome, const FutureCore* /*awaited*/) {}
+  virtual void task_done(BaseEventLoop&, const TaskCore&) {}
+  // A future (not a task) got its result, exception or cancellation.
+  virtual void future_done(BaseEventLoop&, const FutureCore&) {}
+};
+
+// Tracer: what the loop calls. With no observer each call is one predictable branch; the
+// observer's work and its exception handling stay out of line.
+class Tracer {
+ public:
+  Observer* observer() const noexcept { return observer_; }
+  void attach(Observer* observer) noexcept { observer_ = observer; }
+  bool on() const noexcept {
+#ifdef ASYNCIO_NO_TRACE_HOOKS
+    return false;
+#else
+    return observer_ != nullptr;
+#endif
+  }
+
+  // Call `f(observer)` if an observer is attached; detach it if it throws.
+  template <class F>
+  void emit(BaseEventLoop& loop, F&& f) {
+    if (on()) [[unlikely]] {
+      try {
+        f(*observer_);
+      } catch (...) {
+        observer_failed_(loop, std::current_exception());
+      }
+    }
+  }
+
+ private:
+  void observer_failed_(BaseEventLoop& loop, std::exception_ptr e);
+  Observer* observer_ = nullptr;
+};
+
+// Attaches the observer named by the environment, if any (ASYNCIO_TRACE; see docs/trace.md).
+// Called by every new loop; returns nullptr when tracing is off.
+Observer* observer_from_environment();
+
+}  // namespace asyncio

@@ -1,0 +1,37 @@
+// test_exceptions.cpp: repr() and str() of exceptions, as CPython prints them.
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+#include "asyncio/exceptions.hpp"
+
+using namespace asyncio;
+
+TEST_SUITE("exceptions") {
+  TEST_CASE("repr of an exception with a message quotes it as Python does") {
+    CHECK(exception_repr(std::make_exception_ptr(ValueError("boom"))) == "ValueError('boom')");
+    CHECK(exception_repr(std::make_exception_ptr(ValueError("it's"))) == "ValueError(\"it's\")");
+  }
+  TEST_CASE("repr of an exception without a message has empty parentheses") {
+    CHECK(exception_repr(std::make_exception_ptr(CancelledError())) == "CancelledError()");
+  }
+  TEST_CASE("a C++ standard exception shows its demangled type") {
+    CHECK(exception_repr(std::make_exception_ptr(std::runtime_error("x"))) == "std::runtime_error('x')");
+  }
+  TEST_CASE("CancelledError is not an Exception, TimeoutError is an OSError") {
+    CHECK_FALSE(std::is_base_of_v<Exception, CancelledError>);
+    CHECK(std::is_base_of_v<BaseException, CancelledError>);
+    CHECK(std::is_base_of_v<OSError, TimeoutError>);
+    CHECK(is_cancelled_error(std::make_exception_ptr(CancelledError("m"))));
+    CHECK_FALSE(is_cancelled_error(std::make_exception_ptr(ValueError("m"))));
+  }
+  TEST_CASE("OSError with errno formats as [Errno N] message") {
+    CHECK(exception_line(std::make_exception_ptr(OSError(9, "Bad file descriptor"))) ==
+          "OSError: [Errno 9] Bad file descriptor");
+  }
+  TEST_CASE("IncompleteReadError keeps the partial data and says what was expected") {
+    IncompleteReadError e("abc", 10);
+    CHECK(e.partial == "abc");
+    CHECK(std::string(e.what()) == "3 bytes read on a total of 10 expected bytes");
+  }
+}

@@ -1,0 +1,2 @@
+// test_futures.cpp: unit tests (being written).
+#include <doctest/doctest.h>

@@ -1,0 +1,2 @@
+// test_tasks.cpp: unit tests (being written).
+#include <doctest/doctest.h>
