@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -43,6 +45,7 @@ void log(LogLevel level, const std::string& message) {
 BaseEventLoop::BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector)
     : selector_(std::move(selector)), clock_resolution_(clock_resolution()) {
   tracer_.attach(observer_from_environment());
+  if (const char* clock = std::getenv("ASYNCIO_CLOCK"); clock && std::string_view(clock) == "virtual") use_virtual_clock();
 }
 
 BaseEventLoop::~BaseEventLoop() { clear_queues_(); }
@@ -167,6 +170,8 @@ TimerHandleRef BaseEventLoop::call_at(double when, Callback callback, const char
 }
 
 double BaseEventLoop::time() const {
+  if (virtual_clock_) [[unlikely]]
+    return virtual_now_;
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
@@ -281,7 +286,7 @@ void BaseEventLoop::run_once() {
   TimeoutReason reason;
   const std::optional<double> timeout = select_timeout_(reason);
   tracer_.emit(*this, [&](Observer& o) { o.select_begin(*this, selector_->kind(), timeout, reason); });
-  const std::vector<selectors::ReadyEvent> events = selector_->select(timeout);
+  const std::vector<selectors::ReadyEvent> events = select_(timeout, reason);
   tracer_.emit(*this, [&](Observer& o) { o.select_end(*this, events.size()); });
   if (threadsafe_pending_.load(std::memory_order_acquire)) take_threadsafe_();
   if (!events.empty()) process_events_(events);
@@ -345,6 +350,17 @@ std::optional<double> BaseEventLoop::select_timeout_(TimeoutReason& reason) cons
   }
   reason = TimeoutReason::none;
   return std::nullopt;
+}
+
+// Step 2's wait. On the virtual clock a wait for a timer becomes a poll, and if nothing is
+// ready the clock jumps to the timer's deadline.
+std::vector<selectors::ReadyEvent> BaseEventLoop::select_(std::optional<double> timeout, TimeoutReason reason) {
+  if (!virtual_clock_) [[likely]]
+    return selector_->select(timeout);
+  std::vector<selectors::ReadyEvent> events = selector_->select(timeout ? std::optional<double>(0.0) : timeout);
+  if (events.empty() && reason == TimeoutReason::timer)
+    virtual_now_ = std::max(virtual_now_, std::min(scheduled_.front()->when_, virtual_now_ + MAXIMUM_SELECT_TIMEOUT));
+  return events;
 }
 
 // Step 3. A timer is due when its deadline is before now plus the clock's resolution.

@@ -64,7 +64,7 @@ class BaseEventLoop : public AbstractEventLoop {
   HandleRef call_soon(Callback callback, const char* name = nullptr) final;
   TimerHandleRef call_later(double delay, Callback callback, const char* name = nullptr) final;
   TimerHandleRef call_at(double when, Callback callback, const char* name = nullptr) final;
-  // The loop's clock: CLOCK_MONOTONIC in seconds, like time.monotonic().
+  // The loop's clock: CLOCK_MONOTONIC in seconds, like time.monotonic(); or the virtual clock.
   double time() const final;
   HandleRef call_soon_threadsafe(Callback callback, const char* name = nullptr) final;
 
@@ -91,6 +91,16 @@ class BaseEventLoop : public AbstractEventLoop {
 
   // One pass of the loop: the four steps of BaseEventLoop._run_once.
   void run_once();
+
+  // The virtual clock (for traces that come out the same every run): time() starts at `start`
+  // and only moves when step 2 would wait for a timer, jumping straight to its deadline
+  // (the selector is polled instead of waited on). Waiting with no timer still blocks for
+  // real. Also turned on by the environment: ASYNCIO_CLOCK=virtual.
+  void use_virtual_clock(double start = 0.0) noexcept {
+    virtual_clock_ = true;
+    virtual_now_ = start;
+  }
+  bool virtual_clock() const noexcept { return virtual_clock_; }
 
   // Tracing: attach an observer (nullptr detaches). See trace.hpp.
   void set_observer(Observer* observer) noexcept { tracer_.attach(observer); }
@@ -139,6 +149,7 @@ class BaseEventLoop : public AbstractEventLoop {
   void run_ready_();                                   // step 4
   void run_handle_debug_(Handle& handle);
   void take_threadsafe_();
+  std::vector<selectors::ReadyEvent> select_(std::optional<double> timeout, TimeoutReason reason);
   void heap_push_(TimerHandle* handle);
   TimerHandle* heap_pop_();
   void heapify_();
@@ -154,6 +165,8 @@ class BaseEventLoop : public AbstractEventLoop {
   bool closed_ = false;
   bool running_ = false;
   bool debug_ = false;
+  bool virtual_clock_ = false;
+  double virtual_now_ = 0.0;
   double clock_resolution_;
   std::size_t pass_count_ = 0;
   ExceptionHandler exception_handler_;
