@@ -21,8 +21,10 @@ Handle::Handle(Callback callback, BaseEventLoop* loop, const char* name) noexcep
 void Handle::cancel() {
   if (cancelled_) return;
   cancelled_ = true;
+  // CPython keeps repr(self) only in debug mode (Handle.cancel); otherwise repr forgets the callback.
+  repr_keeps_callback_ = loop_ != nullptr && loop_->get_debug();
   // Drop what the callback captured now, as CPython sets _callback and _args to None.
-  Callback().swap(callback_);
+  callback_.reset();
 }
 
 std::string Handle::describe_callback_() const {
@@ -34,7 +36,8 @@ std::string Handle::describe_callback_() const {
 std::string Handle::description() const { return describe_callback_() + "()"; }
 
 std::string Handle::repr() const {
-  return cancelled_ ? "<Handle cancelled " + description() + ">" : "<Handle " + description() + ">";
+  if (!cancelled_) return "<Handle " + description() + ">";
+  return repr_keeps_callback_ ? "<Handle cancelled " + description() + ">" : std::string("<Handle cancelled>");
 }
 
 void Handle::run_() {
@@ -56,7 +59,9 @@ void TimerHandle::cancel() {
 
 std::string TimerHandle::repr() const {
   std::ostringstream out;
-  out << "<TimerHandle " << (cancelled_ ? "cancelled " : "") << "when=" << when_ << " " << description() << ">";
+  out << "<TimerHandle " << (cancelled_ ? "cancelled " : "") << "when=" << when_;
+  if (!cancelled_ || repr_keeps_callback_) out << " " << description();
+  out << ">";
   return out.str();
 }
 

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "asyncio/callback.hpp"
 #include "asyncio/ref.hpp"
 
 namespace asyncio {
@@ -21,9 +22,8 @@ class BaseEventLoop;
 class FutureCore;
 class TaskCore;
 
-// In C++ a lambda's captures stand in for CPython's `*args`: call_soon(cb, a, b) becomes
-// call_soon([=] { cb(a, b); }).
-using Callback = std::function<void()>;
+// Callback (callback.hpp): in C++ a lambda's captures stand in for CPython's `*args`:
+// call_soon(cb, a, b) becomes call_soon([=] { cb(a, b); }).
 
 // Handle: one callback queued on a loop. Counted: the ready queue, the timer heap and whoever
 // called call_soon may all hold it. run_() is what step 4 of a pass calls.
@@ -40,7 +40,8 @@ class Handle {
   // The callback as CPython's repr shows it: "tick()", "main()::{lambda()#1}()",
   // "Task.task_wakeup()". Still available after cancel().
   std::string description() const;
-  // "<Handle tick()>", "<Handle cancelled>", "<TimerHandle when=12.5 tick()>".
+  // "<Handle tick()>", "<Handle cancelled>", "<TimerHandle when=12.5 tick()>". A handle
+  // cancelled in debug mode keeps naming its callback ("<Handle cancelled tick()>").
   virtual std::string repr() const;
   BaseEventLoop* get_loop() const noexcept { return loop_; }
 
@@ -67,6 +68,7 @@ class Handle {
   const std::type_info* callback_type_;  // for descriptions of unnamed callbacks
   long refs_ = 0;
   bool cancelled_ = false;
+  bool repr_keeps_callback_ = false;  // cancelled in debug mode: repr still names the callback
 
   friend class BaseEventLoop;
 };
