@@ -125,13 +125,13 @@ std::string TaskCore::repr() const {
 
 void TaskCore::schedule_step_(std::exception_ptr exc) {
   throw_in_ = std::move(exc);
-  incref_();  // the queued step handle keeps the task alive (StepHandle::destroy_ releases)
+  if (step_handle_.idle()) incref_();  // released by StepHandle::destroy_ at count zero
   loop_->call_soon_handle_(&step_handle_);
 }
 
 void TaskCore::schedule_wakeup_(FutureCore& future) {
   wakeup_from_ = Ref<FutureCore>(&future);
-  incref_();
+  if (step_handle_.idle()) incref_();
   loop_->call_soon_handle_(&step_handle_);
 }
 

@@ -74,6 +74,9 @@ class TaskCore : public FutureCore {
     void run_() override;
     TaskCore* task_() const noexcept override { return &task_core_; }
     std::string repr() const override;
+    // Unreferenced: not queued and not running. The task holds one count on itself for as
+    // long as its step handle is referenced (it may be queued again while it runs).
+    bool idle() const noexcept { return refs_ == 0; }
 
    protected:
     void destroy_() noexcept override { task_core_.decref_(); }
