@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-trace}
 packages=(g++ cmake make python3 libboost-context-dev doctest-dev libcli11-dev)
+# The test suite also opens asyncio-trace's HTML timeline in headless Chromium (trace.html_chromium).
+[ "$mode" = test ] && packages+=(chromium)
 
 install_missing() {
   local missing=()

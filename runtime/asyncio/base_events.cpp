@@ -191,6 +191,18 @@ HandleRef BaseEventLoop::call_soon_threadsafe(Callback callback, const char* nam
   return result;
 }
 
+void BaseEventLoop::call_soon_threadsafe_noref_(Callback callback, const char* name) {
+  check_closed_();
+  auto* h = new Handle(std::move(callback), this, name);
+  h->incref_();  // the queue's reference, the only one
+  {
+    std::lock_guard lock(threadsafe_mutex_);
+    threadsafe_.push_back(h);
+    threadsafe_pending_.store(true, std::memory_order_release);
+  }
+  write_to_self_();
+}
+
 void BaseEventLoop::take_threadsafe_() {
   std::vector<Handle*> incoming;
   {

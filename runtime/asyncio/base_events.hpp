@@ -12,6 +12,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -27,6 +29,15 @@ class Future;
 template <class T>
 class Task;
 struct TaskOptions;
+struct Address;
+class Socket;
+class Transport;
+class BaseProtocol;
+class Server;
+class ThreadPoolExecutor;
+struct AddrInfo;
+// What create_connection and create_server call to make each connection's protocol.
+using ProtocolFactory = std::function<std::shared_ptr<BaseProtocol>()>;
 
 // Constants of base_events.py.
 inline constexpr std::size_t MIN_SCHEDULED_TIMER_HANDLES = 100;
@@ -67,6 +78,9 @@ class BaseEventLoop : public AbstractEventLoop {
   // The loop's clock: CLOCK_MONOTONIC in seconds, like time.monotonic(); or the virtual clock.
   double time() const final;
   HandleRef call_soon_threadsafe(Callback callback, const char* name = nullptr) final;
+  // The same for callers on other threads that drop the handle at once (workers, signal
+  // relays): a HandleRef released off the loop's thread would race on its plain count.
+  void call_soon_threadsafe_noref_(Callback callback, const char* name = nullptr);
 
   // Futures and tasks (defined in futures.hpp and tasks.hpp).
   template <class T = void>
@@ -76,6 +90,40 @@ class BaseEventLoop : public AbstractEventLoop {
   auto create_task(F&& fn, Args&&... args);
   template <class F, class... Args>
   auto create_task(TaskOptions options, F&& fn, Args&&... args);
+
+  // Executor methods (base_events.py; defined in threads.hpp / threads.cpp). run_in_executor
+  // runs fn(args...) on `executor` (nullptr: the default thread pool, as CPython's None) and
+  // returns an asyncio Future for its result, completed in a later pass.
+  template <class F, class... Args>
+  auto run_in_executor(std::shared_ptr<ThreadPoolExecutor> executor, F&& fn, Args&&... args);
+  void set_default_executor(std::shared_ptr<ThreadPoolExecutor> executor);
+  // A coroutine: call it inside a task (Runner::close does).
+  void shutdown_default_executor();
+  // The default executor, created on first use (RuntimeError after shutdown_default_executor).
+  ThreadPoolExecutor& get_default_executor_();
+
+  // Network I/O methods. CPython declares them on BaseEventLoop and the selector loop
+  // implements them: the defaults here raise NotImplementedError (selector_events.cpp). Each
+  // is a coroutine: call it inside a task. create_connection/create_server in streams.hpp and
+  // transports.hpp have typed wrappers.
+  virtual std::string sock_recv(int fd, std::size_t n);
+  virtual std::size_t sock_recv_into(int fd, char* buf, std::size_t n);
+  virtual void sock_sendall(int fd, std::string_view data);
+  virtual void sock_connect(int fd, const Address& address);
+  virtual std::pair<Socket, Address> sock_accept(int fd);
+  virtual std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> create_connection(
+      ProtocolFactory protocol_factory, const std::string& host, int port);
+  virtual Ref<Server> create_server(ProtocolFactory protocol_factory, const std::string& host, int port,
+                                    int backlog = 100, bool start_serving = true);
+
+  // socket.getaddrinfo run in the default executor; a numeric host skips it (base_events.py
+  // _ensure_resolved / _ipaddr_info). Raises gaierror.
+  std::vector<AddrInfo> getaddrinfo(const std::string& host, int port, int family = 0, int type = 0,
+                                    int proto = 0, int flags = 0);
+
+  // Signals (unix_events.py): callback runs in a later pass after signal `sig` arrives.
+  virtual void add_signal_handler(int sig, Callback callback);
+  virtual bool remove_signal_handler(int sig);
 
   // Error handlers.
   void set_exception_handler(ExceptionHandler handler) final;
@@ -139,6 +187,8 @@ class BaseEventLoop : public AbstractEventLoop {
   virtual void write_to_self_() = 0;
 
   std::unique_ptr<selectors::BaseSelector> selector_;
+  std::shared_ptr<ThreadPoolExecutor> default_executor_;  // created on first use
+  bool executor_shutdown_called_ = false;
 
  private:
   void check_running_() const;
@@ -172,6 +222,7 @@ class BaseEventLoop : public AbstractEventLoop {
   ExceptionHandler exception_handler_;
   Tracer tracer_;
   long refs_ = 0;
+
 
   std::mutex threadsafe_mutex_;
   std::vector<Handle*> threadsafe_;  // handles from other threads, taken in step 2

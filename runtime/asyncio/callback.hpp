@@ -24,7 +24,8 @@ class Callback {
     requires(!std::is_same_v<std::decay_t<F>, Callback> && std::is_invocable_v<std::decay_t<F>&>)
   Callback(F&& f) {  // NOLINT: implicit, as std::function's
     using D = std::decay_t<F>;
-    if constexpr (std::is_pointer_v<D> || std::is_member_pointer_v<D>) {
+    // A function passed by name (F = void(&)()) can never be null: g++ rejects the test.
+    if constexpr (std::is_pointer_v<std::remove_reference_t<F>> || std::is_member_pointer_v<D>) {
       if (f == nullptr) return;
     }
     if constexpr (fits_inline<D>) {

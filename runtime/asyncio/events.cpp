@@ -23,8 +23,9 @@ void Handle::cancel() {
   cancelled_ = true;
   // CPython keeps repr(self) only in debug mode (Handle.cancel); otherwise repr forgets the callback.
   repr_keeps_callback_ = loop_ != nullptr && loop_->get_debug();
-  // Drop what the callback captured now, as CPython sets _callback and _args to None.
-  callback_.reset();
+  // Drop what the callback captured now, as CPython sets _callback and _args to None; but
+  // not under a callback that is running (a reader removing itself): run_() drops it after.
+  if (!running_) callback_.reset();
 }
 
 std::string Handle::describe_callback_() const {
@@ -33,7 +34,7 @@ std::string Handle::describe_callback_() const {
   return demangle(callback_type_->name());
 }
 
-std::string Handle::description() const { return describe_callback_() + "()"; }
+std::string Handle::description() const { return describe_callback_() + describe_args_(); }
 
 std::string Handle::repr() const {
   if (!cancelled_) return "<Handle " + description() + ">";
@@ -41,8 +42,19 @@ std::string Handle::repr() const {
 }
 
 void Handle::run_() {
+  struct Running {
+    Handle& h;
+    explicit Running(Handle& handle) : h(handle) { h.running_ = true; }
+    ~Running() {
+      h.running_ = false;
+      if (h.cancelled_) h.callback_.reset();
+    }
+  };
   try {
+    Running running(*this);
     callback_();
+  } catch (const KeyboardInterrupt&) {
+    throw;  // Handle._run: SystemExit and KeyboardInterrupt are never swallowed
   } catch (...) {
     ExceptionContext context;
     context.message = "Exception in callback " + description();

@@ -61,6 +61,8 @@ class Handle {
   // override this to release the task instead.
   virtual void destroy_() noexcept { delete this; }
   virtual std::string describe_callback_() const;
+  // The arguments part of the description: "()" here; a done callback shows its future.
+  virtual std::string describe_args_() const { return "()"; }
 
   Callback callback_;
   BaseEventLoop* loop_;
@@ -69,6 +71,7 @@ class Handle {
   long refs_ = 0;
   bool cancelled_ = false;
   bool repr_keeps_callback_ = false;  // cancelled in debug mode: repr still names the callback
+  bool running_ = false;  // inside run_(): a cancel from the callback itself defers the reset
 
   friend class BaseEventLoop;
 };

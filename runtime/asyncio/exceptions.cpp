@@ -4,6 +4,7 @@
 #include "asyncio/exceptions.hpp"
 
 #include <cxxabi.h>
+#include <errno.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -13,7 +14,40 @@
 namespace asyncio {
 
 OSError::OSError(int err, std::string message)
-    : Exception("[Errno " + std::to_string(err) + "] " + message), errno_value_(err) {}
+    : Exception("[Errno " + std::to_string(err) + "] " + message), errno_value_(err), strerror_(std::move(message)) {}
+
+namespace {
+template <class E>
+std::exception_ptr os_error_of(int err, std::string message) {
+  return std::make_exception_ptr(E(err, std::move(message)));
+}
+}  // namespace
+
+// The errno table of Objects/exceptions.c (_PyExc_InitState's ADD_ERRNO list).
+std::exception_ptr make_os_error(int err, std::string message) {
+  if (message.empty()) message = std::strerror(err);
+  switch (err) {
+    case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EALREADY:
+    case EINPROGRESS: return os_error_of<BlockingIOError>(err, std::move(message));
+    case EPIPE:
+    case ESHUTDOWN: return os_error_of<BrokenPipeError>(err, std::move(message));
+    case ECONNABORTED: return os_error_of<ConnectionAbortedError>(err, std::move(message));
+    case ECONNREFUSED: return os_error_of<ConnectionRefusedError>(err, std::move(message));
+    case ECONNRESET: return os_error_of<ConnectionResetError>(err, std::move(message));
+    case EINTR: return os_error_of<InterruptedError>(err, std::move(message));
+    case ENOENT: return os_error_of<FileNotFoundError>(err, std::move(message));
+    case EACCES:
+    case EPERM: return os_error_of<PermissionError>(err, std::move(message));
+    case ETIMEDOUT: return os_error_of<TimeoutError>(err, std::move(message));
+    default: return os_error_of<OSError>(err, std::move(message));
+  }
+}
+
+void raise_os_error(int err, std::string message) { std::rethrow_exception(make_os_error(err, std::move(message))); }
 
 IncompleteReadError::IncompleteReadError(std::string partial_data, std::ptrdiff_t expected_size)
     : EOFError(std::to_string(partial_data.size()) + " bytes read on a total of " +
@@ -71,7 +105,7 @@ Described describe_exception(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
   } catch (const BaseException& ex) {
-    return {ex.name(), ex.message(), !ex.message().empty()};
+    return {ex.name(), ex.message(), ex.has_args()};
   } catch (const std::exception& ex) {
     return {demangle(typeid(ex).name()), ex.what(), std::strlen(ex.what()) > 0};
   } catch (...) {
@@ -81,15 +115,27 @@ Described describe_exception(const std::exception_ptr& e) {
 
 }  // namespace
 
+namespace {
+std::string exception_group_repr(const std::exception_ptr& e);
+}  // namespace
+
 std::string exception_repr(const std::exception_ptr& e) {
   if (!e) return "None";
+  if (std::string group = exception_group_repr(e); !group.empty()) return group;
+  // OSError(errno, strerror) prints both arguments: ConnectionResetError(104, 'Connection ...').
+  try {
+    std::rethrow_exception(e);
+  } catch (const OSError& os) {
+    if (os.errno_() != 0) return std::string(os.name()) + "(" + std::to_string(os.errno_()) + ", " + py_repr(os.strerror()) + ")";
+  } catch (...) {
+  }
   const Described d = describe_exception(e);
   return d.name + "(" + (d.has_message ? py_repr(d.message) : std::string()) + ")";
 }
 
 std::string exception_line(const std::exception_ptr& e) {
   const Described d = describe_exception(e);
-  return d.has_message ? d.name + ": " + d.message : d.name;
+  return d.message.empty() ? d.name : d.name + ": " + d.message;
 }
 
 std::string exception_str(const std::exception_ptr& e) { return describe_exception(e).message; }
@@ -106,5 +152,61 @@ bool is_cancelled_error(const std::exception_ptr& e) noexcept {
     return false;
   }
 }
+
+// ---- ExceptionGroup and BaseExceptionGroup
+
+ExceptionGroupBase::ExceptionGroupBase(std::string message, std::vector<std::exception_ptr> exceptions)
+    : group_message_(std::move(message)), exceptions_(std::move(exceptions)) {}
+
+namespace {
+// str(eg): "unhandled errors in a TaskGroup (2 sub-exceptions)".
+std::string group_str(const std::string& message, std::size_t n) {
+  return message + " (" + std::to_string(n) + (n == 1 ? " sub-exception)" : " sub-exceptions)");
+}
+}  // namespace
+
+BaseExceptionGroup::BaseExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions)
+    : BaseException(group_str(message, exceptions.size())),
+      ExceptionGroupBase(std::move(message), std::move(exceptions)) {}
+
+ExceptionGroup::ExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions)
+    : Exception(group_str(message, exceptions.size())),
+      ExceptionGroupBase(std::move(message), std::move(exceptions)) {}
+
+bool is_exception_subclass(const std::exception_ptr& e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const Exception&) {
+    return true;
+  } catch (const BaseException&) {
+    return false;
+  } catch (...) {
+    return true;
+  }
+}
+
+std::exception_ptr make_exception_group(std::string message, std::vector<std::exception_ptr> exceptions) {
+  if (exceptions.empty()) throw ValueError("second argument (exceptions) must be a non-empty sequence");
+  for (const std::exception_ptr& e : exceptions)
+    if (!is_exception_subclass(e))
+      return std::make_exception_ptr(BaseExceptionGroup(std::move(message), std::move(exceptions)));
+  return std::make_exception_ptr(ExceptionGroup(std::move(message), std::move(exceptions)));
+}
+
+namespace {
+// repr() of a group: `ExceptionGroup('msg', [ValueError('a'), KeyError('b')])`; "" otherwise.
+std::string exception_group_repr(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const ExceptionGroupBase& group) {
+    std::string out = exception_name(e) + "(" + py_repr(group.group_message()) + ", [";
+    for (std::size_t i = 0; i < group.exceptions().size(); ++i)
+      out += (i ? ", " : "") + exception_repr(group.exceptions()[i]);
+    return out + "])";
+  } catch (...) {
+    return {};
+  }
+}
+}  // namespace
 
 }  // namespace asyncio

@@ -19,9 +19,15 @@ class BaseException : public std::exception {
   const char* what() const noexcept override { return message_.c_str(); }
   const std::string& message() const noexcept { return message_; }
   virtual const char* name() const noexcept { return "BaseException"; }
+  // Python tells CancelledError('') (one empty argument) from CancelledError() in repr();
+  // gather's return_exceptions list builds the former. An empty message counts as no argument
+  // unless this is set.
+  void set_empty_arg_() noexcept { empty_arg_ = true; }
+  bool has_args() const noexcept { return !message_.empty() || empty_arg_; }
 
  private:
   std::string message_;
+  bool empty_arg_ = false;
 };
 
 #define ASYNCIO_EXCEPTION_CLASS(Name, Base)                                 \
@@ -50,10 +56,13 @@ class OSError : public Exception {
   explicit OSError(std::string message) : Exception(std::move(message)) {}
   OSError(int err, std::string message);
   int errno_() const noexcept { return errno_value_; }
+  // The message without "[Errno N] " (Python's e.strerror).
+  const std::string& strerror() const noexcept { return strerror_; }
   const char* name() const noexcept override { return "OSError"; }
 
  private:
   int errno_value_ = 0;
+  std::string strerror_;
 };
 
 ASYNCIO_EXCEPTION_CLASS(ConnectionError, OSError);
@@ -61,12 +70,21 @@ ASYNCIO_EXCEPTION_CLASS(ConnectionResetError, ConnectionError);
 ASYNCIO_EXCEPTION_CLASS(ConnectionRefusedError, ConnectionError);
 ASYNCIO_EXCEPTION_CLASS(ConnectionAbortedError, ConnectionError);
 ASYNCIO_EXCEPTION_CLASS(BrokenPipeError, ConnectionError);
+ASYNCIO_EXCEPTION_CLASS(BlockingIOError, OSError);
+ASYNCIO_EXCEPTION_CLASS(InterruptedError, OSError);
+ASYNCIO_EXCEPTION_CLASS(FileNotFoundError, OSError);
+ASYNCIO_EXCEPTION_CLASS(PermissionError, OSError);
+// socket.gaierror: getaddrinfo's failures, with its EAI_* code as the errno.
+ASYNCIO_EXCEPTION_CLASS(gaierror, OSError);
 // asyncio.TimeoutError is the builtin TimeoutError in 3.11, a subclass of OSError.
 ASYNCIO_EXCEPTION_CLASS(TimeoutError, OSError);
 
 // asyncio.CancelledError derives from BaseException (3.8+), so `catch (Exception&)` does not
 // swallow a cancellation.
 ASYNCIO_EXCEPTION_CLASS(CancelledError, BaseException);
+// Ctrl-C: asyncio::run raises it on the second interrupt (or when the main task ends
+// cancelled by the first), as 3.11's Runner does. Not an Exception, like CancelledError.
+ASYNCIO_EXCEPTION_CLASS(KeyboardInterrupt, BaseException);
 ASYNCIO_EXCEPTION_CLASS(InvalidStateError, Exception);
 ASYNCIO_EXCEPTION_CLASS(SendfileNotAvailableError, RuntimeError);
 ASYNCIO_EXCEPTION_CLASS(BrokenBarrierError, RuntimeError);
@@ -94,6 +112,12 @@ class LimitOverrunError : public Exception {
 
 #undef ASYNCIO_EXCEPTION_CLASS
 
+// OSError(errno, message) as Python builds it: the subclass its errno maps to
+// (ECONNRESET -> ConnectionResetError, EAGAIN -> BlockingIOError, ...). The message defaults
+// to strerror(errno).
+std::exception_ptr make_os_error(int err, std::string message = {});
+[[noreturn]] void raise_os_error(int err, std::string message = {});
+
 // Python's repr() of an exception: `ValueError('boom')`, `CancelledError()`. A C++ exception
 // that is not one of ours shows its demangled type: `std::runtime_error('boom')`.
 std::string exception_repr(const std::exception_ptr& e);
@@ -109,5 +133,52 @@ bool is_cancelled_error(const std::exception_ptr& e) noexcept;
 std::string py_repr(const std::string& s);
 // Demangle a C++ type name for descriptions (`main()::{lambda()#1}`).
 std::string demangle(const char* mangled);
+
+}  // namespace asyncio
+
+// ---- ExceptionGroup and BaseExceptionGroup (Python 3.11 builtins; taskgroups.py raises them)
+#include <vector>
+
+namespace asyncio {
+
+// What both group classes share, so `catch (const ExceptionGroupBase& eg)` catches either (C++
+// has no `except*`). exceptions() keeps every child's exception_ptr, in the order they arrived.
+class ExceptionGroupBase {
+ public:
+  // Python's eg.message: the message without the "(N sub-exceptions)" suffix str() adds.
+  const std::string& group_message() const noexcept { return group_message_; }
+  const std::vector<std::exception_ptr>& exceptions() const noexcept { return exceptions_; }
+
+ protected:
+  ExceptionGroupBase(std::string message, std::vector<std::exception_ptr> exceptions);
+  ~ExceptionGroupBase() = default;
+
+ private:
+  std::string group_message_;
+  std::vector<std::exception_ptr> exceptions_;
+};
+
+// BaseExceptionGroup: some member is not an Exception (KeyboardInterrupt, CancelledError, ...).
+// message() is str(eg); exception_repr() prints `BaseExceptionGroup('msg', [KeyboardInterrupt()])`.
+class BaseExceptionGroup : public BaseException, public ExceptionGroupBase {
+ public:
+  BaseExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions);
+  const char* name() const noexcept override { return "BaseExceptionGroup"; }
+};
+
+// ExceptionGroup: every member is an Exception (a C++ exception that is not one of ours counts
+// as one), so `catch (const Exception&)` catches the group, as `except Exception` does.
+class ExceptionGroup : public Exception, public ExceptionGroupBase {
+ public:
+  ExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions);
+  const char* name() const noexcept override { return "ExceptionGroup"; }
+};
+
+// BaseExceptionGroup(message, exceptions) as Python's constructor picks the class: an
+// ExceptionGroup when every member is an Exception. Empty -> ValueError, as in Python.
+std::exception_ptr make_exception_group(std::string message, std::vector<std::exception_ptr> exceptions);
+// True for a member that is an Exception in Python's sense (not CancelledError,
+// KeyboardInterrupt, SystemExit or another BaseException-only class).
+bool is_exception_subclass(const std::exception_ptr& e) noexcept;
 
 }  // namespace asyncio

@@ -17,6 +17,12 @@
 
 #include "asyncio/exceptions.hpp"
 
+// libstdc++'s per-thread exception-handling globals (libsupc++/unwind-cxx.h, __cxa_eh_globals).
+namespace __cxxabiv1 {
+struct __cxa_eh_globals;
+extern "C" __cxa_eh_globals* __cxa_get_globals() noexcept;
+}  // namespace __cxxabiv1
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
 #define ASYNCIO_ASAN_FIBERS 1
@@ -201,31 +207,33 @@ void on_segv(int sig, siginfo_t* info, void* uctx) {
   signal(SIGSEGV, SIG_DFL);
 }
 
+// Checked on every start, not once: code that installs its own SIGSEGV handler or alternate
+// stack and later puts the old ones back (doctest does, around each test case) would otherwise
+// switch the report off for good. Two cheap syscalls per new fiber.
 void prepare_overflow_report() {
-  static std::once_flag once;
-  std::call_once(once, [] {
+  struct sigaction current {};
+  if (sigaction(SIGSEGV, nullptr, &current) == 0 &&
+      !((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_segv)) {
+    static std::mutex install_mutex;  // previous_segv is shared by every thread
+    std::lock_guard lock(install_mutex);
     struct sigaction sa {};
     sa.sa_sigaction = on_segv;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGSEGV, &sa, &previous_segv);
-  });
-  // The handler needs a stack of its own: the overflowing one has no room left.
-  thread_local bool has_altstack = false;
-  if (!has_altstack) {
-    stack_t current{};
-    if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) {
-      has_altstack = true;
-      return;
-    }
-    const std::size_t size = 64 * 1024;
-    static thread_local std::vector<char> altstack(size);
-    stack_t ss{};
-    ss.ss_sp = altstack.data();
-    ss.ss_size = size;
-    sigaltstack(&ss, nullptr);
-    has_altstack = true;
+    struct sigaction replaced {};
+    if (sigaction(SIGSEGV, &sa, &replaced) == 0 &&
+        !((replaced.sa_flags & SA_SIGINFO) && replaced.sa_sigaction == on_segv))
+      previous_segv = replaced;
   }
+  // The handler needs a stack of its own: the overflowing one has no room left.
+  stack_t alt{};
+  if (sigaltstack(nullptr, &alt) == 0 && !(alt.ss_flags & SS_DISABLE)) return;
+  const std::size_t size = 64 * 1024;
+  static thread_local std::vector<char> altstack(size);
+  stack_t ss{};
+  ss.ss_sp = altstack.data();
+  ss.ss_size = size;
+  sigaltstack(&ss, nullptr);
 }
 
 void enter_fiber(Fiber* f, char* guard, std::size_t size, const char* label) noexcept {
@@ -233,6 +241,23 @@ void enter_fiber(Fiber* f, char* guard, std::size_t size, const char* label) noe
   overflow_guard = guard;
   overflow_size = size;
   overflow_label = label;
+}
+
+// ---------------------------------------------------------------- exception state per fiber
+
+struct EhGlobals {  // the layout of __cxa_eh_globals
+  void* caught;
+  unsigned int uncaught;
+};
+
+// Install `mine` as the thread's exception state and return the state it replaces.
+template <class State>
+State swap_eh_state(const State& mine) noexcept {
+  auto* g = reinterpret_cast<EhGlobals*>(__cxxabiv1::__cxa_get_globals());
+  State old{g->caught, g->uncaught};
+  g->caught = mine.caught;
+  g->uncaught = mine.uncaught;
+  return old;
 }
 
 // ---------------------------------------------------------------- sanitizer annotations
@@ -296,9 +321,11 @@ bool Fiber::resume() {
   enter_fiber(this, guard, stack_size_, label_);
   running_ = true;
   void* fake = nullptr;
+  const EhState outside = swap_eh_state(eh_);
   asan_start(&fake, stack_bottom_, stack_size_);
   context_ = std::move(context_).resume();
   asan_finish(fake, nullptr, nullptr);
+  eh_ = swap_eh_state(outside);
   running_ = false;
   Fiber* prev = std::exchange(previous_, nullptr);
   if (prev) {
@@ -329,11 +356,13 @@ void Fiber::unwind() noexcept {
   enter_fiber(this, static_cast<char*>(stack_bottom_) - page_size, stack_size_, label_);
   // A fiber that never ran its body unwinds inside Boost only: nothing to tell the sanitizer.
   void* fake = nullptr;
+  const EhState outside = swap_eh_state(eh_);
   if (entered_) asan_start(&fake, stack_bottom_, stack_size_);
   {
     ctx::fiber doomed = std::move(context_);
   }  // ~fiber throws forced_unwind inside it; it comes back here once unwound
   if (entered_) asan_finish(fake, nullptr, nullptr);
+  eh_ = swap_eh_state(outside);
   finished_ = true;
   if (prev) {
     enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_);

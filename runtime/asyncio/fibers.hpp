@@ -58,6 +58,8 @@ class Fiber {
   bool suspended() const noexcept { return started_ && !finished_ && !running_; }
   std::size_t stack_size() const noexcept { return stack_size_; }
   std::exception_ptr take_exception() noexcept { return std::exchange(exception_, nullptr); }
+  // The argument given to start() (the task, for tasks).
+  void* arg() const noexcept { return arg_; }
 
   // The fiber running on this thread, or nullptr on the thread's own stack.
   static Fiber* current() noexcept;
@@ -80,6 +82,13 @@ class Fiber {
   bool finished_ = false;
   bool running_ = false;
   bool entered_ = false;  // run_() has begun on the fiber's stack
+  // The C++ runtime's record of exceptions being handled (`catch` blocks in progress) is per
+  // thread; each fiber keeps its own and swaps it in while it runs, so `throw;` inside a catch
+  // block that awaited rethrows this fiber's exception, not another task's.
+  struct EhState {
+    void* caught = nullptr;
+    unsigned int uncaught = 0;
+  } eh_;
 };
 
 }  // namespace asyncio::fibers

@@ -19,15 +19,63 @@ const char* to_string(FutureState state) noexcept {
 }
 
 // A done callback is either a waiting task (its wakeup) or a user function.
-struct FutureCore::DoneCallback {
-  struct User {
-    std::function<void(FutureCore&)> fn;
-    const char* name;
-    CallbackKey key;
-  };
-  Ref<TaskCore> task;
-  std::unique_ptr<User> user;
+struct FutureCore::DoneCallbackUser {
+  std::function<void(FutureCore&)> fn;
+  const char* name;
+  CallbackKey key;
+  const std::type_info* type;
 };
+
+struct FutureCore::DoneCallback {
+  Ref<TaskCore> task;
+  std::unique_ptr<DoneCallbackUser> user;
+};
+
+namespace {
+
+// The handle of a scheduled done callback: fn(future). Described as CPython describes it,
+// "on_done(<Future finished result=1>)", so an error in the callback names both.
+class DoneCallbackHandle final : public Handle {
+ public:
+  using User = std::shared_ptr<FutureCore::DoneCallbackUser>;
+  DoneCallbackHandle(FutureCore& future, User user)
+      : Handle(Callback(), &future.get_loop(), nullptr), future_(&future), user_(std::move(user)) {}
+  void run_() override {
+    try {
+      user_->fn(*future_);
+    } catch (...) {
+      ExceptionContext context;
+      context.message = "Exception in callback " + description();
+      context.exception = std::current_exception();
+      context.handle = HandleRef(this);
+      loop_->call_exception_handler(context);
+    }
+  }
+  void cancel() override {
+    Handle::cancel();
+    user_.reset();
+  }
+
+ protected:
+  std::string describe_callback_() const override {
+    if (!user_) return "<cancelled>";
+    if (user_->name) return user_->name;
+    if (user_->type) return demangle(user_->type->name());
+    return demangle(user_->fn.target_type().name());
+  }
+  std::string describe_args_() const override { return "(" + future_->repr() + ")"; }
+
+ private:
+  Ref<FutureCore> future_;
+  User user_;
+};
+
+}  // namespace
+
+void FutureCore::schedule_user_callback_(std::unique_ptr<DoneCallbackUser> user) {
+  HandleRef handle(new DoneCallbackHandle(*this, std::shared_ptr<DoneCallbackUser>(std::move(user))));
+  loop_->call_soon_handle_(handle.get());
+}
 
 FutureCore::FutureCore(BaseEventLoop& loop) : loop_(&loop) {}
 
@@ -98,22 +146,18 @@ void FutureCore::schedule_callbacks_() {
     if (cb.task) {
       cb.task->schedule_wakeup_(*this);
     } else {
-      const char* name = cb.user->name;
-      loop_->call_soon([self = Ref<FutureCore>(this), user = std::shared_ptr<DoneCallback::User>(std::move(cb.user))] {
-        user->fn(*self);
-      }, name);
+      schedule_user_callback_(std::move(cb.user));
     }
   }
 }
 
-CallbackKey FutureCore::add_done_callback_(std::function<void(FutureCore&)> fn, const char* name, CallbackKey key) {
+CallbackKey FutureCore::add_done_callback_(std::function<void(FutureCore&)> fn, const char* name, CallbackKey key,
+                                           const std::type_info* type) {
   static CallbackKey next_key = 1;
   if (key == 0) key = (next_key += 2);  // odd: never equal to a function's address
-  auto user = std::make_unique<DoneCallback::User>(DoneCallback::User{std::move(fn), name, key});
+  auto user = std::make_unique<DoneCallbackUser>(DoneCallbackUser{std::move(fn), name, key, type});
   if (state_ != FutureState::PENDING) {
-    loop_->call_soon([self = Ref<FutureCore>(this), u = std::shared_ptr<DoneCallback::User>(std::move(user))] {
-      u->fn(*self);
-    }, name);
+    schedule_user_callback_(std::move(user));
   } else {
     callbacks_.push_back(DoneCallback{nullptr, std::move(user)});
   }
@@ -165,7 +209,9 @@ std::string FutureCore::repr() const {
       if (i) out += ", ";
       const DoneCallback& cb = callbacks_[i];
       out += cb.task ? std::string("Task.task_wakeup()")
-                     : std::string(cb.user->name ? cb.user->name : "<callback>") + "()";
+                     : (cb.user->name ? std::string(cb.user->name)
+                        : cb.user->type ? demangle(cb.user->type->name())
+                                        : std::string("<callback>")) + "()";
     }
     out += "]";
   }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -58,8 +59,9 @@ class FutureCore {
   // add_done_callback(fn): fn(future) is scheduled with call_soon when the future is done
   // (at once if it already is), in registration order. Returns the key remove_done_callback
   // takes. `name` describes the callback in traces.
+  // `type` is the user's callable, to name it in descriptions when `name` is not given.
   CallbackKey add_done_callback_(std::function<void(FutureCore&)> fn, const char* name = nullptr,
-                                 CallbackKey key = 0);
+                                 CallbackKey key = 0, const std::type_info* type = nullptr);
   // Removes every registration with this key that has not been scheduled yet; returns how many.
   std::size_t remove_done_callback_(CallbackKey key);
 
@@ -105,6 +107,12 @@ class FutureCore {
   std::unique_ptr<std::string> cancel_message_ptr_;
   struct DoneCallback;
   std::vector<DoneCallback> callbacks_;
+
+ public:
+  struct DoneCallbackUser;  // a user's done callback (futures.cpp)
+
+ protected:
+  void schedule_user_callback_(std::unique_ptr<DoneCallbackUser> user);
   long refs_ = 0;
   FutureState state_ = FutureState::PENDING;
   bool log_traceback_ = false;
@@ -183,7 +191,8 @@ class Future {
     if constexpr (std::is_convertible_v<F, void (*)(Future<T>)>)
       key = reinterpret_cast<CallbackKey>(static_cast<void (*)(Future<T>)>(fn));
     return core_->add_done_callback_(
-        [fn = std::move(fn)](FutureCore& core) mutable { fn(Future<T>(Ref<FutureCore>(&core))); }, name, key);
+        [fn = std::move(fn)](FutureCore& core) mutable { fn(Future<T>(Ref<FutureCore>(&core))); }, name, key,
+        &typeid(F));
   }
   // By the key add_done_callback returned, or by the plain function itself.
   std::size_t remove_done_callback(CallbackKey key) const { return core_->remove_done_callback_(key); }

@@ -3,6 +3,12 @@
 // Course: docs/06-tasks-on-fibers.md
 #include "asyncio/runners.hpp"
 
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "asyncio/threads.hpp"
+
 namespace asyncio {
 
 Runner::Runner(bool debug, std::string selector_kind) : debug_(debug), selector_kind_(std::move(selector_kind)) {}
@@ -28,6 +34,29 @@ void Runner::lazy_init_() {
   loop_->set_debug(debug_);
 }
 
+bool Runner::install_sigint_(Ref<FutureCore> main_task) {
+  interrupt_count_ = 0;
+  if (::getpid() != static_cast<pid_t>(::syscall(SYS_gettid))) return false;  // not the main thread
+  struct sigaction current{};
+  if (::sigaction(SIGINT, nullptr, &current) != 0 || current.sa_handler != SIG_DFL) return false;
+  loop_->add_signal_handler(SIGINT, [this, main_task] {
+    ++interrupt_count_;
+    if (interrupt_count_ == 1 && !main_task->done()) {
+      main_task->cancel();
+      return;
+    }
+    throw KeyboardInterrupt();  // Handle::run_ lets it through, as CPython's Handle._run does
+  });
+  return true;
+}
+
+void Runner::remove_sigint_() noexcept {
+  try {
+    if (loop_ && !loop_->is_closed()) loop_->remove_signal_handler(SIGINT);
+  } catch (...) {
+  }
+}
+
 BaseEventLoop& Runner::get_loop() {
   if (closed_) throw RuntimeError("Runner is closed");
   lazy_init_();
@@ -49,9 +78,9 @@ void Runner::close() {
   cancel_all_tasks_();
   // loop.shutdown_asyncgens() and loop.shutdown_default_executor() run as two tasks in CPython;
   // with no async generators and no executor they finish at once, but they still take their
-  // Task-N numbers and their passes, which a faithful port keeps.
+  // Task-N numbers and their passes, which a faithful port keeps. (No async generators here.)
   loop_->run_until_complete([] {});
-  loop_->run_until_complete([] {});
+  loop_->run_until_complete([loop = loop_.get()] { loop->shutdown_default_executor(); });
 }
 
 // Cancel every pending task, then wait for all of them (gather(..., return_exceptions=True));

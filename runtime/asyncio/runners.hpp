@@ -28,7 +28,22 @@ class Runner {
     lazy_init_();
     auto task = loop_->create_task(std::forward<F>(main), std::forward<Args>(args)...);
     using T = typename decltype(task)::value_type;
-    return loop_->run_until_complete(static_cast<Future<T>>(task));
+    // In the main thread with SIGINT at its default: the first Ctrl-C cancels the main task,
+    // the second raises KeyboardInterrupt (Runner._on_sigint).
+    const bool sigint_installed = install_sigint_(task.core_ref());
+    struct RemoveSigint {
+      Runner& r;
+      bool installed;
+      ~RemoveSigint() {
+        if (installed) r.remove_sigint_();
+      }
+    } remove_sigint{*this, sigint_installed};
+    try {
+      return loop_->run_until_complete(static_cast<Future<T>>(task));
+    } catch (const CancelledError&) {
+      if (interrupt_count_ > 0 && task.uncancel() == 0) throw KeyboardInterrupt();
+      throw;
+    }
   }
   // Cancel leftover tasks and wait for them, shut down, close the loop. Idempotent.
   void close();
@@ -38,6 +53,9 @@ class Runner {
   void check_can_run_() const;
   void lazy_init_();
   void cancel_all_tasks_();
+  bool install_sigint_(Ref<FutureCore> main_task);
+  void remove_sigint_() noexcept;
+  int interrupt_count_ = 0;
 
   Ref<BaseEventLoop> loop_;
   bool debug_;

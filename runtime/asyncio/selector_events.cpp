@@ -1,16 +1,28 @@
-// selector_events.cpp: SelectorEventLoop's fd callbacks, event processing and self-pipe.
+// selector_events.cpp: SelectorEventLoop's fd callbacks, sock_* coroutines, event processing
+// and self-pipe.
 // Mirrors Lib/asyncio/selector_events.py (BaseSelectorEventLoop._add_reader, _remove_reader,
-// _process_events, _make_self_pipe, _read_from_self, _write_to_self).
-// Course: docs/10-selectors.md
+// sock_recv, _sock_recv, sock_sendall, _sock_sendall, sock_connect, _sock_connect_cb,
+// sock_accept, _sock_accept, _process_events, _make_self_pipe, _read_from_self, _write_to_self).
+// Course: docs/10-selectors-and-io.md
 #include "asyncio/selector_events.hpp"
 
 #include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cctype>
 #include <cstring>
+#include <optional>
 
 #include "asyncio/exceptions.hpp"
+#include "asyncio/tasks.hpp"
+#include "asyncio/threads.hpp"
 
 namespace asyncio {
 
@@ -30,10 +42,16 @@ SelectorEventLoop::~SelectorEventLoop() {
 void SelectorEventLoop::close() {
   if (is_running()) throw RuntimeError("Cannot close a running event loop");
   if (is_closed()) return;
+  // _UnixSelectorEventLoop.close: give every signal back its default handling first.
+  std::vector<int> sigs;
+  for (const auto& [sig, handle] : signal_handlers_) sigs.push_back(sig);
+  for (int sig : sigs) remove_signal_handler(sig);
   close_self_pipe_();
   BaseEventLoop::close();
   fd_handles_.clear();
   selector_->close();
+  // BaseEventLoop.close: the default executor is shut down without waiting for its workers.
+  if (auto executor = std::exchange(default_executor_, nullptr)) executor->shutdown(false);
 }
 
 void SelectorEventLoop::make_self_pipe_() {
@@ -54,10 +72,13 @@ void SelectorEventLoop::close_self_pipe_() {
 }
 
 void SelectorEventLoop::read_from_self_() {
-  char buf[4096];
+  unsigned char buf[4096];
   for (;;) {
     const ssize_t n = ::recv(ssock_, buf, sizeof buf, 0);
-    if (n > 0) continue;
+    if (n > 0) {
+      process_self_data_(buf, static_cast<std::size_t>(n));
+      continue;
+    }
     if (n < 0 && errno == EINTR) continue;
     break;  // EAGAIN: drained
   }
@@ -72,18 +93,38 @@ void SelectorEventLoop::write_to_self_() {
 }
 
 void SelectorEventLoop::add_reader(int fd, Callback callback, const char* name) {
+  ensure_fd_no_transport_(fd);
   add_handler_(fd, EVENT_READ, std::move(callback), name);
 }
 
 void SelectorEventLoop::add_writer(int fd, Callback callback, const char* name) {
+  ensure_fd_no_transport_(fd);
   add_handler_(fd, EVENT_WRITE, std::move(callback), name);
+}
+
+HandleRef SelectorEventLoop::add_reader_(int fd, Callback callback, const char* name) {
+  return add_handler_(fd, EVENT_READ, std::move(callback), name);
+}
+
+HandleRef SelectorEventLoop::add_writer_(int fd, Callback callback, const char* name) {
+  return add_handler_(fd, EVENT_WRITE, std::move(callback), name);
+}
+
+Handle* SelectorEventLoop::reader_of_(int fd) const noexcept {
+  auto it = fd_handles_.find(fd);
+  return it == fd_handles_.end() ? nullptr : it->second->reader.get();
+}
+
+Handle* SelectorEventLoop::writer_of_(int fd) const noexcept {
+  auto it = fd_handles_.find(fd);
+  return it == fd_handles_.end() ? nullptr : it->second->writer.get();
 }
 
 bool SelectorEventLoop::remove_reader(int fd) { return remove_handler_(fd, EVENT_READ); }
 
 bool SelectorEventLoop::remove_writer(int fd) { return remove_handler_(fd, EVENT_WRITE); }
 
-void SelectorEventLoop::add_handler_(int fd, int event, Callback callback, const char* name) {
+HandleRef SelectorEventLoop::add_handler_(int fd, int event, Callback callback, const char* name) {
   check_closed_();
   HandleRef handle(new Handle(std::move(callback), this, name));
   auto it = fd_handles_.find(fd);
@@ -92,7 +133,7 @@ void SelectorEventLoop::add_handler_(int fd, int event, Callback callback, const
     (event == EVENT_READ ? entry->reader : entry->writer) = handle;
     selector_->register_(fd, event, entry.get());
     fd_handles_.emplace(fd, std::move(entry));
-    return;
+    return handle;
   }
   FdHandles& entry = *it->second;
   const selectors::SelectorKey key = selector_->get_key(fd);
@@ -100,6 +141,7 @@ void SelectorEventLoop::add_handler_(int fd, int event, Callback callback, const
   HandleRef& slot = event == EVENT_READ ? entry.reader : entry.writer;
   HandleRef old = std::exchange(slot, handle);
   if (old) old->cancel();
+  return handle;
 }
 
 bool SelectorEventLoop::remove_handler_(int fd, int event) {
@@ -147,6 +189,851 @@ void SelectorEventLoop::process_events_(const std::vector<selectors::ReadyEvent>
     }
   }
 }
+
+// ---------------------------------------------------------------- sock_* coroutines
+// Each follows the same shape: try the syscall; done -> return without yielding; EAGAIN ->
+// a future, a reader/writer that retries the call, and a done callback that removes that
+// reader/writer however the future ends (result, error or cancellation). The retry callbacks
+// return at once if the future is already done, so a cancelled wait is harmless.
+
+namespace {
+bool would_block(int err) noexcept { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+}  // namespace
+
+void SelectorEventLoop::check_nonblocking_(int fd) const {
+  // CPython checks sock.gettimeout() != 0 in debug mode only.
+  if (!get_debug()) return;
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK) == 0) throw ValueError("the socket must be non-blocking");
+}
+
+void SelectorEventLoop::ensure_fd_no_transport_(int fd) const {
+  auto it = transports_.find(fd);
+  if (it != transports_.end() && !it->second->is_closing())
+    throw RuntimeError("File descriptor " + std::to_string(fd) + " is used by transport " + it->second->repr());
+}
+
+// The done callbacks (_sock_read_done / _sock_write_done) remove the reader only if it is
+// still the one this call registered: CPython's "handle is not cancelled" test, without the
+// done callback keeping the handle (and, through it, the future) alive.
+void SelectorEventLoop::remove_reader_if_(int fd, Handle* handle) {
+  if (reader_of_(fd) == handle) remove_reader(fd);
+}
+
+void SelectorEventLoop::remove_writer_if_(int fd, Handle* handle) {
+  if (writer_of_(fd) == handle) remove_writer(fd);
+}
+
+std::string SelectorEventLoop::sock_recv(int fd, std::size_t n) {
+  check_nonblocking_(fd);
+  std::string data(n, '\0');
+  const ssize_t got = ::recv(fd, data.data(), n, 0);
+  if (got >= 0) {
+    data.resize(static_cast<std::size_t>(got));
+    return data;
+  }
+  if (!would_block(errno)) raise_os_error(errno);
+  Future<std::string> fut = create_future<std::string>();
+  ensure_fd_no_transport_(fd);
+  HandleRef handle = add_reader_(fd, [this, fut, fd, n] { sock_recv_cb_(fut, fd, n); },
+                                 "BaseSelectorEventLoop._sock_recv");
+  fut.add_done_callback([this, fd, h = handle.get()](const Future<std::string>&) { remove_reader_if_(fd, h); },
+                        "BaseSelectorEventLoop._sock_read_done");
+  return await(fut);
+}
+
+void SelectorEventLoop::sock_recv_cb_(const Future<std::string>& fut, int fd, std::size_t n) {
+  if (fut.done()) return;
+  std::string data(n, '\0');
+  const ssize_t got = ::recv(fd, data.data(), n, 0);
+  if (got < 0) {
+    if (!would_block(errno)) fut.set_exception(make_os_error(errno));
+    return;
+  }
+  data.resize(static_cast<std::size_t>(got));
+  fut.set_result(std::move(data));
+}
+
+std::size_t SelectorEventLoop::sock_recv_into(int fd, char* buf, std::size_t n) {
+  check_nonblocking_(fd);
+  const ssize_t got = ::recv(fd, buf, n, 0);
+  if (got >= 0) return static_cast<std::size_t>(got);
+  if (!would_block(errno)) raise_os_error(errno);
+  Future<std::size_t> fut = create_future<std::size_t>();
+  ensure_fd_no_transport_(fd);
+  HandleRef handle = add_reader_(fd, [this, fut, fd, buf, n] { sock_recv_into_cb_(fut, fd, buf, n); },
+                                 "BaseSelectorEventLoop._sock_recv_into");
+  fut.add_done_callback([this, fd, h = handle.get()](const Future<std::size_t>&) { remove_reader_if_(fd, h); },
+                        "BaseSelectorEventLoop._sock_read_done");
+  return await(fut);
+}
+
+void SelectorEventLoop::sock_recv_into_cb_(const Future<std::size_t>& fut, int fd, char* buf, std::size_t n) {
+  if (fut.done()) return;
+  const ssize_t got = ::recv(fd, buf, n, 0);
+  if (got < 0) {
+    if (!would_block(errno)) fut.set_exception(make_os_error(errno));
+    return;
+  }
+  fut.set_result(static_cast<std::size_t>(got));
+}
+
+void SelectorEventLoop::sock_sendall(int fd, std::string_view data) {
+  check_nonblocking_(fd);
+  std::size_t sent = 0;
+  if (!data.empty()) {
+    // MSG_NOSIGNAL: a closed peer is an EPIPE error (BrokenPipeError), as in Python, which
+    // ignores SIGPIPE, never a process-killing signal.
+    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent = static_cast<std::size_t>(n);
+    } else if (!would_block(errno)) {
+      raise_os_error(errno);
+    }
+  }
+  if (sent == data.size()) return;
+  Future<void> fut = create_future<void>();
+  ensure_fd_no_transport_(fd);
+  // The caller's view may not outlive this call's first suspension: keep our own copy.
+  auto rest = std::make_shared<std::string>(data);
+  auto pos = std::make_shared<std::size_t>(sent);
+  HandleRef handle = add_writer_(fd, [this, fut, fd, rest, pos] { sock_sendall_cb_(fut, fd, rest, pos); },
+                                 "BaseSelectorEventLoop._sock_sendall");
+  fut.add_done_callback([this, fd, h = handle.get()](const Future<void>&) { remove_writer_if_(fd, h); },
+                        "BaseSelectorEventLoop._sock_write_done");
+  await(fut);
+}
+
+void SelectorEventLoop::sock_sendall_cb_(const Future<void>& fut, int fd, const std::shared_ptr<std::string>& data,
+                                         const std::shared_ptr<std::size_t>& pos) {
+  if (fut.done()) return;
+  const ssize_t n = ::send(fd, data->data() + *pos, data->size() - *pos, MSG_NOSIGNAL);
+  if (n < 0) {
+    if (!would_block(errno)) fut.set_exception(make_os_error(errno));
+    return;
+  }
+  *pos += static_cast<std::size_t>(n);
+  if (*pos == data->size()) fut.set_result();
+}
+
+void SelectorEventLoop::sock_connect(int fd, const Address& address) {
+  check_nonblocking_(fd);
+  Future<void> fut = create_future<void>();
+  // _sock_connect: the result is known at once unless connect() is in progress.
+  sockaddr_storage ss{};
+  const socklen_t len = to_sockaddr(address, socket_family(fd), ss);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) {
+    fut.set_result();
+  } else if (errno == EINPROGRESS || errno == EINTR) {
+    ensure_fd_no_transport_(fd);
+    HandleRef handle = add_writer_(fd, [this, fut, fd, address] { sock_connect_cb_(fut, fd, address); },
+                                   "BaseSelectorEventLoop._sock_connect_cb");
+    fut.add_done_callback([this, fd, h = handle.get()](const Future<void>&) { remove_writer_if_(fd, h); },
+                          "BaseSelectorEventLoop._sock_write_done");
+  } else {
+    fut.set_exception(make_os_error(errno));
+  }
+  await(fut);
+}
+
+void SelectorEventLoop::sock_connect_cb_(const Future<void>& fut, int fd, const Address& address) {
+  if (fut.done()) return;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err == 0) {
+    fut.set_result();
+  } else if (!would_block(err)) {
+    fut.set_exception(make_os_error(err, "Connect call failed " + address.repr()));
+  }
+}
+
+std::pair<Socket, Address> SelectorEventLoop::sock_accept(int fd) {
+  check_nonblocking_(fd);
+  Future<AcceptResult> fut = create_future<AcceptResult>();
+  sock_accept_cb_(fut, fd);
+  // A result that arrives after the task was cancelled is dropped with its socket (closed).
+  AcceptResult result = await(fut);
+  return {std::move(*result.first), std::move(result.second)};
+}
+
+// _sock_accept: called once directly, then again by the reader it registers, which replaces
+// itself (add_reader cancels the previous handle) and adds another done callback each time.
+void SelectorEventLoop::sock_accept_cb_(const Future<AcceptResult>& fut, int fd) {
+  if (fut.done()) return;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  const int conn = ::accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (conn >= 0) {
+    fut.set_result(AcceptResult(std::make_shared<Socket>(conn), address_from_sockaddr(reinterpret_cast<sockaddr*>(&ss))));
+  } else if (would_block(errno)) {
+    ensure_fd_no_transport_(fd);
+    HandleRef handle = add_reader_(fd, [this, fut, fd] { sock_accept_cb_(fut, fd); },
+                                   "BaseSelectorEventLoop._sock_accept");
+    fut.add_done_callback([this, fd, h = handle.get()](const Future<AcceptResult>&) { remove_reader_if_(fd, h); },
+                          "BaseSelectorEventLoop._sock_read_done");
+  } else {
+    fut.set_exception(make_os_error(errno));
+  }
+}
+
+// ---------------------------------------------------------------- getaddrinfo, connections
+
+namespace {
+
+// base_events._ipaddr_info: a numeric host needs no lookup.
+std::optional<AddrInfo> ipaddr_info(const std::string& host, int port, int family, int type, int proto) {
+  const int numeric = numeric_family(host);
+  if (numeric == AF_UNSPEC || (family != AF_UNSPEC && family != numeric)) return std::nullopt;
+  return AddrInfo{numeric, type, proto, "", Address{host, port}};
+}
+
+std::vector<AddrInfo> blocking_getaddrinfo(const std::string& host, int port, int family, int type, int proto,
+                                           int flags) {
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = type;
+  hints.ai_protocol = proto;
+  hints.ai_flags = flags;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  const int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res);
+  if (rc != 0) throw gaierror(rc, ::gai_strerror(rc));
+  std::vector<AddrInfo> out;
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+    out.push_back({ai->ai_family, ai->ai_socktype, ai->ai_protocol, ai->ai_canonname ? ai->ai_canonname : "",
+                   address_from_sockaddr(ai->ai_addr)});
+  }
+  ::freeaddrinfo(res);
+  return out;
+}
+
+// base_events._ensure_resolved.
+std::vector<AddrInfo> ensure_resolved(BaseEventLoop& loop, const std::string& host, int port, int family, int type,
+                                      int proto, int flags) {
+  if (auto info = ipaddr_info(host, port, family, type, proto)) return {*info};
+  return loop.getaddrinfo(host, port, family, type, proto, flags);
+}
+
+}  // namespace
+
+std::vector<AddrInfo> BaseEventLoop::getaddrinfo(const std::string& host, int port, int family, int type, int proto,
+                                                 int flags) {
+  return await(run_in_executor(nullptr, blocking_getaddrinfo, host, port, family, type, proto, flags));
+}
+
+std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::create_connection(
+    ProtocolFactory protocol_factory, const std::string& host, int port) {
+  const std::vector<AddrInfo> infos = ensure_resolved(*this, host, port, AF_UNSPEC, SOCK_STREAM, 0, 0);
+  if (infos.empty()) throw OSError("getaddrinfo() returned empty list");
+  // _connect_sock for each address in turn; the first that connects wins.
+  std::vector<std::exception_ptr> errors;
+  Socket sock;
+  for (const AddrInfo& info : infos) {
+    try {
+      Socket candidate(info.family, SOCK_STREAM, info.proto);
+      candidate.setblocking(false);
+      sock_connect(candidate.fileno(), info.address);
+      sock = std::move(candidate);
+      break;
+    } catch (const OSError&) {
+      errors.push_back(std::current_exception());
+    }
+  }
+  if (!sock) {
+    if (errors.size() == 1) std::rethrow_exception(errors.front());
+    const std::string model = exception_str(errors.front());
+    bool same = true;
+    for (const auto& e : errors) same = same && exception_str(e) == model;
+    if (same) std::rethrow_exception(errors.front());
+    std::string joined;
+    for (const auto& e : errors) joined += (joined.empty() ? "" : ", ") + exception_str(e);
+    throw OSError("Multiple exceptions: " + joined);
+  }
+  // _create_connection_transport.
+  std::shared_ptr<BaseProtocol> protocol = protocol_factory();
+  Future<void> waiter = create_future<void>();
+  Ref<Transport> transport(new SelectorSocketTransport(*this, std::move(sock), protocol, waiter));
+  try {
+    await(waiter);
+  } catch (...) {
+    transport->close();
+    throw;
+  }
+  return {transport, protocol};
+}
+
+Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, const std::string& host, int port,
+                                             int backlog, bool start_serving) {
+  const std::string bind_host = host.empty() ? "0.0.0.0" : host;
+  const std::vector<AddrInfo> infos = ensure_resolved(*this, bind_host, port, AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE);
+  if (infos.empty()) throw OSError("getaddrinfo() returned empty list");
+  std::vector<Socket> sockets;
+  for (const AddrInfo& info : infos) {
+    Socket sock(info.family, SOCK_STREAM, info.proto);
+    sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);  // reuse_address defaults to True on Unix
+    if (info.family == AF_INET6) sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1);
+    try {
+      sock.bind(info.address);
+    } catch (const OSError& err) {
+      std::string reason = err.strerror();
+      for (char& c : reason) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::rethrow_exception(make_os_error(
+          err.errno_(), "error while attempting to bind on address " + info.address.repr() + ": " + reason));
+    }
+    sock.setblocking(false);
+    sockets.push_back(std::move(sock));
+  }
+  Ref<Server> server(new Server(*this, std::move(sockets), std::move(protocol_factory), backlog));
+  if (start_serving) server->start_serving();
+  return server;
+}
+
+void SelectorEventLoop::start_serving_(const ProtocolFactory& protocol_factory, int sock_fd, Server* server,
+                                       int backlog) {
+  add_reader_(
+      sock_fd,
+      [this, protocol_factory, sock_fd, keep = Ref<Server>(server), backlog] {
+        accept_connection_(protocol_factory, sock_fd, keep.get(), backlog);
+      },
+      "BaseSelectorEventLoop._accept_connection");
+}
+
+void SelectorEventLoop::stop_serving_(Socket& sock) {
+  remove_reader(sock.fileno());
+  sock.close();
+}
+
+// _accept_connection: up to `backlog` accepts per readiness event. Running out of fds
+// (EMFILE and friends) must not kill the server: report it, stop listening for a second,
+// then start again, as CPython does (Linux keeps reporting the fd ready meanwhile).
+void SelectorEventLoop::accept_connection_(const ProtocolFactory& protocol_factory, int sock_fd, Server* server,
+                                           int backlog) {
+  for (int i = 0; i < backlog; ++i) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    const int conn = ::accept4(sock_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn < 0) {
+      const int err = errno;
+      if (would_block(err) || err == ECONNABORTED) return;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        ExceptionContext context;
+        context.message = "socket.accept() out of system resource";
+        context.exception = make_os_error(err);
+        context.extra.emplace_back("socket", "<asyncio.TransportSocket fd=" + std::to_string(sock_fd) + ">");
+        call_exception_handler(context);
+        remove_reader(sock_fd);
+        call_later(
+            ACCEPT_RETRY_DELAY,
+            [this, protocol_factory, sock_fd, keep = Ref<Server>(server), backlog] {
+              start_serving_(protocol_factory, sock_fd, keep.get(), backlog);
+            },
+            "BaseSelectorEventLoop._start_serving");
+        return;
+      }
+      raise_os_error(err);  // the loop's exception handler logs it
+    }
+    const Address peer = address_from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
+    // _accept_connection2 is a coroutine in CPython: a task (and a Task-N number) per connection.
+    auto conn_sock = std::make_shared<Socket>(conn);
+    create_task([this, protocol_factory, conn_sock, peer, keep = Ref<Server>(server)] {
+      accept_connection2_(protocol_factory, std::move(*conn_sock), peer, keep.get());
+    });
+  }
+}
+
+void SelectorEventLoop::accept_connection2_(const ProtocolFactory& protocol_factory, Socket conn,
+                                            const Address& peer, Server* server) {
+  Ref<Transport> transport;
+  try {
+    std::shared_ptr<BaseProtocol> protocol = protocol_factory();
+    Future<void> waiter = create_future<void>();
+    std::map<std::string, std::any> extra{{"peername", peer}};
+    transport = Ref<Transport>(new SelectorSocketTransport(*this, std::move(conn), protocol, waiter, extra, server));
+    try {
+      await(waiter);
+    } catch (...) {
+      transport->close();
+      throw;
+    }
+  } catch (...) {  // CancelledError too: CPython catches BaseException here
+    if (get_debug()) {
+      ExceptionContext context;
+      context.message = "Error on transport creation for incoming connection";
+      context.exception = std::current_exception();
+      call_exception_handler(context);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- _SelectorSocketTransport
+
+SelectorSocketTransport::SelectorSocketTransport(SelectorEventLoop& loop, Socket sock,
+                                                 std::shared_ptr<BaseProtocol> protocol, Future<void> waiter,
+                                                 std::map<std::string, std::any> extra, Server* server)
+    : Transport(&loop), loop_(&loop), loop_ref_(&loop), sock_(std::move(sock)), sock_fd_(sock_.fileno()), server_(server) {
+  extra_ = std::move(extra);
+  extra_["socket"] = sock_fd_;
+  try {
+    extra_["sockname"] = sock_.getsockname();
+  } catch (const OSError&) {
+    extra_["sockname"] = std::any();
+  }
+  if (!extra_.count("peername")) {
+    try {
+      extra_["peername"] = sock_.getpeername();
+    } catch (const OSError&) {
+      extra_["peername"] = std::any();
+    }
+  }
+  set_protocol(std::move(protocol));
+  if (server_) server_->attach_();
+  loop.transports_[sock_fd_] = this;
+  // base_events._set_nodelay: small writes go out without waiting for an ACK.
+  if (const int family = socket_family(sock_fd_); family == AF_INET || family == AF_INET6) {
+    try {
+      sock_.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+    } catch (const OSError&) {
+    }
+  }
+  Ref<SelectorSocketTransport> self(this);
+  loop.call_soon([self, protocol = protocol_] { protocol->connection_made(self); }, "Protocol.connection_made");
+  // Only start reading once connection_made() has run.
+  loop.call_soon([self] { self->add_reader_(); }, "_SelectorSocketTransport._add_reader");
+  // Only wake the waiter once connection_made() has run.
+  if (waiter.valid())
+    loop.call_soon([waiter] { set_result_unless_cancelled(waiter); }, "futures._set_result_unless_cancelled");
+}
+
+SelectorSocketTransport::~SelectorSocketTransport() {
+  if (loop_) {
+    auto it = loop_->transports_.find(sock_fd_);
+    if (it != loop_->transports_.end() && it->second == this) loop_->transports_.erase(it);
+  }
+}
+
+void SelectorSocketTransport::set_protocol(std::shared_ptr<BaseProtocol> protocol) {
+  buffered_protocol_ = dynamic_cast<BufferedProtocol*>(protocol.get());
+  stream_protocol_ = buffered_protocol_ ? nullptr : dynamic_cast<Protocol*>(protocol.get());
+  protocol_ = std::move(protocol);
+}
+
+std::string SelectorSocketTransport::repr() const {
+  std::string out = "<_SelectorSocketTransport";
+  if (!sock_) {
+    out += " closed";
+  } else if (closing_) {
+    out += " closing";
+  }
+  out += " fd=" + std::to_string(sock_fd_);
+  if (loop_ && !loop_->is_closed()) {
+    out += loop_->reader_of_(sock_fd_) ? " read=polling" : " read=idle";
+    out += std::string(" write=<") + (loop_->writer_of_(sock_fd_) ? "polling" : "idle") +
+           ", bufsize=" + std::to_string(buffer_.size()) + ">";
+  }
+  return out + ">";
+}
+
+void SelectorSocketTransport::add_reader_() {
+  if (!is_reading() || !loop_) return;
+  Ref<SelectorSocketTransport> self(this);
+  loop_->add_reader_(sock_fd_, [self] { self->read_ready_(); }, "_SelectorSocketTransport._read_ready");
+}
+
+void SelectorSocketTransport::pause_reading() {
+  if (!is_reading()) return;
+  paused_ = true;
+  loop_->remove_reader(sock_fd_);
+}
+
+void SelectorSocketTransport::resume_reading() {
+  if (closing_ || !paused_) return;
+  paused_ = false;
+  add_reader_();
+}
+
+void SelectorSocketTransport::read_ready_() {
+  if (buffered_protocol_) {
+    read_ready_get_buffer_();
+  } else {
+    read_ready_data_received_();
+  }
+}
+
+void SelectorSocketTransport::read_ready_data_received_() {
+  if (conn_lost_) return;
+  // One receive buffer per thread: data_received gets a view of it and must copy what it keeps.
+  thread_local std::unique_ptr<char[]> buffer(new char[max_size]);
+  char* data = buffer.get();
+  const ssize_t n = ::recv(sock_fd_, data, max_size, 0);
+  if (n < 0) {
+    if (would_block(errno)) return;
+    fatal_error_(make_os_error(errno), "Fatal read error on socket transport");
+    return;
+  }
+  if (n == 0) {
+    read_ready_on_eof_();
+    return;
+  }
+  try {
+    if (stream_protocol_) stream_protocol_->data_received(std::string_view(data, static_cast<std::size_t>(n)));
+  } catch (...) {
+    fatal_error_(std::current_exception(), "Fatal error: protocol.data_received() call failed.");
+  }
+}
+
+void SelectorSocketTransport::read_ready_get_buffer_() {
+  if (conn_lost_) return;
+  std::span<char> buf;
+  try {
+    buf = buffered_protocol_->get_buffer(-1);
+    if (buf.empty()) throw RuntimeError("get_buffer() returned an empty buffer");
+  } catch (...) {
+    fatal_error_(std::current_exception(), "Fatal error: protocol.get_buffer() call failed.");
+    return;
+  }
+  const ssize_t n = ::recv(sock_fd_, buf.data(), buf.size(), 0);
+  if (n < 0) {
+    if (would_block(errno)) return;
+    fatal_error_(make_os_error(errno), "Fatal read error on socket transport");
+    return;
+  }
+  if (n == 0) {
+    read_ready_on_eof_();
+    return;
+  }
+  try {
+    buffered_protocol_->buffer_updated(static_cast<std::size_t>(n));
+  } catch (...) {
+    fatal_error_(std::current_exception(), "Fatal error: protocol.buffer_updated() call failed.");
+  }
+}
+
+void SelectorSocketTransport::read_ready_on_eof_() {
+  bool keep_open = false;
+  try {
+    keep_open = buffered_protocol_ ? buffered_protocol_->eof_received()
+                                   : (stream_protocol_ && stream_protocol_->eof_received());
+  } catch (...) {
+    fatal_error_(std::current_exception(), "Fatal error: protocol.eof_received() call failed.");
+    return;
+  }
+  if (keep_open) {
+    // Half-closed: the protocol may still write, but nothing more will arrive.
+    loop_->remove_reader(sock_fd_);
+  } else {
+    close();
+  }
+}
+
+void SelectorSocketTransport::write(std::string_view data) {
+  if (eof_) throw RuntimeError("Cannot call write() after write_eof()");
+  if (data.empty()) return;
+  if (conn_lost_) {
+    // LOG_THRESHOLD_FOR_CONNLOST_WRITES: after 5 writes to a lost connection, warn on each.
+    if (conn_lost_ >= 5) log(LogLevel::warning, "socket.send() raised exception.");
+    ++conn_lost_;
+    return;
+  }
+  if (buffer_.empty()) {
+    // Try to send now; only what does not fit is buffered and waits for a writer.
+    const ssize_t n = ::send(sock_fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (!would_block(errno)) {
+        fatal_error_(make_os_error(errno), "Fatal write error on socket transport");
+        return;
+      }
+    } else {
+      data.remove_prefix(static_cast<std::size_t>(n));
+      if (data.empty()) return;
+    }
+    Ref<SelectorSocketTransport> self(this);
+    loop_->add_writer_(sock_fd_, [self] { self->write_ready_(); }, "_SelectorSocketTransport._write_ready");
+  }
+  buffer_.append(data);
+  maybe_pause_protocol_();
+}
+
+void SelectorSocketTransport::write_ready_() {
+  if (conn_lost_) return;
+  const ssize_t n = ::send(sock_fd_, buffer_.data(), buffer_.size(), MSG_NOSIGNAL);
+  if (n < 0) {
+    if (would_block(errno)) return;
+    const int err = errno;
+    loop_->remove_writer(sock_fd_);
+    buffer_.clear();
+    fatal_error_(make_os_error(err), "Fatal write error on socket transport");
+    return;
+  }
+  buffer_.erase(0, static_cast<std::size_t>(n));
+  maybe_resume_protocol_();  // may append to the buffer
+  if (!buffer_.empty()) return;
+  loop_->remove_writer(sock_fd_);
+  if (closing_) {
+    call_connection_lost_(nullptr);
+  } else if (eof_) {
+    sock_.shutdown(SHUT_WR);
+  }
+}
+
+void SelectorSocketTransport::write_eof() {
+  if (closing_ || eof_) return;
+  eof_ = true;
+  if (buffer_.empty()) sock_.shutdown(SHUT_WR);
+}
+
+void SelectorSocketTransport::close() {
+  if (closing_) return;
+  closing_ = true;
+  loop_->remove_reader(sock_fd_);
+  if (buffer_.empty()) {
+    ++conn_lost_;
+    loop_->remove_writer(sock_fd_);
+    Ref<SelectorSocketTransport> self(this);
+    loop_->call_soon([self] { self->call_connection_lost_(nullptr); },
+                     "_SelectorSocketTransport._call_connection_lost");
+  }
+  // Otherwise write_ready_ sends the rest and then calls connection_lost.
+}
+
+// _fatal_error: an OSError is the peer's doing and only logged in debug mode; anything else
+// is a bug worth reporting through the exception handler.
+void SelectorSocketTransport::fatal_error_(std::exception_ptr exc, const std::string& message) {
+  bool is_os_error = false;
+  try {
+    std::rethrow_exception(exc);
+  } catch (const OSError&) {
+    is_os_error = true;
+  } catch (...) {
+  }
+  if (is_os_error) {
+    if (loop_->get_debug()) log(LogLevel::debug, repr() + ": " + message);
+  } else {
+    ExceptionContext context;
+    context.message = message;
+    context.exception = exc;
+    context.extra.emplace_back("transport", repr());
+    loop_->call_exception_handler(context);
+  }
+  force_close_(exc);
+}
+
+void SelectorSocketTransport::force_close_(std::exception_ptr exc) {
+  if (conn_lost_) return;
+  if (!buffer_.empty()) {
+    buffer_.clear();
+    loop_->remove_writer(sock_fd_);
+  }
+  if (!closing_) {
+    closing_ = true;
+    loop_->remove_reader(sock_fd_);
+  }
+  ++conn_lost_;
+  Ref<SelectorSocketTransport> self(this);
+  loop_->call_soon([self, exc] { self->call_connection_lost_(exc); },
+                   "_SelectorSocketTransport._call_connection_lost");
+}
+
+void SelectorSocketTransport::call_connection_lost_(std::exception_ptr exc) {
+  struct Finally {
+    SelectorSocketTransport& t;
+    ~Finally() {
+      if (t.loop_) {
+        t.loop_->transports_.erase(t.sock_fd_);
+        // The fd number is about to be free for reuse: forget any handles left on it.
+        t.loop_->remove_reader(t.sock_fd_);
+        t.loop_->remove_writer(t.sock_fd_);
+      }
+      t.sock_.close();
+      t.protocol_.reset();
+      t.stream_protocol_ = nullptr;
+      t.buffered_protocol_ = nullptr;
+      t.loop_ = nullptr;
+      if (Ref<Server> server = std::move(t.server_)) server->detach_();
+    }
+  } finally{*this};
+  if (protocol_) protocol_->connection_lost(exc);
+}
+
+// ---------------------------------------------------------------- Server
+
+Server::Server(SelectorEventLoop& loop, std::vector<Socket> sockets, ProtocolFactory protocol_factory, int backlog)
+    : loop_ref_(&loop),
+      loop_(&loop),
+      sockets_(std::move(sockets)),
+      protocol_factory_(std::move(protocol_factory)),
+      backlog_(backlog) {}
+
+std::string Server::repr() const {
+  std::string out = "<Server sockets=(";
+  for (const Socket& s : sockets_) out += "<asyncio.TransportSocket fd=" + std::to_string(s.fileno()) + ">,";
+  return out + ")>";
+}
+
+void Server::detach_() {
+  --active_count_;
+  if (active_count_ == 0 && closed_) wakeup_();
+}
+
+void Server::wakeup_() {
+  if (woken_) return;
+  woken_ = true;
+  std::vector<Future<void>> waiters = std::move(waiters_);
+  for (auto& waiter : waiters)
+    if (!waiter.done()) waiter.set_result();
+}
+
+void Server::start_serving_() {
+  if (serving_) return;
+  serving_ = true;
+  for (Socket& sock : sockets_) {
+    sock.listen(backlog_);
+    loop_->start_serving_(protocol_factory_, sock.fileno(), this, backlog_);
+  }
+}
+
+void Server::close() {
+  if (closed_) return;
+  closed_ = true;
+  std::vector<Socket> sockets = std::move(sockets_);
+  sockets_.clear();
+  for (Socket& sock : sockets) loop_->stop_serving_(sock);
+  serving_ = false;
+  if (serving_forever_fut_.valid() && !serving_forever_fut_.done()) {
+    serving_forever_fut_.cancel();
+    serving_forever_fut_ = Future<void>();
+  }
+  if (active_count_ == 0) wakeup_();
+}
+
+void Server::start_serving() {
+  start_serving_();
+  // Skip one loop iteration so that every add_reader goes through.
+  asyncio::sleep(0);
+}
+
+void Server::serve_forever() {
+  if (serving_forever_fut_.valid())
+    throw RuntimeError("server " + repr() + " is already being awaited on serve_forever()");
+  if (closed_) throw RuntimeError("server " + repr() + " is closed");
+  start_serving_();
+  serving_forever_fut_ = loop_->create_future<void>();
+  Ref<Server> keep(this);
+  try {
+    await(serving_forever_fut_);
+  } catch (const CancelledError&) {
+    serving_forever_fut_ = Future<void>();
+    try {
+      close();
+      wait_closed();
+    } catch (...) {
+    }
+    throw;
+  }
+  serving_forever_fut_ = Future<void>();
+}
+
+// As in 3.11, a server already closed returns at once (_sockets is None), even if some of
+// its connections are still open; a server still open waits for close() and for its last
+// connection to go.
+void Server::wait_closed() {
+  if (closed_ || woken_) return;
+  Future<void> waiter = loop_->create_future<void>();
+  waiters_.push_back(waiter);
+  await(waiter);
+}
+
+// ---------------------------------------------------------------- signals
+// signal.set_wakeup_fd's mechanism: the C handler only writes the signal number into the
+// self-pipe (async-signal-safe); everything else happens on the loop, in a later pass.
+
+namespace {
+std::atomic<int> signal_wakeup_fd{-1};
+
+extern "C" void asyncio_signal_handler(int sig) {
+  const int saved_errno = errno;
+  const int fd = signal_wakeup_fd.load(std::memory_order_relaxed);
+  if (fd >= 0) {
+    const auto byte = static_cast<unsigned char>(sig);
+    [[maybe_unused]] const ssize_t n = ::send(fd, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  errno = saved_errno;
+}
+
+void check_signal(int sig) {
+  if (sig < 1 || sig >= NSIG) throw ValueError("sig " + std::to_string(sig) + " out of range(1, " + std::to_string(NSIG) + ")");
+}
+}  // namespace
+
+void SelectorEventLoop::add_signal_handler(int sig, Callback callback) {
+  check_signal(sig);
+  check_closed_();
+  signal_wakeup_fd.store(csock_);
+  HandleRef handle(new Handle(std::move(callback), this, "signal handler"));
+  signal_handlers_[sig] = handle;
+  struct sigaction action{};
+  action.sa_handler = asyncio_signal_handler;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // CPython: signal.siginterrupt(sig, False)
+  if (::sigaction(sig, &action, nullptr) != 0) {
+    const int err = errno;
+    signal_handlers_.erase(sig);
+    if (signal_handlers_.empty()) signal_wakeup_fd.store(-1);
+    if (err == EINVAL) throw RuntimeError("sig " + std::to_string(sig) + " cannot be caught");
+    raise_os_error(err);
+  }
+}
+
+bool SelectorEventLoop::remove_signal_handler(int sig) {
+  check_signal(sig);
+  auto it = signal_handlers_.find(sig);
+  if (it == signal_handlers_.end()) return false;
+  signal_handlers_.erase(it);
+  struct sigaction action{};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  if (::sigaction(sig, &action, nullptr) != 0) {
+    if (errno == EINVAL) throw RuntimeError("sig " + std::to_string(sig) + " cannot be caught");
+    raise_os_error(errno);
+  }
+  if (signal_handlers_.empty()) signal_wakeup_fd.store(-1);
+  return true;
+}
+
+void SelectorEventLoop::process_self_data_(const unsigned char* data, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (data[i] != 0) handle_signal_(data[i]);  // zero bytes are call_soon_threadsafe's wake-ups
+}
+
+void SelectorEventLoop::handle_signal_(int sig) {
+  auto it = signal_handlers_.find(sig);
+  if (it == signal_handlers_.end()) return;
+  HandleRef handle = it->second;
+  if (handle->cancelled()) {
+    remove_signal_handler(sig);
+  } else {
+    call_soon_handle_(handle.get());  // _add_callback_signalsafe
+  }
+}
+
+// ---------------------------------------------------------------- BaseEventLoop's defaults
+// base_events.py declares these and raises NotImplementedError; the selector loop overrides.
+
+std::string BaseEventLoop::sock_recv(int, std::size_t) { throw NotImplementedError(); }
+std::size_t BaseEventLoop::sock_recv_into(int, char*, std::size_t) { throw NotImplementedError(); }
+void BaseEventLoop::sock_sendall(int, std::string_view) { throw NotImplementedError(); }
+void BaseEventLoop::sock_connect(int, const Address&) { throw NotImplementedError(); }
+std::pair<Socket, Address> BaseEventLoop::sock_accept(int) { throw NotImplementedError(); }
+std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> BaseEventLoop::create_connection(ProtocolFactory,
+                                                                                          const std::string&, int) {
+  throw NotImplementedError();
+}
+Ref<Server> BaseEventLoop::create_server(ProtocolFactory, const std::string&, int, int, bool) {
+  throw NotImplementedError();
+}
+void BaseEventLoop::add_signal_handler(int, Callback) { throw NotImplementedError(); }
+bool BaseEventLoop::remove_signal_handler(int) { throw NotImplementedError(); }
 
 Ref<BaseEventLoop> new_event_loop(const std::string& selector_kind) {
   return Ref<BaseEventLoop>(new SelectorEventLoop(selectors::make_selector(selector_kind)));

@@ -107,6 +107,7 @@ std::string TaskCore::get_name() const { return name_; }
 void TaskCore::set_name(std::string name) {
   name_ = std::move(name);
   fiber_.set_label(name_.c_str());
+  loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_renamed(*loop_, *this); });
 }
 
 std::string TaskCore::repr() const {
@@ -262,9 +263,11 @@ int TaskCore::uncancel() noexcept {
 
 namespace {
 TaskCore& running_task(const char* what) {
-  BaseEventLoop* loop = get_running_loop_or_null();
-  TaskCore* task = loop ? loop->current_task_ : nullptr;
-  if (!task || fibers::Fiber::current() == nullptr)
+  // Only tasks run on fibers, so the running fiber names the task (also when a test drives
+  // the loop with run_once() and no loop is "running").
+  fibers::Fiber* fiber = fibers::Fiber::current();
+  auto* task = fiber ? static_cast<TaskCore*>(fiber->arg()) : nullptr;
+  if (!task || task->get_loop().current_task_ != task)
     throw RuntimeError(std::string(what) +
                        " outside a task: only a task's body can suspend. Run this code in a task "
                        "(loop.create_task, asyncio::run) or, from a plain callback, use "
@@ -292,6 +295,7 @@ void sleep(double delay) {
     TimerHandleRef& timer;
     ~CancelTimer() { timer->cancel(); }
   } cancel_timer{timer};
+  loop.tracer().emit(loop, [&](Observer& o) { o.sleep_called(loop, task, delay); });
   await(future);
 }
 
@@ -307,5 +311,271 @@ std::vector<Ref<TaskCore>> all_tasks(BaseEventLoop& loop) {
 }
 
 std::vector<Ref<TaskCore>> all_tasks() { return all_tasks(get_running_loop()); }
+
+}  // namespace asyncio
+
+// ---- Combinators: gather, wait, wait_for, as_completed, shield (tasks.py)
+// Mirrors tasks.py (_GatheringFuture, gather._done_callback, _wait, wait_for,
+// _cancel_and_wait, _release_waiter, as_completed). Course: docs/09-composing-tasks.md.
+#include <algorithm>
+
+namespace asyncio {
+
+namespace {
+// tasks._release_waiter
+void release_waiter(const Future<void>& waiter) {
+  if (!waiter.done()) waiter.set_result();
+}
+
+// Cancels the timer whatever way the function is left (a `finally:` that does not switch).
+struct CancelOnExit {
+  TimerHandleRef& timer;
+  ~CancelOnExit() {
+    if (timer) timer->cancel();
+  }
+};
+}  // namespace
+
+// ------------------------------------------------------------------------- gather
+
+GatheringFutureCore::GatheringFutureCore(BaseEventLoop& loop, bool outcomes)
+    : FutureCore(loop), return_exceptions_(outcomes) {}
+
+bool GatheringFutureCore::cancel(std::string msg) {
+  if (done()) return false;
+  bool ret = false;
+  for (const Ref<FutureCore>& child : children_)
+    if (child->cancel(msg)) ret = true;
+  if (ret) cancel_requested_ = true;
+  return ret;
+}
+
+void GatheringFutureCore::add_child_(const Ref<FutureCore>& child) {
+  const bool seen = !distinct_.insert(child.get()).second;
+  children_.push_back(child);
+  if (seen) return;
+  ++nfuts_;
+  child->add_done_callback_([self = Ref<GatheringFutureCore>(this)](FutureCore& f) { self->done_callback_(f); },
+                            "gather.<locals>._done_callback");
+}
+
+void GatheringFutureCore::done_callback_(FutureCore& child) {
+  ++nfinished_;
+  if (done()) {
+    if (!child.cancelled()) child.exception();  // mark it retrieved: the outer already reported
+    return;
+  }
+  if (!return_exceptions_) {
+    if (child.cancelled()) {
+      set_exception_(child.make_cancelled_error_());
+      return;
+    }
+    if (std::exception_ptr exc = child.exception()) {
+      set_exception_(std::move(exc));
+      return;
+    }
+  }
+  if (nfinished_ != nfuts_) return;
+  if (cancel_requested_) {
+    // CPython builds the result list first, which marks every child's exception retrieved.
+    for (const Ref<FutureCore>& c : children_)
+      if (!c->cancelled()) c->exception();
+    set_exception_(child.make_cancelled_error_());
+  } else {
+    set_results_();
+  }
+}
+
+// ------------------------------------------------------------------------- wait
+
+namespace {
+struct WaitState {
+  std::size_t counter;
+  ReturnWhen return_when;
+  Future<void> waiter;
+  TimerHandleRef timeout_handle;
+};
+}  // namespace
+
+void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when) {
+  BaseEventLoop& loop = get_running_loop();
+  auto state = std::make_shared<WaitState>(WaitState{fs.size(), return_when, loop.create_future<void>(), nullptr});
+  if (timeout) {
+    state->timeout_handle =
+        loop.call_later(*timeout, [waiter = state->waiter] { release_waiter(waiter); }, "tasks._release_waiter");
+  }
+  // A callback already queued when wait() returns still runs later: it owns the state with us.
+  auto on_completion = [state](FutureCore& f) {
+    state->counter -= 1;
+    if (state->counter == 0 || state->return_when == FIRST_COMPLETED ||
+        (state->return_when == FIRST_EXCEPTION && !f.cancelled() && f.exception() != nullptr)) {
+      if (state->timeout_handle) state->timeout_handle->cancel();
+      release_waiter(state->waiter);
+    }
+  };
+  std::vector<CallbackKey> keys;
+  keys.reserve(fs.size());
+  for (const Ref<FutureCore>& f : fs) keys.push_back(f->add_done_callback_(on_completion, "_wait.<locals>._on_completion"));
+  std::exception_ptr error;
+  try {
+    await(state->waiter);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (state->timeout_handle) state->timeout_handle->cancel();
+  for (std::size_t i = 0; i < fs.size(); ++i) fs[i]->remove_done_callback_(keys[i]);
+  if (error) std::rethrow_exception(error);
+}
+
+// ------------------------------------------------------------------------- wait_for
+
+namespace {
+// tasks._cancel_and_wait: cancel fut and wait on a separate waiter until it is done, so this
+// wait can itself be cancelled.
+void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop) {
+  Future<void> waiter = loop.create_future<void>();
+  const CallbackKey cb =
+      fut.add_done_callback_([waiter](FutureCore&) { release_waiter(waiter); }, "functools.partial(_release_waiter)");
+  std::exception_ptr error;
+  try {
+    fut.cancel({});
+    await(waiter);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  fut.remove_done_callback_(cb);
+  if (error) std::rethrow_exception(error);
+}
+
+// `try: return fut.result() except CancelledError: raise TimeoutError()`: the caller reads the
+// result itself when this returns.
+void timeout_if_cancelled(FutureCore& fut) {
+  bool cancelled = false;
+  try {
+    fut.check_result_();
+  } catch (const CancelledError&) {
+    cancelled = true;
+  } catch (...) {
+  }
+  if (cancelled) throw TimeoutError();
+}
+}  // namespace
+
+void wait_for_core_(FutureCore& fut_core, double timeout) {
+  BaseEventLoop& loop = get_running_loop();
+  Ref<FutureCore> fut(&fut_core);
+  if (timeout <= 0) {
+    if (fut->done()) return;
+    cancel_and_wait(*fut, loop);
+    timeout_if_cancelled(*fut);
+    return;
+  }
+  Future<void> waiter = loop.create_future<void>();
+  TimerHandleRef timeout_handle =
+      loop.call_later(timeout, [waiter] { release_waiter(waiter); }, "tasks._release_waiter");
+  CancelOnExit cancel_timer{timeout_handle};
+  const CallbackKey cb =
+      fut->add_done_callback_([waiter](FutureCore&) { release_waiter(waiter); }, "functools.partial(_release_waiter)");
+  std::exception_ptr cancelled;
+  try {
+    await(waiter);
+  } catch (const CancelledError&) {
+    cancelled = std::current_exception();
+  }
+  if (cancelled) {
+    // wait_for itself was cancelled: the inner must not outlive it (bpo-32751).
+    if (fut->done()) return;
+    fut->remove_done_callback_(cb);
+    cancel_and_wait(*fut, loop);
+    std::rethrow_exception(cancelled);
+  }
+  if (fut->done()) return;
+  fut->remove_done_callback_(cb);
+  cancel_and_wait(*fut, loop);
+  timeout_if_cancelled(*fut);
+}
+
+// ------------------------------------------------------------------------- as_completed
+
+AsCompletedState::AsCompletedState(BaseEventLoop& loop, std::vector<Ref<FutureCore>> todo,
+                                   std::optional<double> timeout)
+    : loop_(&loop), todo_(std::move(todo)), timeout_(timeout), count_(todo_.size()) {}
+
+void AsCompletedState::start_(const std::shared_ptr<AsCompletedState>& self) {
+  for (const Ref<FutureCore>& f : self->todo_) {
+    self->keys_.push_back(f->add_done_callback_([self](FutureCore& done) { self->on_completion_(done); },
+                                                "as_completed.<locals>._on_completion"));
+  }
+  if (!self->todo_.empty() && self->timeout_) {
+    self->timeout_handle_ =
+        self->loop_->call_later(*self->timeout_, [self] { self->on_timeout_(); }, "as_completed.<locals>._on_timeout");
+  }
+}
+
+void AsCompletedState::on_timeout_() {
+  for (std::size_t i = 0; i < todo_.size(); ++i) {
+    todo_[i]->remove_done_callback_(keys_[i]);
+    put_(nullptr);  // one TimeoutError per slot still waiting
+  }
+  todo_.clear();
+  keys_.clear();
+  timeout_handle_ = nullptr;
+}
+
+void AsCompletedState::on_completion_(FutureCore& f) {
+  if (todo_.empty()) return;  // _on_timeout() was here first
+  const auto it = std::find(todo_.begin(), todo_.end(), Ref<FutureCore>(&f));
+  if (it == todo_.end()) return;
+  keys_.erase(keys_.begin() + (it - todo_.begin()));
+  todo_.erase(it);
+  put_(Ref<FutureCore>(&f));
+  if (todo_.empty() && timeout_handle_) {
+    timeout_handle_->cancel();
+    timeout_handle_ = nullptr;
+  }
+}
+
+// Queue.put_nowait on the internal queue: append, wake the first getter still waiting.
+void AsCompletedState::put_(Ref<FutureCore> f) {
+  done_.push_back(std::move(f));
+  put_wakeup_();
+}
+
+// Queue.get on the internal queue, then the dummy check of _wait_for_one.
+Ref<FutureCore> AsCompletedState::wait_for_one_() {
+  while (done_.empty()) {
+    Future<void> getter = get_running_loop().create_future<void>();
+    getters_.push_back(getter);
+    std::exception_ptr error;
+    try {
+      await(getter);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) {
+      getter.cancel();
+      const auto it = std::find(getters_.begin(), getters_.end(), getter);
+      if (it != getters_.end()) getters_.erase(it);
+      if (!done_.empty() && !getter.cancelled()) put_wakeup_();
+      std::rethrow_exception(error);
+    }
+  }
+  Ref<FutureCore> f = std::move(done_.front());
+  done_.pop_front();
+  if (!f) throw TimeoutError();
+  return f;
+}
+
+// Queue._wakeup_next(getters)
+void AsCompletedState::put_wakeup_() {
+  while (!getters_.empty()) {
+    Future<void> getter = std::move(getters_.front());
+    getters_.pop_front();
+    if (!getter.done()) {
+      getter.set_result();
+      break;
+    }
+  }
+}
 
 }  // namespace asyncio

@@ -11,6 +11,7 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -226,6 +227,423 @@ auto create_task(TaskOptions options, F&& fn, Args&&... args) {
   auto task = get_running_loop().create_task(std::move(options), std::forward<F>(fn), std::forward<Args>(args)...);
   if (!name.empty()) task.set_name(std::move(name));
   return task;
+}
+
+}  // namespace asyncio
+
+// ---- Combinators: gather, wait, wait_for, as_completed, shield (tasks.py)
+// Each is a few futures and done callbacks; none of them runs anything inline. Course:
+// docs/09-composing-tasks.md. A "future-like" argument is a Future<T> or Task<T>; any other
+// argument must be a callable, which becomes a task (ensure_future), as a coroutine does.
+#include <algorithm>
+#include <concepts>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <variant>
+
+namespace asyncio {
+
+template <class A>
+concept FutureLike = requires { typename std::decay_t<A>::value_type; } &&
+                     std::derived_from<std::decay_t<A>, Future<typename std::decay_t<A>::value_type>>;
+
+// What the combinators accept: a future or task, or a callable run as a task (a "coroutine").
+template <class A>
+concept Awaitable = FutureLike<A> || std::is_invocable_v<std::decay_t<A>&>;
+
+namespace detail {
+template <class A, bool = FutureLike<A>>
+struct awaited_type {
+  using type = typename std::decay_t<A>::value_type;
+};
+template <class A>
+struct awaited_type<A, false> {
+  using type = std::invoke_result_t<std::decay_t<A>&>;
+};
+}  // namespace detail
+
+// What awaiting A gives: T for a Future<T>/Task<T>, the return type for a callable.
+template <class A>
+using awaited_t = typename detail::awaited_type<A>::type;
+
+// ensure_future(x): a future is returned as is (as a Future<T> handle); a callable becomes a
+// task on `loop` (default: get_event_loop()). A future of another loop than the one given ->
+// ValueError, as tasks._ensure_future.
+template <Awaitable A>
+Future<awaited_t<A>> ensure_future(A&& aw, BaseEventLoop& loop) {
+  if constexpr (FutureLike<A>) {
+    if (&aw.get_loop() != &loop)
+      throw ValueError("The future belongs to a different loop than the one specified as the loop argument");
+    return Future<awaited_t<A>>(aw.core_ref());
+  } else {
+    return Future<awaited_t<A>>(loop.create_task(std::forward<A>(aw)).core_ref());
+  }
+}
+template <Awaitable A>
+Future<awaited_t<A>> ensure_future(A&& aw) {
+  if constexpr (FutureLike<A>) {
+    return Future<awaited_t<A>>(aw.core_ref());
+  } else {
+    return ensure_future(std::forward<A>(aw), get_event_loop());
+  }
+}
+
+// ------------------------------------------------------------------------- gather
+
+// gather(..., return_exceptions=True) is spelled gather(return_exceptions, ...): each result
+// slot is then an Outcome<T>, holding either the child's value or its exception (a cancelled
+// child gives CancelledError(msg), msg '' when there was none, as CPython's list does).
+struct ReturnExceptions {};
+inline constexpr ReturnExceptions return_exceptions{};
+template <class T>
+using Outcome = std::variant<stored_t<T>, std::exception_ptr>;
+
+// _GatheringFuture: a future whose cancel() cancels its children instead of itself. When
+// cancelled it still ends FINISHED, with a CancelledError as its exception (cancelled() stays
+// false, rule 18.8). Untyped core: the typed subclass only builds the result list.
+class GatheringFutureCore : public FutureCore {
+ public:
+  GatheringFutureCore(BaseEventLoop& loop, bool outcomes);
+  // Cancels every child; true if any accepted (then the outer finishes with CancelledError).
+  bool cancel(std::string msg = {}) override;
+  // Appends a result slot; a child seen before is reused, a new one gets _done_callback.
+  void add_child_(const Ref<FutureCore>& child);
+  const std::vector<Ref<FutureCore>>& children() const noexcept { return children_; }
+
+ protected:
+  // All children are done and the outer takes their results: build the value, set it.
+  virtual void set_results_() = 0;
+
+ private:
+  void done_callback_(FutureCore& child);  // gather()._done_callback
+  std::vector<Ref<FutureCore>> children_;  // one per argument (duplicates repeat)
+  std::unordered_set<const FutureCore*> distinct_;  // gather's arg_to_fut: O(1) duplicate check
+  std::size_t nfuts_ = 0;
+  std::size_t nfinished_ = 0;
+  bool return_exceptions_;
+  bool cancel_requested_ = false;
+};
+
+template <class R>
+class GatheringFuture final : public GatheringFutureCore {
+ public:
+  using Builder = std::function<R(const std::vector<Ref<FutureCore>>&)>;
+  GatheringFuture(BaseEventLoop& loop, bool outcomes, Builder build)
+      : GatheringFutureCore(loop, outcomes), build_(std::move(build)) {
+    value_slot_ = &value_;
+    value_repr_ = &asyncio::value_repr<R>;
+  }
+
+ private:
+  void set_results_() override {
+    value_.emplace(build_(children()));
+    set_result_();
+  }
+  void clear_value_() noexcept override { value_.reset(); }
+  Builder build_;
+  std::optional<R> value_;
+};
+
+namespace detail {
+// A finished child's value (gather without return_exceptions: every child succeeded).
+template <class T>
+stored_t<T> child_value(const Ref<FutureCore>& child) {
+  if constexpr (std::is_void_v<T>) {
+    Future<void>(child).result();
+    return std::monostate{};
+  } else {
+    return Future<T>(child).result();
+  }
+}
+// A finished child as return_exceptions reports it.
+template <class T>
+Outcome<T> child_outcome(const Ref<FutureCore>& child) {
+  if (child->cancelled()) {
+    CancelledError error(child->cancel_message_());
+    error.set_empty_arg_();  // CancelledError('' if fut._cancel_message is None else ...)
+    return std::make_exception_ptr(std::move(error));
+  }
+  if (std::exception_ptr exc = child->exception()) return exc;
+  return Outcome<T>(std::in_place_index<0>, child_value<T>(child));
+}
+
+template <class R, class... Fs>
+Future<R> make_gathering(bool outcomes, typename GatheringFuture<R>::Builder build, Fs&... children) {
+  BaseEventLoop& loop = std::get<0>(std::tie(children...)).get_loop();
+  auto* outer = new GatheringFuture<R>(loop, outcomes, std::move(build));
+  Future<R> result{Ref<FutureCore>(outer)};
+  (outer->add_child_(children.core_ref()), ...);
+  return result;
+}
+
+template <class R>
+Future<R> completed_future(R value) {
+  Future<R> outer = get_event_loop().create_future<R>();
+  outer.set_result(std::move(value));
+  return outer;
+}
+
+template <bool Outcomes, class... Ts, std::size_t... I>
+auto gather_tuple(std::index_sequence<I...>, Future<Ts>... futs) {
+  if constexpr (Outcomes) {
+    using R = std::tuple<Outcome<Ts>...>;
+    return make_gathering<R>(
+        true, [](const std::vector<Ref<FutureCore>>& c) { return R{child_outcome<Ts>(c[I])...}; }, futs...);
+  } else {
+    using R = std::tuple<stored_t<Ts>...>;
+    return make_gathering<R>(
+        false, [](const std::vector<Ref<FutureCore>>& c) { return R{child_value<Ts>(c[I])...}; }, futs...);
+  }
+}
+
+template <bool Outcomes, class T>
+auto gather_vector(std::vector<Future<T>> futs) {
+  using R = std::conditional_t<Outcomes, std::vector<Outcome<T>>, std::vector<stored_t<T>>>;
+  if (futs.empty()) return completed_future<R>(R{});
+  auto* outer = new GatheringFuture<R>(futs.front().get_loop(), Outcomes, [](const std::vector<Ref<FutureCore>>& c) {
+    R out;
+    out.reserve(c.size());
+    for (const auto& child : c) {
+      if constexpr (Outcomes) {
+        out.push_back(child_outcome<T>(child));
+      } else {
+        out.push_back(child_value<T>(child));
+      }
+    }
+    return out;
+  });
+  Future<R> result{Ref<FutureCore>(outer)};
+  for (const auto& f : futs) outer->add_child_(f.core_ref());
+  return result;
+}
+}  // namespace detail
+
+// gather(a, b, ...): a future of std::tuple<T1, T2, ...> in argument order (void -> monostate),
+// whatever order the children finish in. Callables become tasks, started in argument order.
+// The first failure (or cancelled child) becomes the outer's exception; the other children
+// keep running. gather() with no arguments is an already finished future of an empty tuple.
+template <Awaitable... As>
+auto gather(As&&... aws) {
+  if constexpr (sizeof...(As) == 0) {
+    return detail::completed_future(std::tuple<>{});
+  } else {
+    // A braced list evaluates left to right: tasks are created in argument order.
+    std::tuple<Future<awaited_t<As>>...> futs{ensure_future(std::forward<As>(aws))...};
+    return std::apply(
+        [](auto&... f) { return detail::gather_tuple<false>(std::index_sequence_for<As...>{}, f...); }, futs);
+  }
+}
+template <Awaitable... As>
+auto gather(ReturnExceptions, As&&... aws) {
+  if constexpr (sizeof...(As) == 0) {
+    return detail::completed_future(std::tuple<>{});
+  } else {
+    std::tuple<Future<awaited_t<As>>...> futs{ensure_future(std::forward<As>(aws))...};
+    return std::apply(
+        [](auto&... f) { return detail::gather_tuple<true>(std::index_sequence_for<As...>{}, f...); }, futs);
+  }
+}
+// gather(vector): a future of std::vector<T> in the vector's order.
+template <Awaitable A>
+auto gather(const std::vector<A>& aws) {
+  std::vector<Future<awaited_t<A>>> futs;
+  futs.reserve(aws.size());
+  for (const auto& aw : aws) futs.push_back(ensure_future(aw));
+  return detail::gather_vector<false>(std::move(futs));
+}
+template <Awaitable A>
+auto gather(ReturnExceptions, const std::vector<A>& aws) {
+  std::vector<Future<awaited_t<A>>> futs;
+  futs.reserve(aws.size());
+  for (const auto& aw : aws) futs.push_back(ensure_future(aw));
+  return detail::gather_vector<true>(std::move(futs));
+}
+
+// ------------------------------------------------------------------------- wait
+
+// When wait() returns (tasks.FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED).
+enum class ReturnWhen { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED };
+inline constexpr ReturnWhen FIRST_COMPLETED = ReturnWhen::FIRST_COMPLETED;
+inline constexpr ReturnWhen FIRST_EXCEPTION = ReturnWhen::FIRST_EXCEPTION;
+inline constexpr ReturnWhen ALL_COMPLETED = ReturnWhen::ALL_COMPLETED;
+
+// tasks._wait: suspends until return_when is met or the timeout passes (no TimeoutError,
+// nothing cancelled). fs is non-empty and has no duplicates.
+void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when);
+
+// wait(fs, timeout, return_when) -> (done, pending). CPython returns two sets; here two vectors
+// in the order of fs (duplicates dropped), so a program never depends on set order.
+// Empty fs -> ValueError('Set of Tasks/Futures is empty.'). Futures only, as in 3.11.
+template <FutureLike F>
+std::pair<std::vector<F>, std::vector<F>> wait(const std::vector<F>& fs, std::optional<double> timeout = std::nullopt,
+                                               ReturnWhen return_when = ALL_COMPLETED) {
+  if (fs.empty()) throw ValueError("Set of Tasks/Futures is empty.");
+  std::vector<F> unique;
+  std::vector<Ref<FutureCore>> cores;
+  for (const F& f : fs) {
+    if (std::find(unique.begin(), unique.end(), f) != unique.end()) continue;
+    unique.push_back(f);
+    cores.push_back(f.core_ref());
+  }
+  get_running_loop();
+  wait_core_(cores, timeout, return_when);
+  std::pair<std::vector<F>, std::vector<F>> out;
+  for (const F& f : unique) (f.done() ? out.first : out.second).push_back(f);
+  return out;
+}
+
+// ------------------------------------------------------------------------- wait_for
+
+// The 3.11 wait_for on an already ensured future: returns when fut is done and its result is
+// to be returned; raises TimeoutError (the inner was cancelled and has finished) or the
+// caller's CancelledError (the inner was cancelled and has finished too).
+void wait_for_core_(FutureCore& fut, double timeout);
+
+// wait_for(aw, timeout): aw's result, or TimeoutError after cancelling aw and waiting for it to
+// finish (its except/finally output comes first). No timeout: a plain await (a callable is
+// just called, as `await coro()`). A callable becomes a task before the timer is set.
+template <Awaitable A>
+awaited_t<A> wait_for(A&& aw, std::optional<double> timeout) {
+  BaseEventLoop& loop = get_running_loop();
+  if (!timeout) {
+    if constexpr (FutureLike<A>) {
+      return await(aw);
+    } else {
+      return std::invoke(aw);
+    }
+  }
+  // (CPython sets its timer before ensure_future; nothing observable depends on that order.)
+  Future<awaited_t<A>> fut = ensure_future(std::forward<A>(aw), loop);
+  wait_for_core_(fut.core(), *timeout);
+  return fut.result();
+}
+
+// ------------------------------------------------------------------------- as_completed
+
+// The state behind as_completed(): the futures still to finish, and a small queue of those that
+// have (nullptr marks a timeout), read by each item in turn.
+class AsCompletedState {
+ public:
+  AsCompletedState(BaseEventLoop& loop, std::vector<Ref<FutureCore>> todo, std::optional<double> timeout);
+  AsCompletedState(const AsCompletedState&) = delete;
+  AsCompletedState& operator=(const AsCompletedState&) = delete;
+  // as_completed()._wait_for_one: the next finished future (await done.get()); TimeoutError once
+  // the timeout has passed.
+  Ref<FutureCore> wait_for_one_();
+  std::size_t size() const noexcept { return count_; }
+  static void start_(const std::shared_ptr<AsCompletedState>& self);
+
+ private:
+  void on_completion_(FutureCore& f);
+  void on_timeout_();
+  void put_(Ref<FutureCore> f);
+  void put_wakeup_();
+  BaseEventLoop* loop_;
+  std::vector<Ref<FutureCore>> todo_;
+  std::vector<CallbackKey> keys_;
+  std::deque<Ref<FutureCore>> done_;
+  std::deque<Future<void>> getters_;
+  TimerHandleRef timeout_handle_;
+  std::optional<double> timeout_;
+  std::size_t count_;
+};
+
+// as_completed(fs, timeout): an iterable of fs.size() items (duplicates dropped); calling an item
+// (the twin of `await f`) suspends until the next future finishes and returns its result or
+// raises its exception, in completion order; TimeoutError for every slot left when the timeout
+// passes. Nothing is cancelled. Callables become tasks in the order given.
+template <class T>
+class AsCompleted {
+ public:
+  class Item {
+   public:
+    explicit Item(std::shared_ptr<AsCompletedState> state) : state_(std::move(state)) {}
+    T operator()() const { return Future<T>(state_->wait_for_one_()).result(); }
+
+   private:
+    std::shared_ptr<AsCompletedState> state_;
+  };
+  class iterator {
+   public:
+    using value_type = Item;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    iterator(const std::shared_ptr<AsCompletedState>* state, std::size_t i) : state_(state), i_(i) {}
+    Item operator*() const { return Item(*state_); }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator old = *this;
+      ++i_;
+      return old;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
+
+   private:
+    const std::shared_ptr<AsCompletedState>* state_ = nullptr;
+    std::size_t i_ = 0;
+  };
+
+  explicit AsCompleted(std::shared_ptr<AsCompletedState> state) : state_(std::move(state)) {}
+  iterator begin() const { return iterator(&state_, 0); }
+  iterator end() const { return iterator(&state_, state_->size()); }
+  std::size_t size() const noexcept { return state_->size(); }
+
+ private:
+  std::shared_ptr<AsCompletedState> state_;
+};
+
+template <Awaitable A>
+AsCompleted<awaited_t<A>> as_completed(const std::vector<A>& fs, std::optional<double> timeout = std::nullopt) {
+  BaseEventLoop& loop = get_event_loop();
+  std::vector<Ref<FutureCore>> todo;
+  for (const A& aw : fs) {
+    Ref<FutureCore> core = ensure_future(aw, loop).core_ref();
+    if (std::find(todo.begin(), todo.end(), core) == todo.end()) todo.push_back(std::move(core));
+  }
+  auto state = std::make_shared<AsCompletedState>(loop, std::move(todo), timeout);
+  AsCompletedState::start_(state);
+  return AsCompleted<awaited_t<A>>(std::move(state));
+}
+
+// ------------------------------------------------------------------------- shield
+
+// shield(aw): a new future that follows aw's outcome, so that cancelling it (or the task
+// awaiting it) leaves aw running. Cancelling aw itself cancels the outer. An aw already done
+// is returned as is.
+template <Awaitable A>
+Future<awaited_t<A>> shield(A&& aw) {
+  using T = awaited_t<A>;
+  Future<T> inner = ensure_future(std::forward<A>(aw));
+  if (inner.done()) return inner;
+  Future<T> outer = inner.get_loop().template create_future<T>();
+  auto key = std::make_shared<CallbackKey>(0);
+  *key = inner.add_done_callback(
+      [outer](Future<T> in) {
+        if (outer.cancelled()) {
+          if (!in.cancelled()) in.exception();  // mark the inner's exception retrieved
+          return;
+        }
+        if (in.cancelled()) {
+          outer.cancel();
+        } else if (std::exception_ptr exc = in.exception()) {
+          outer.set_exception(exc);
+        } else if constexpr (std::is_void_v<T>) {
+          outer.set_result();
+        } else {
+          outer.set_result(in.result());
+        }
+      },
+      "shield.<locals>._inner_done_callback");
+  outer.add_done_callback(
+      [inner, key](Future<T>) {
+        if (!inner.done()) inner.remove_done_callback(*key);
+      },
+      "shield.<locals>._outer_done_callback");
+  return outer;
 }
 
 }  // namespace asyncio

@@ -1,13 +1,23 @@
-// trace.cpp: the observer facade's slow path and the observer chosen by the environment.
+// trace.cpp: the observer facade's slow path and the observers chosen by the environment:
+// the per-pass printout and the JSON Lines writer of docs/trace-format.md.
 // After Trio's instrumentation (trio/_core/_instrumentation.py): a failing observer is
 // detached and reported once; the program goes on.
 // Course: docs/trace.md
 #include "asyncio/trace.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "asyncio/base_events.hpp"
 #include "asyncio/exceptions.hpp"
@@ -88,15 +98,394 @@ class PassPrinter final : public Observer {
   std::FILE* out_;
 };
 
+// The writers alive in this process, so exit and std::terminate can flush them.
+std::vector<JsonlWriter*>& live_writers() {
+  static std::vector<JsonlWriter*> writers;
+  return writers;
+}
+
+std::terminate_handler previous_terminate = nullptr;
+
+[[noreturn]] void terminate_flushing_traces() {
+  for (JsonlWriter* w : live_writers()) w->end("terminate");
+  if (previous_terminate) previous_terminate();
+  std::abort();
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += esc;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_seconds(std::string& out, double seconds) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.6f", seconds);
+  out += text;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- the JSON Lines writer
+
+// Ids instead of addresses, so two runs of a program on the virtual clock write the same bytes.
+struct JsonlWriter::State {
+  State(int fd_, bool close_fd_, int step_fd_) : fd(fd_), close_fd(close_fd_), step_fd(step_fd_) {}
+  int fd;
+  bool close_fd;
+  int step_fd;
+  bool ended = false;
+  std::string buffer;
+  const BaseEventLoop* last_loop = nullptr;
+  std::unordered_map<const BaseEventLoop*, long> loops;
+  std::unordered_map<const TaskCore*, long> tasks;
+  std::unordered_map<const FutureCore*, long> futures;
+  std::unordered_map<const TaskCore*, double> sleeping;  // sleep(delay) about to await
+  long next_task = 0;
+  long next_future = 0;
+
+  // Opens the line of one event: {"e":NAME,"t":loop time (and a loop line first if the loop changed).
+  std::string& open(BaseEventLoop& loop, const char* name) {
+    if (&loop != last_loop) {
+      last_loop = &loop;
+      auto [it, added] = loops.try_emplace(&loop, static_cast<long>(loops.size()) + 1);
+      buffer += "{\"e\":\"loop\",\"loop\":" + std::to_string(it->second);
+      if (added) {
+        buffer += ",\"clock\":";
+        buffer += loop.virtual_clock() ? "\"virtual\"" : "\"real\"";
+        buffer += ",\"selector\":";
+        append_json_string(buffer, loop.selector().kind());
+      }
+      buffer += "}\n";
+    }
+    buffer += "{\"e\":\"";
+    buffer += name;
+    buffer += "\",\"t\":";
+    append_seconds(buffer, loop.time());
+    return buffer;
+  }
+  void close() {
+    buffer += "}\n";
+    if (buffer.size() > (1u << 20)) write_out();
+  }
+  void field(const char* key) {
+    buffer += ",\"";
+    buffer += key;
+    buffer += "\":";
+  }
+  void field(const char* key, std::string_view text) {
+    field(key);
+    append_json_string(buffer, text);
+  }
+  void field(const char* key, long long n) {
+    field(key);
+    buffer += std::to_string(n);
+  }
+  void seconds(const char* key, double s) {
+    field(key);
+    append_seconds(buffer, s);
+  }
+  long task_id(const TaskCore& task) {
+    auto [it, added] = tasks.try_emplace(&task, 0);
+    if (added) it->second = ++next_task;
+    return it->second;
+  }
+  void task_fields(const TaskCore& task) {
+    field("task", task_id(task));
+    field("name", task.get_name());
+  }
+  void handle_fields(const Handle& h) {
+    field("handle", h.description());
+    if (const TaskCore* task = h.task_()) task_fields(*task);
+  }
+  void write_out() noexcept {
+    std::size_t done = 0;
+    while (done < buffer.size() && fd >= 0) {
+      const ssize_t n = ::write(fd, buffer.data() + done, buffer.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fd = -1;  // the reader went away: stop writing, let the program go on
+        break;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    buffer.clear();
+  }
+  // --step: wait for the reader's go-ahead after a pass.
+  void wait_for_step() noexcept {
+    char c = 0;
+    ssize_t n;
+    do {
+      n = ::read(step_fd, &c, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0 || c == 'c') {
+      step_fd = -1;
+    } else if (c == 'q') {
+      // Stop at a pass boundary: what the program printed so far, then the end of the trace.
+      std::fflush(nullptr);
+      buffer += "{\"e\":\"end\",\"why\":\"stopped\"}\n";
+      ended = true;
+      write_out();
+      std::_Exit(0);
+    }
+  }
+};
+
+JsonlWriter::JsonlWriter(int fd, bool close_fd, int step_fd) : state_(new State(fd, close_fd, step_fd)) {
+  state_->buffer = "{\"v\":" + std::to_string(FORMAT_VERSION) + ",\"format\":\"asyncio-trace\"}\n";
+  state_->write_out();
+  if (live_writers().empty()) {
+    std::terminate_handler previous = std::set_terminate(terminate_flushing_traces);
+    if (previous != terminate_flushing_traces) previous_terminate = previous;
+  }
+  live_writers().push_back(this);
+}
+
+JsonlWriter::~JsonlWriter() {
+  end("detached");
+  auto& writers = live_writers();
+  writers.erase(std::remove(writers.begin(), writers.end(), this), writers.end());
+  if (state_->close_fd && state_->fd >= 0) ::close(state_->fd);
+  delete state_;
+}
+
+void JsonlWriter::flush() noexcept { state_->write_out(); }
+
+void JsonlWriter::end(const char* why) noexcept {
+  if (state_->ended) return;
+  state_->ended = true;
+  state_->buffer += "{\"e\":\"end\",\"why\":\"";
+  state_->buffer += why;
+  state_->buffer += "\"}\n";
+  state_->write_out();
+}
+
+void JsonlWriter::pass_begin(BaseEventLoop& loop, std::size_t index, double) {
+  state_->open(loop, "pass_begin");
+  state_->field("pass", static_cast<long long>(index));
+  state_->close();
+}
+
+void JsonlWriter::timer_dropped(BaseEventLoop& loop, const TimerHandle& t) {
+  state_->open(loop, "timer_dropped");
+  state_->field("handle", t.description());
+  state_->seconds("when", t.when());
+  state_->close();
+}
+
+void JsonlWriter::heap_rebuilt(BaseEventLoop& loop, std::size_t before, std::size_t after) {
+  state_->open(loop, "heap_rebuilt");
+  state_->field("before", static_cast<long long>(before));
+  state_->field("after", static_cast<long long>(after));
+  state_->close();
+}
+
+void JsonlWriter::select_begin(BaseEventLoop& loop, const char* kind, std::optional<double> timeout,
+                               TimeoutReason reason) {
+  state_->open(loop, "select_begin");
+  state_->field("selector", kind);
+  if (timeout) {
+    state_->seconds("timeout", *timeout);
+  } else {
+    state_->field("timeout");
+    state_->buffer += "null";
+  }
+  state_->field("reason", reason == TimeoutReason::ready      ? "ready"
+                          : reason == TimeoutReason::stopping ? "stopping"
+                          : reason == TimeoutReason::timer    ? "timer"
+                                                              : "none");
+  state_->close();
+}
+
+void JsonlWriter::select_end(BaseEventLoop& loop, std::size_t nevents) {
+  state_->open(loop, "select_end");
+  state_->field("events", static_cast<long long>(nevents));
+  state_->close();
+}
+
+void JsonlWriter::io_event(BaseEventLoop& loop, int fd, int mask, const Handle& h) {
+  state_->open(loop, "io_event");
+  state_->field("fd", fd);
+  state_->field("mask", mask == 1 ? "read" : "write");
+  state_->handle_fields(h);
+  state_->close();
+}
+
+void JsonlWriter::timer_ready(BaseEventLoop& loop, const TimerHandle& t, double now) {
+  state_->open(loop, "timer_ready");
+  state_->handle_fields(t);
+  state_->seconds("when", t.when());
+  state_->seconds("late", std::max(0.0, now - t.when()));
+  state_->close();
+}
+
+void JsonlWriter::callback_begin(BaseEventLoop& loop, const Handle& h) {
+  state_->open(loop, "callback_begin");
+  state_->handle_fields(h);
+  state_->close();
+}
+
+void JsonlWriter::callback_end(BaseEventLoop& loop, const Handle& h) {
+  state_->open(loop, "callback_end");
+  state_->handle_fields(h);
+  state_->close();
+}
+
+void JsonlWriter::callback_skipped(BaseEventLoop& loop, const Handle& h) {
+  state_->open(loop, "callback_skipped");
+  state_->handle_fields(h);
+  state_->close();
+}
+
+void JsonlWriter::pass_end(BaseEventLoop& loop, std::size_t index, std::size_t ran) {
+  state_->open(loop, "pass_end");
+  state_->field("pass", static_cast<long long>(index));
+  state_->field("ran", static_cast<long long>(ran));
+  state_->close();
+  state_->write_out();
+  if (state_->step_fd >= 0) state_->wait_for_step();
+}
+
+void JsonlWriter::task_created(BaseEventLoop& loop, const TaskCore& task) {
+  state_->tasks.erase(&task);  // a new task may reuse a finished one's address
+  state_->open(loop, "task_created");
+  state_->task_fields(task);
+  state_->close();
+}
+
+void JsonlWriter::task_step_end(BaseEventLoop& loop, const TaskCore& task, StepOutcome outcome,
+                                const FutureCore* awaited) {
+  state_->open(loop, "task_step_end");
+  state_->task_fields(task);
+  state_->field("outcome", to_string(outcome));
+  if (awaited) {
+    if (awaited->is_task()) {
+      const auto& other = static_cast<const TaskCore&>(*awaited);
+      state_->field("awaited", "Task " + py_repr(other.get_name()));
+      state_->field("awaited_task", state_->task_id(other));
+    } else {
+      auto [it, added] = state_->futures.try_emplace(awaited, 0);
+      if (added) it->second = ++state_->next_future;
+      auto sleeping = state_->sleeping.find(&task);
+      if (sleeping != state_->sleeping.end()) {
+        char what[48];
+        std::snprintf(what, sizeof what, "sleep(%g)", sleeping->second);
+        state_->field("awaited", what);
+      } else {
+        state_->field("awaited", "Future");
+      }
+      state_->field("future", it->second);
+    }
+  }
+  state_->sleeping.erase(&task);
+  state_->close();
+}
+
+void JsonlWriter::task_done(BaseEventLoop& loop, const TaskCore& task) {
+  state_->open(loop, "task_done");
+  state_->task_fields(task);
+  state_->field("state", task.cancelled() ? "cancelled" : "finished");
+  state_->field("repr", task.repr());
+  state_->close();
+}
+
+void JsonlWriter::task_renamed(BaseEventLoop& loop, const TaskCore& task) {
+  state_->open(loop, "task_renamed");
+  state_->task_fields(task);
+  state_->close();
+}
+
+void JsonlWriter::future_done(BaseEventLoop& loop, const FutureCore& future) {
+  auto it = state_->futures.find(&future);
+  if (it == state_->futures.end()) return;  // nobody awaited it: not worth a line
+  state_->open(loop, "future_done");
+  state_->field("future", it->second);
+  state_->field("state", future.cancelled() ? "cancelled" : "finished");
+  state_->close();
+  state_->futures.erase(it);  // done futures are never awaited again; the address may be reused
+}
+
+void JsonlWriter::sleep_called(BaseEventLoop&, const TaskCore& task, double delay) {
+  state_->sleeping[&task] = delay;
+}
+
+// ---------------------------------------------------------------- the environment
+
+namespace {
+
+void trace_env_error(const char* value, const char* why) {
+  std::fprintf(stderr, "asyncio: ASYNCIO_TRACE=%s: %s (tracing is off)\n", value, why);
+}
+
+// ASYNCIO_TRACE_STEP=fd:N (set by asyncio-trace --step).
+int step_fd_from_environment() {
+  const char* step = std::getenv("ASYNCIO_TRACE_STEP");
+  if (!step || std::strncmp(step, "fd:", 3) != 0) return -1;
+  return std::atoi(step + 3);
+}
+
+JsonlWriter* jsonl_writer_from(const char* value) {
+  const char* target = value + 6;  // after "jsonl:"
+  int fd;
+  bool close_fd = false;
+  if (std::strncmp(target, "fd:", 3) == 0) {
+    char* end = nullptr;
+    const long n = std::strtol(target + 3, &end, 10);
+    if (end == target + 3 || *end != '\0' || n < 0 || ::fcntl(static_cast<int>(n), F_GETFD) < 0) {
+      trace_env_error(value, "not an open file descriptor");
+      return nullptr;
+    }
+    fd = static_cast<int>(n);
+  } else {
+    fd = ::open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      trace_env_error(value, std::strerror(errno));
+      return nullptr;
+    }
+    close_fd = true;
+  }
+  // Never destroyed: it must outlive every loop; exit writes its last line.
+  auto* writer = new JsonlWriter(fd, close_fd, step_fd_from_environment());
+  std::atexit([] {
+    for (JsonlWriter* w : live_writers()) w->end("exit");
+  });
+  return writer;
+}
+
 }  // namespace
 
 Observer* observer_from_environment() {
-  const char* value = std::getenv("ASYNCIO_TRACE");
+#ifdef ASYNCIO_NO_TRACE_HOOKS
+  return nullptr;  // the hooks are compiled out: a writer would only write its header
+#endif
+  static const char* const value = std::getenv("ASYNCIO_TRACE");
   if (!value || !*value) return nullptr;
   if (std::strcmp(value, "passes") == 0) {
     static PassPrinter printer(stderr);
     return &printer;
   }
+  if (std::strncmp(value, "jsonl:", 6) == 0) {
+    static JsonlWriter* const writer = jsonl_writer_from(value);
+    return writer;
+  }
+  static const bool warned = (trace_env_error(value, "unknown value; use passes, jsonl:PATH or jsonl:fd:N"), true);
+  (void)warned;
   return nullptr;
 }
 

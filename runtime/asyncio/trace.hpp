@@ -1,7 +1,7 @@
 // trace.hpp: the observer the loop reports to at each step of a pass, so a tool can show it.
 // A C++-only idea, after Trio's Instrument (trio/_abc.py): a no-op method per event, called at
-// fixed points of BaseEventLoop::run_once() and of a task's step. Owns the observer interface
-// and the facade the loop calls; writers (text, JSON Lines, ...) live with the tools.
+// fixed points of BaseEventLoop::run_once() and of a task's step. Owns the observer interface,
+// the facade the loop calls and the writers ASYNCIO_TRACE picks (text, JSON Lines).
 // Course: docs/03-the-loop.md, docs/trace.md
 #pragma once
 
@@ -70,8 +70,13 @@ class Observer {
   virtual void task_created(BaseEventLoop&, const TaskCore&) {}
   virtual void task_step_end(BaseEventLoop&, const TaskCore&, StepOutcome, const FutureCore* /*awaited*/) {}
   virtual void task_done(BaseEventLoop&, const TaskCore&) {}
+  // set_name() gave the task a new name (asyncio::create_task with a name does this at once).
+  virtual void task_renamed(BaseEventLoop&, const TaskCore&) {}
   // A future (not a task) got its result, exception or cancellation.
   virtual void future_done(BaseEventLoop&, const FutureCore&) {}
+  // asyncio::sleep(delay > 0) is about to await its timer's future: says what the task's next
+  // task_step_end(awaited) waits for.
+  virtual void sleep_called(BaseEventLoop&, const TaskCore&, double /*delay*/) {}
 };
 
 // Tracer: what the loop calls. With no observer each call is one predictable branch; the
@@ -105,7 +110,47 @@ class Tracer {
   Observer* observer_ = nullptr;
 };
 
-// Attaches the observer named by the environment, if any (ASYNCIO_TRACE; see docs/trace.md).
+// The JSON Lines event stream (docs/trace-format.md), written to a file descriptor with
+// write(2): buffered within a pass, flushed at each pass end, on exit and on std::terminate,
+// so a program killed mid-run leaves a trace complete up to its last pass.
+class JsonlWriter final : public Observer {
+ public:
+  static constexpr int FORMAT_VERSION = 1;
+  // Writes the header line at once. `step_fd` >= 0: after each pass, wait for one byte from it
+  // ('n' next pass, 'c' stop pausing, 'q' end the program; see asyncio-trace --step).
+  explicit JsonlWriter(int fd, bool close_fd = false, int step_fd = -1);
+  ~JsonlWriter() override;
+  JsonlWriter(const JsonlWriter&) = delete;
+  JsonlWriter& operator=(const JsonlWriter&) = delete;
+  // Writes what is buffered; `end` also writes the last line, {"e":"end","why":...}.
+  void flush() noexcept;
+  void end(const char* why) noexcept;
+
+  void pass_begin(BaseEventLoop&, std::size_t index, double now) override;
+  void timer_dropped(BaseEventLoop&, const TimerHandle&) override;
+  void heap_rebuilt(BaseEventLoop&, std::size_t before, std::size_t after) override;
+  void select_begin(BaseEventLoop&, const char* kind, std::optional<double> timeout, TimeoutReason) override;
+  void select_end(BaseEventLoop&, std::size_t nevents) override;
+  void io_event(BaseEventLoop&, int fd, int mask, const Handle&) override;
+  void timer_ready(BaseEventLoop&, const TimerHandle&, double now) override;
+  void callback_begin(BaseEventLoop&, const Handle&) override;
+  void callback_end(BaseEventLoop&, const Handle&) override;
+  void callback_skipped(BaseEventLoop&, const Handle&) override;
+  void pass_end(BaseEventLoop&, std::size_t index, std::size_t ran) override;
+  void task_created(BaseEventLoop&, const TaskCore&) override;
+  void task_step_end(BaseEventLoop&, const TaskCore&, StepOutcome, const FutureCore* awaited) override;
+  void task_done(BaseEventLoop&, const TaskCore&) override;
+  void task_renamed(BaseEventLoop&, const TaskCore&) override;
+  void future_done(BaseEventLoop&, const FutureCore&) override;
+  void sleep_called(BaseEventLoop&, const TaskCore&, double delay) override;
+
+ private:
+  struct State;
+  State* state_;  // the ids given to loops, tasks and futures; kept out of this header
+};
+
+// Attaches the observer named by the environment, if any (ASYNCIO_TRACE; see docs/trace.md):
+// "passes" (text on stderr), "jsonl:PATH" or "jsonl:fd:N" (the event stream).
 // Called by every new loop; returns nullptr when tracing is off.
 Observer* observer_from_environment();
 

@@ -1,0 +1,299 @@
+// locks.cpp: the waiting and waking of Lock, Event, Condition, Semaphore and Barrier.
+// Mirrors Lib/asyncio/locks.py; every wait is a future in a deque, every wake-up a set_result.
+// Nothing here switches fibers inside a catch block: errors are captured, then handled.
+// Course: docs/09-composing-tasks.md
+#include "asyncio/locks.hpp"
+
+#include "asyncio/timeouts.hpp"  // detail::is_std_exception
+
+#include <algorithm>
+#include <cstdio>
+
+namespace asyncio {
+
+std::string object_repr_(const char* qualname, const void* self) {
+  char address[32];
+  std::snprintf(address, sizeof address, "%p", self);
+  return std::string(qualname) + " object at " + address;
+}
+
+namespace {
+template <class F>
+void erase_waiter(std::deque<F>& waiters, const F& fut) {
+  const auto it = std::find(waiters.begin(), waiters.end(), fut);
+  if (it != waiters.end()) waiters.erase(it);
+}
+
+// await fut, then remove it from waiters whatever happened (the `finally:` of each wait).
+// Returns the exception the await raised, if any, for the caller to handle outside a catch.
+template <class F>
+std::exception_ptr await_waiter(std::deque<F>& waiters, const F& fut) {
+  std::exception_ptr error;
+  try {
+    await(fut);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  erase_waiter(waiters, fut);
+  return error;
+}
+
+std::string with_waiters(std::string extra, std::size_t waiters) {
+  if (waiters) extra += ", waiters:" + std::to_string(waiters);
+  return extra;
+}
+}  // namespace
+
+// ------------------------------------------------------------------------- Lock
+
+bool Lock::acquire() {
+  if (!locked_ && std::all_of(waiters_.begin(), waiters_.end(), [](const Future<bool>& w) { return w.cancelled(); })) {
+    locked_ = true;
+    return true;
+  }
+  Future<bool> fut = get_loop_(*this).create_future<bool>();
+  waiters_.push_back(fut);
+  if (std::exception_ptr error = await_waiter(waiters_, fut)) {
+    // Woken and then cancelled before running: hand the wake-up to the next waiter.
+    if (is_cancelled_error(error) && !locked_) wake_up_first_();
+    std::rethrow_exception(error);
+  }
+  locked_ = true;
+  return true;
+}
+
+void Lock::release() {
+  if (!locked_) throw RuntimeError("Lock is not acquired.");
+  locked_ = false;
+  wake_up_first_();
+}
+
+void Lock::wake_up_first_() {
+  if (waiters_.empty()) return;
+  const Future<bool>& fut = waiters_.front();
+  if (!fut.done()) fut.set_result(true);
+}
+
+std::string Lock::repr() const {
+  return "<" + object_repr_("asyncio.locks.Lock", this) + " [" +
+         with_waiters(locked_ ? "locked" : "unlocked", waiters_.size()) + "]>";
+}
+
+// ------------------------------------------------------------------------- Event
+
+void Event::set() {
+  if (value_) return;
+  value_ = true;
+  for (const Future<bool>& fut : waiters_)
+    if (!fut.done()) fut.set_result(true);
+}
+
+bool Event::wait() {
+  if (value_) return true;
+  Future<bool> fut = get_loop_(*this).create_future<bool>();
+  waiters_.push_back(fut);
+  if (std::exception_ptr error = await_waiter(waiters_, fut)) std::rethrow_exception(error);
+  return true;
+}
+
+std::string Event::repr() const {
+  return "<" + object_repr_("asyncio.locks.Event", this) + " [" + with_waiters(value_ ? "set" : "unset", waiters_.size()) +
+         "]>";
+}
+
+// ------------------------------------------------------------------------- Condition
+
+Condition::Condition() : own_lock_(std::make_unique<Lock>()), lock_(own_lock_.get()) {}
+
+Condition::Condition(Lock& lock) : lock_(&lock) {}
+
+bool Condition::wait() {
+  if (!locked()) throw RuntimeError("cannot wait on un-acquired lock");
+  release();
+  std::exception_ptr error;
+  try {
+    Future<bool> fut = get_loop_(*this).create_future<bool>();
+    waiters_.push_back(fut);
+    error = await_waiter(waiters_, fut);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // A task destroyed while waiting (the fiber's forced unwind, not a std::exception) must not
+  // suspend again to re-acquire.
+  if (error && !detail::is_std_exception(error)) std::rethrow_exception(error);
+  // The `finally:`: take the lock back whatever happened, even through cancellations.
+  bool cancelled = false;
+  while (true) {
+    bool retry = false;
+    try {
+      acquire();
+    } catch (const CancelledError&) {
+      retry = true;
+    }
+    if (!retry) break;
+    cancelled = true;
+  }
+  if (cancelled) throw CancelledError();
+  if (error) std::rethrow_exception(error);
+  return true;
+}
+
+void Condition::notify(std::size_t n) {
+  if (!locked()) throw RuntimeError("cannot notify on un-acquired lock");
+  std::size_t idx = 0;
+  for (const Future<bool>& fut : waiters_) {
+    if (idx >= n) break;
+    if (!fut.done()) {
+      ++idx;
+      fut.set_result(false);
+    }
+  }
+}
+
+std::string Condition::repr() const {
+  return "<" + object_repr_("asyncio.locks.Condition", this) + " [" +
+         with_waiters(locked() ? "locked" : "unlocked", waiters_.size()) + "]>";
+}
+
+// ------------------------------------------------------------------------- Semaphore
+
+Semaphore::Semaphore(long value) : value_(value) {
+  if (value < 0) throw ValueError("Semaphore initial value must be >= 0");
+}
+
+bool Semaphore::locked() const noexcept {
+  return value_ == 0 ||
+         std::any_of(waiters_.begin(), waiters_.end(), [](const Future<bool>& w) { return !w.cancelled(); });
+}
+
+bool Semaphore::acquire() {
+  if (!locked()) {
+    --value_;
+    return true;
+  }
+  Future<bool> fut = get_loop_(*this).create_future<bool>();
+  waiters_.push_back(fut);
+  if (std::exception_ptr error = await_waiter(waiters_, fut)) {
+    // Granted a unit (fut done, not cancelled) but cancelled before running: give it back.
+    if (is_cancelled_error(error) && !fut.cancelled()) {
+      ++value_;
+      wake_up_next_();
+    }
+    std::rethrow_exception(error);
+  }
+  if (value_ > 0) wake_up_next_();
+  return true;
+}
+
+void Semaphore::release() {
+  ++value_;
+  wake_up_next_();
+}
+
+void Semaphore::wake_up_next_() {
+  for (const Future<bool>& fut : waiters_) {
+    if (!fut.done()) {
+      --value_;
+      fut.set_result(true);
+      return;
+    }
+  }
+}
+
+std::string Semaphore::repr() const {
+  const std::string extra = locked() ? "locked" : "unlocked, value:" + std::to_string(value_);
+  return "<" + object_repr_("asyncio.locks.Semaphore", this) + " [" + with_waiters(extra, waiters_.size()) + "]>";
+}
+
+void BoundedSemaphore::release() {
+  if (value_ >= bound_value_) throw ValueError("BoundedSemaphore released too many times");
+  Semaphore::release();
+}
+
+std::string BoundedSemaphore::repr() const {
+  const std::string extra = locked() ? "locked" : "unlocked, value:" + std::to_string(value_);
+  return "<" + object_repr_("asyncio.locks.BoundedSemaphore", this) + " [" + with_waiters(extra, waiters_.size()) +
+         "]>";
+}
+
+// ------------------------------------------------------------------------- Barrier
+
+const char* to_string(Barrier::State state) noexcept {
+  switch (state) {
+    case Barrier::State::FILLING: return "filling";
+    case Barrier::State::DRAINING: return "draining";
+    case Barrier::State::RESETTING: return "resetting";
+    case Barrier::State::BROKEN: return "broken";
+  }
+  return "?";
+}
+
+Barrier::Barrier(long parties) : parties_(parties) {
+  if (parties < 1) throw ValueError("parties must be > 0");
+}
+
+long Barrier::wait() {
+  AsyncWith<Condition> held(cond_);
+  block_();  // while the barrier drains or resets
+  const long index = count_++;
+  std::exception_ptr error;
+  try {
+    if (index + 1 == parties_) {
+      release_();
+    } else {
+      wait_();
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  --count_;
+  exit_();
+  if (error) std::rethrow_exception(error);
+  return index;
+}
+
+void Barrier::block_() {
+  cond_.wait_for([this] { return state_ != State::DRAINING && state_ != State::RESETTING; });
+  if (state_ == State::BROKEN) throw BrokenBarrierError("Barrier aborted");
+}
+
+void Barrier::release_() {
+  state_ = State::DRAINING;
+  cond_.notify_all();
+}
+
+void Barrier::wait_() {
+  cond_.wait_for([this] { return state_ != State::FILLING; });
+  if (state_ == State::BROKEN || state_ == State::RESETTING) throw BrokenBarrierError("Abort or reset of barrier");
+}
+
+void Barrier::exit_() {
+  if (count_ == 0) {
+    if (state_ == State::RESETTING || state_ == State::DRAINING) state_ = State::FILLING;
+    cond_.notify_all();
+  }
+}
+
+void Barrier::reset() {
+  AsyncWith<Condition> held(cond_);
+  if (count_ > 0) {
+    state_ = State::RESETTING;
+  } else {
+    state_ = State::FILLING;
+  }
+  cond_.notify_all();
+}
+
+void Barrier::abort() {
+  AsyncWith<Condition> held(cond_);
+  state_ = State::BROKEN;
+  cond_.notify_all();
+}
+
+std::string Barrier::repr() const {
+  std::string extra = to_string(state_);
+  if (!broken()) extra += ", waiters:" + std::to_string(n_waiting()) + "/" + std::to_string(parties_);
+  return "<" + object_repr_("asyncio.locks.Barrier", this) + " [" + extra + "]>";
+}
+
+}  // namespace asyncio

@@ -1,0 +1,198 @@
+// locks.hpp: Lock, Event, Condition, Semaphore, BoundedSemaphore and Barrier for tasks.
+// Mirrors Lib/asyncio/locks.py (each class, _ContextManagerMixin as async_with) in behaviour,
+// wake-up order and messages. Owns each primitive's waiter futures: waking a task means
+// resolving its future, so the woken task runs one pass later. Course: docs/09-composing-tasks.md
+#pragma once
+
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "asyncio/mixins.hpp"
+#include "asyncio/tasks.hpp"
+
+namespace asyncio {
+
+// `async with lock:` (locks._ContextManagerMixin): acquire() now (it may suspend), release()
+// when the scope ends, also by an exception. Works for Lock, Condition, Semaphore. A release()
+// error (e.g. 'Lock is not acquired.') propagates on a normal exit, as __aexit__'s would, and is
+// dropped while another exception is already unwinding the scope (C++ cannot carry two).
+template <class L>
+class [[nodiscard]] AsyncWith {
+ public:
+  explicit AsyncWith(L& primitive) : primitive_(primitive), uncaught_(std::uncaught_exceptions()) {
+    primitive_.acquire();
+  }
+  ~AsyncWith() noexcept(false) {
+    if (std::uncaught_exceptions() == uncaught_) {
+      primitive_.release();
+      return;
+    }
+    try {
+      primitive_.release();
+    } catch (const std::exception&) {
+    }
+  }
+  AsyncWith(const AsyncWith&) = delete;
+  AsyncWith& operator=(const AsyncWith&) = delete;
+
+ private:
+  L& primitive_;
+  int uncaught_;
+};
+template <class L>
+AsyncWith<L> async_with(L& primitive) {
+  return AsyncWith<L>(primitive);
+}
+
+// Lock: FIFO, and no barging: between release() and the first waiter's wake-up the lock reads
+// unlocked, yet a new acquire() queues behind that waiter. A waiter cancelled after being woken
+// passes the wake-up on to the next one.
+class Lock : public LoopBoundMixin {
+ public:
+  Lock() = default;
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+  bool locked() const noexcept { return locked_; }
+  // Takes the lock at once, without yielding, if it is free and nobody (not cancelled) waits;
+  // otherwise suspends the running task until its turn. Returns true.
+  bool acquire();
+  // RuntimeError('Lock is not acquired.') when unlocked; else unlocks and wakes the first waiter.
+  void release();
+  // "<asyncio.locks.Lock object at 0x... [locked, waiters:2]>"
+  std::string repr() const;
+
+ private:
+  void wake_up_first_();
+  std::deque<Future<bool>> waiters_;
+  bool locked_ = false;
+};
+
+// Event: set() wakes every waiter, in wait order; wait() returns at once while set.
+class Event : public LoopBoundMixin {
+ public:
+  Event() = default;
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+
+  bool is_set() const noexcept { return value_; }
+  void set();
+  // Only resets the flag: waiters already woken still return.
+  void clear() noexcept { value_ = false; }
+  bool wait();
+  std::string repr() const;
+
+ private:
+  std::deque<Future<bool>> waiters_;
+  bool value_ = false;
+};
+
+// Condition: a Lock (its own, or one shared with others) plus a queue of notified waiters.
+class Condition : public LoopBoundMixin {
+ public:
+  Condition();
+  explicit Condition(Lock& lock);
+  Condition(const Condition&) = delete;
+  Condition& operator=(const Condition&) = delete;
+
+  bool locked() const noexcept { return lock_->locked(); }
+  bool acquire() { return lock_->acquire(); }
+  void release() { lock_->release(); }
+  // Releases the lock, waits for notify(), re-acquires the lock before returning, even when
+  // cancelled (then raises CancelledError once it holds the lock again).
+  // RuntimeError('cannot wait on un-acquired lock') without the lock.
+  bool wait();
+  // Waits until predicate() is true; returns its last value.
+  template <class P>
+  auto wait_for(P predicate) {
+    auto result = predicate();
+    while (!result) {
+      wait();
+      result = predicate();
+    }
+    return result;
+  }
+  // Wakes up to n waiters in wait order. RuntimeError('cannot notify on un-acquired lock').
+  void notify(std::size_t n = 1);
+  void notify_all() { notify(waiters_.size()); }
+  std::string repr() const;
+
+ private:
+  std::unique_ptr<Lock> own_lock_;
+  Lock* lock_;
+  std::deque<Future<bool>> waiters_;
+};
+
+// Semaphore(value=1): ValueError('Semaphore initial value must be >= 0'). FIFO: release()
+// hands the unit to the first waiter still waiting.
+class Semaphore : public LoopBoundMixin {
+ public:
+  explicit Semaphore(long value = 1);
+  virtual ~Semaphore() = default;
+  Semaphore(const Semaphore&) = delete;
+  Semaphore& operator=(const Semaphore&) = delete;
+
+  // True if acquire() would suspend: no units left, or someone (not cancelled) waits already.
+  bool locked() const noexcept;
+  bool acquire();
+  virtual void release();
+  long value() const noexcept { return value_; }
+  virtual std::string repr() const;
+
+ protected:
+  void wake_up_next_();
+  std::deque<Future<bool>> waiters_;
+  long value_;
+};
+
+// BoundedSemaphore: release() past the initial value ->
+// ValueError('BoundedSemaphore released too many times').
+class BoundedSemaphore final : public Semaphore {
+ public:
+  explicit BoundedSemaphore(long value = 1) : Semaphore(value), bound_value_(value) {}
+  void release() override;
+  std::string repr() const override;
+
+ private:
+  long bound_value_;
+};
+
+// Barrier(parties) (3.11): wait() blocks until `parties` tasks wait, then all return, each with
+// its arrival index. abort() breaks it (waiting and later wait() calls raise
+// BrokenBarrierError); reset() sends the waiting tasks BrokenBarrierError and starts over.
+class Barrier : public LoopBoundMixin {
+ public:
+  enum class State { FILLING, DRAINING, RESETTING, BROKEN };
+
+  // ValueError('parties must be > 0').
+  explicit Barrier(long parties);
+  Barrier(const Barrier&) = delete;
+  Barrier& operator=(const Barrier&) = delete;
+
+  long wait();
+  void reset();
+  void abort();
+  long parties() const noexcept { return parties_; }
+  long n_waiting() const noexcept { return state_ == State::FILLING ? count_ : 0; }
+  bool broken() const noexcept { return state_ == State::BROKEN; }
+  State state() const noexcept { return state_; }
+  std::string repr() const;
+
+ private:
+  void block_();
+  void release_();
+  void wait_();
+  void exit_();
+  Condition cond_;
+  long parties_;
+  State state_ = State::FILLING;
+  long count_ = 0;
+};
+
+// "filling", "draining", "resetting", "broken" (locks._BarrierState values).
+const char* to_string(Barrier::State state) noexcept;
+
+}  // namespace asyncio

@@ -1,0 +1,288 @@
+// streams.cpp: StreamReader's buffer rules, the reader protocol and the writer's drain.
+// Mirrors Lib/asyncio/streams.py (StreamReader.readuntil, readline, read, readexactly,
+// _wait_for_data, feed_data; FlowControlMixin._drain_helper; StreamReaderProtocol).
+// Course: docs/11-http-client.md
+#include "asyncio/streams.hpp"
+
+#include "asyncio/tasks.hpp"
+
+namespace asyncio {
+
+// ---------------------------------------------------------------- StreamReader
+
+StreamReader::StreamReader(std::size_t limit, BaseEventLoop* loop)
+    : limit_(limit), loop_(loop ? loop : &get_event_loop()) {
+  if (limit == 0) throw ValueError("Limit cannot be <= 0");
+}
+
+void StreamReader::set_exception(std::exception_ptr exc) {
+  exception_ = exc;
+  Future<void> waiter = std::exchange(waiter_, Future<void>());
+  if (waiter.valid() && !waiter.cancelled()) waiter.set_exception(exc);
+}
+
+void StreamReader::wakeup_waiter_() {
+  Future<void> waiter = std::exchange(waiter_, Future<void>());
+  if (waiter.valid() && !waiter.cancelled()) waiter.set_result();
+}
+
+void StreamReader::set_transport(Ref<Transport> transport) { transport_ = std::move(transport); }
+
+void StreamReader::maybe_resume_transport_() {
+  if (paused_ && buffer_.size() <= limit_) {
+    paused_ = false;
+    transport_->resume_reading();
+  }
+}
+
+void StreamReader::feed_eof() {
+  eof_ = true;
+  wakeup_waiter_();
+}
+
+void StreamReader::feed_data(std::string_view data) {
+  if (data.empty()) return;
+  buffer_.append(data);
+  wakeup_waiter_();
+  // Read no more from the socket while twice the limit sits unread.
+  if (transport_ && !paused_ && buffer_.size() > 2 * limit_) {
+    transport_->pause_reading();
+    paused_ = true;
+  }
+}
+
+void StreamReader::wait_for_data_(const char* func_name) {
+  if (waiter_.valid())
+    throw RuntimeError(std::string(func_name) +
+                       "() called while another coroutine is already waiting for incoming data");
+  if (paused_) {
+    paused_ = false;
+    transport_->resume_reading();
+  }
+  Future<void> waiter = loop_->create_future<void>();
+  waiter_ = waiter;  // feed_data / feed_eof / set_exception take it out and complete it
+  struct Reset {
+    Future<void>& w;
+    ~Reset() { w = Future<void>(); }
+  } reset{waiter_};
+  await(waiter);
+}
+
+std::string StreamReader::readline() {
+  const std::string_view sep = "\n";
+  try {
+    return readuntil(sep);
+  } catch (const IncompleteReadError& e) {
+    return e.partial;
+  } catch (const LimitOverrunError& e) {
+    if (buffer_.compare(e.consumed, sep.size(), sep) == 0) {
+      buffer_.erase(0, e.consumed + sep.size());
+    } else {
+      buffer_.clear();
+    }
+    maybe_resume_transport_();
+    throw ValueError(e.message());
+  }
+}
+
+std::string StreamReader::readuntil(std::string_view separator) {
+  const std::size_t seplen = separator.size();
+  if (seplen == 0) throw ValueError("Separator should be at least one-byte string");
+  if (exception_) std::rethrow_exception(exception_);
+  // offset: where the next search starts; bytes before it cannot begin a separator.
+  std::size_t offset = 0;
+  std::size_t isep = std::string::npos;
+  for (;;) {
+    const std::size_t buflen = buffer_.size();
+    if (buflen >= offset + seplen) {
+      isep = buffer_.find(separator, offset);
+      if (isep != std::string::npos) break;
+      offset = buflen + 1 - seplen;
+      if (offset > limit_) throw LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
+    }
+    if (eof_) {
+      std::string chunk = std::move(buffer_);
+      buffer_.clear();
+      throw IncompleteReadError(std::move(chunk), -1);
+    }
+    wait_for_data_("readuntil");
+  }
+  if (isep > limit_) throw LimitOverrunError("Separator is found, but chunk is longer than limit", isep);
+  std::string chunk = buffer_.substr(0, isep + seplen);
+  buffer_.erase(0, isep + seplen);
+  maybe_resume_transport_();
+  return chunk;
+}
+
+std::string StreamReader::read(std::ptrdiff_t n) {
+  if (exception_) std::rethrow_exception(exception_);
+  if (n == 0) return {};
+  if (n < 0) {
+    // Read up to the limit at a time, so a huge stream does not sit in the buffer at once.
+    std::string all;
+    for (;;) {
+      std::string block = read(static_cast<std::ptrdiff_t>(limit_));
+      if (block.empty()) break;
+      all += block;
+    }
+    return all;
+  }
+  if (buffer_.empty() && !eof_) wait_for_data_("read");
+  std::string data = buffer_.substr(0, static_cast<std::size_t>(n));
+  buffer_.erase(0, data.size());
+  maybe_resume_transport_();
+  return data;
+}
+
+std::string StreamReader::readexactly(std::ptrdiff_t n) {
+  if (n < 0) throw ValueError("readexactly size can not be less than zero");
+  if (exception_) std::rethrow_exception(exception_);
+  if (n == 0) return {};
+  const auto want = static_cast<std::size_t>(n);
+  while (buffer_.size() < want) {
+    if (eof_) {
+      std::string incomplete = std::move(buffer_);
+      buffer_.clear();
+      throw IncompleteReadError(std::move(incomplete), n);
+    }
+    wait_for_data_("readexactly");
+  }
+  std::string data = buffer_.substr(0, want);
+  buffer_.erase(0, want);
+  maybe_resume_transport_();
+  return data;
+}
+
+// ---------------------------------------------------------------- StreamReaderProtocol
+
+StreamReaderProtocol::StreamReaderProtocol(std::shared_ptr<StreamReader> reader, ClientConnected client_connected_cb,
+                                           BaseEventLoop* loop)
+    : loop_(loop ? loop : &get_event_loop()),
+      reader_(std::move(reader)),
+      client_connected_cb_(std::move(client_connected_cb)),
+      closed_future_(loop_->create_future<void>()) {}
+
+StreamReaderProtocol::~StreamReaderProtocol() {
+  // StreamReaderProtocol.__del__: an error nobody awaited is not "never retrieved".
+  if (closed_future_.done() && !closed_future_.cancelled()) (void)closed_future_.exception();
+}
+
+void StreamReaderProtocol::connection_made(Ref<Transport> transport) {
+  if (reader_) reader_->set_transport(transport);
+  transport_ = transport;
+  if (client_connected_cb_) {
+    auto self = self_.lock();
+    auto writer = std::make_shared<StreamWriter>(transport, self, reader_, loop_);
+    // client_connected_cb is a coroutine in CPython: it runs as a task of its own.
+    loop_->create_task([cb = client_connected_cb_, reader = reader_, writer] { cb(reader, writer); });
+  }
+}
+
+void StreamReaderProtocol::connection_lost(std::exception_ptr exc) {
+  if (reader_) {
+    if (exc) {
+      reader_->set_exception(exc);
+    } else {
+      reader_->feed_eof();
+    }
+  }
+  if (!closed_future_.done()) {
+    if (exc) {
+      closed_future_.set_exception(exc);
+    } else {
+      closed_future_.set_result();
+    }
+  }
+  // FlowControlMixin.connection_lost: wake drain() waiters.
+  connection_lost_ = true;
+  if (paused_) {
+    for (auto& waiter : drain_waiters_) {
+      if (waiter.done()) continue;
+      if (exc) {
+        waiter.set_exception(exc);
+      } else {
+        waiter.set_result();
+      }
+    }
+  }
+  transport_.reset();
+}
+
+void StreamReaderProtocol::data_received(std::string_view data) {
+  if (reader_) reader_->feed_data(data);
+}
+
+bool StreamReaderProtocol::eof_received() {
+  if (reader_) reader_->feed_eof();
+  return true;  // keep the transport open: the writer may still write (half-close)
+}
+
+void StreamReaderProtocol::resume_writing() {
+  paused_ = false;
+  for (auto& waiter : drain_waiters_)
+    if (!waiter.done()) waiter.set_result();
+}
+
+void StreamReaderProtocol::drain_helper_() {
+  if (connection_lost_) throw ConnectionResetError("Connection lost");
+  if (!paused_) return;
+  Future<void> waiter = loop_->create_future<void>();
+  drain_waiters_.push_back(waiter);
+  struct Remove {
+    std::deque<Future<void>>& waiters;
+    Future<void> w;
+    ~Remove() {
+      for (auto it = waiters.begin(); it != waiters.end(); ++it)
+        if (*it == w) {
+          waiters.erase(it);
+          break;
+        }
+    }
+  } remove{drain_waiters_, waiter};
+  await(waiter);
+}
+
+// ---------------------------------------------------------------- StreamWriter
+
+StreamWriter::StreamWriter(Ref<Transport> transport, std::shared_ptr<StreamReaderProtocol> protocol,
+                           std::shared_ptr<StreamReader> reader, BaseEventLoop* loop)
+    : transport_(std::move(transport)), protocol_(std::move(protocol)), reader_(std::move(reader)), loop_(loop) {}
+
+void StreamWriter::drain() {
+  if (reader_) {
+    if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
+  }
+  if (transport_->is_closing()) {
+    // Let connection_lost run first, so drain_helper_ sees the lost connection.
+    asyncio::sleep(0);
+  }
+  protocol_->drain_helper_();
+}
+
+void StreamWriter::wait_closed() { await(protocol_->closed_()); }
+
+// ---------------------------------------------------------------- open_connection, start_server
+
+StreamPair open_connection(const std::string& host, int port, std::size_t limit) {
+  BaseEventLoop& loop = get_running_loop();
+  auto reader = std::make_shared<StreamReader>(limit, &loop);
+  auto protocol = std::make_shared<StreamReaderProtocol>(reader, nullptr, &loop);
+  protocol->self_ = protocol;
+  auto [transport, unused] = loop.create_connection([protocol] { return protocol; }, host, port);
+  auto writer = std::make_shared<StreamWriter>(transport, protocol, reader, &loop);
+  return {reader, writer};
+}
+
+Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, const std::string& host, int port,
+                         std::size_t limit) {
+  BaseEventLoop& loop = get_running_loop();
+  auto factory = [cb = std::move(client_connected_cb), limit, loop_ptr = &loop] {
+    auto reader = std::make_shared<StreamReader>(limit, loop_ptr);
+    auto protocol = std::make_shared<StreamReaderProtocol>(reader, cb, loop_ptr);
+    protocol->self_ = protocol;
+    return protocol;
+  };
+  return loop.create_server(factory, host, port);
+}
+
+}  // namespace asyncio

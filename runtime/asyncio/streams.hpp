@@ -1,0 +1,139 @@
+// streams.hpp: StreamReader and StreamWriter, the await-friendly layer over transports, and
+// open_connection / start_server that build them.
+// Mirrors Lib/asyncio/streams.py (open_connection, start_server, FlowControlMixin,
+// StreamReaderProtocol, StreamWriter, StreamReader) with CPython's limit and EOF rules.
+// Owns a connection's receive buffer. Course: docs/11-http-client.md
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "asyncio/futures.hpp"
+#include "asyncio/protocols.hpp"
+#include "asyncio/selector_events.hpp"
+#include "asyncio/transports.hpp"
+
+namespace asyncio {
+
+// streams._DEFAULT_LIMIT: 64 KiB.
+inline constexpr std::size_t DEFAULT_LIMIT = 1 << 16;
+
+class StreamReader {
+ public:
+  explicit StreamReader(std::size_t limit = DEFAULT_LIMIT, BaseEventLoop* loop = nullptr);
+
+  std::exception_ptr exception() const noexcept { return exception_; }
+  void set_exception(std::exception_ptr exc);
+  void set_transport(Ref<Transport> transport);
+  void feed_eof();
+  // True once EOF was fed and the buffer is empty.
+  bool at_eof() const noexcept { return eof_ && buffer_.empty(); }
+  void feed_data(std::string_view data);
+
+  // Coroutines (call them inside a task).
+  // A line ending in "\n", or what is left at EOF. A line over the limit: ValueError, and the
+  // line (up to and including its separator, if it arrived) is dropped from the buffer.
+  std::string readline();
+  // Up to and including `separator`. EOF first: IncompleteReadError with the partial data.
+  // Over the limit: LimitOverrunError, and nothing is removed from the buffer.
+  std::string readuntil(std::string_view separator = "\n");
+  // At most n bytes (n < 0: until EOF); "" at EOF.
+  std::string read(std::ptrdiff_t n = -1);
+  // Exactly n bytes, or IncompleteReadError (partial, n) at EOF.
+  std::string readexactly(std::ptrdiff_t n);
+
+  std::size_t limit() const noexcept { return limit_; }
+  std::size_t buffered() const noexcept { return buffer_.size(); }
+
+ private:
+  void wakeup_waiter_();
+  void maybe_resume_transport_();
+  void wait_for_data_(const char* func_name);
+
+  std::size_t limit_;
+  BaseEventLoop* loop_;
+  std::string buffer_;
+  bool eof_ = false;
+  Future<void> waiter_;
+  std::exception_ptr exception_;
+  Ref<Transport> transport_;
+  bool paused_ = false;
+};
+
+class StreamWriter;
+
+// The protocol between a transport and a StreamReader (with FlowControlMixin's drain logic).
+class StreamReaderProtocol final : public Protocol {
+ public:
+  using ClientConnected = std::function<void(std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>)>;
+  StreamReaderProtocol(std::shared_ptr<StreamReader> reader, ClientConnected client_connected_cb = nullptr,
+                       BaseEventLoop* loop = nullptr);
+  ~StreamReaderProtocol() override;
+
+  void connection_made(Ref<Transport> transport) override;
+  void connection_lost(std::exception_ptr exc) override;
+  void data_received(std::string_view data) override;
+  bool eof_received() override;
+  void pause_writing() override { paused_ = true; }
+  void resume_writing() override;
+
+  // Coroutines used by StreamWriter.
+  void drain_helper_();
+  Future<void> closed_() const { return closed_future_; }
+  std::weak_ptr<StreamReaderProtocol> self_;  // set by the creator, for the writer
+
+ private:
+  BaseEventLoop* loop_;
+  std::shared_ptr<StreamReader> reader_;
+  ClientConnected client_connected_cb_;
+  Ref<Transport> transport_;
+  Future<void> closed_future_;
+  std::deque<Future<void>> drain_waiters_;
+  bool paused_ = false;
+  bool connection_lost_ = false;
+};
+
+class StreamWriter {
+ public:
+  StreamWriter(Ref<Transport> transport, std::shared_ptr<StreamReaderProtocol> protocol,
+               std::shared_ptr<StreamReader> reader, BaseEventLoop* loop);
+
+  const Ref<Transport>& transport() const noexcept { return transport_; }
+  void write(std::string_view data) { transport_->write(data); }
+  void writelines(const std::vector<std::string>& data) { transport_->writelines(data); }
+  void write_eof() { transport_->write_eof(); }
+  bool can_write_eof() const { return transport_->can_write_eof(); }
+  void close() { transport_->close(); }
+  bool is_closing() const { return transport_->is_closing(); }
+  std::any get_extra_info(const std::string& name, std::any default_value = {}) const {
+    return transport_->get_extra_info(name, std::move(default_value));
+  }
+  // Coroutines. drain: wait until the transport's buffer is below its high-water mark
+  // (raises the reader's exception, or ConnectionResetError('Connection lost')).
+  void drain();
+  // Wait until the connection is lost (raises its error, if it had one).
+  void wait_closed();
+
+ private:
+  Ref<Transport> transport_;
+  std::shared_ptr<StreamReaderProtocol> protocol_;
+  std::shared_ptr<StreamReader> reader_;
+  BaseEventLoop* loop_;
+};
+
+using StreamPair = std::pair<std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>>;
+
+// Coroutines: a connected (reader, writer) pair; a server that runs client_connected_cb as a
+// new task for each connection.
+StreamPair open_connection(const std::string& host, int port, std::size_t limit = DEFAULT_LIMIT);
+Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, const std::string& host,
+                         int port, std::size_t limit = DEFAULT_LIMIT);
+
+}  // namespace asyncio

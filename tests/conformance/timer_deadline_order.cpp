@@ -1,0 +1,32 @@
+// Rule: timers fire in deadline order whatever the API (call_later, call_at) or the scheduling order;
+// a timer added by a timer callback with an earlier deadline fires before later ones (CPYTHON-RULES 4.1).
+#include <cstdio>
+
+#include "asyncio/asyncio.hpp"
+
+namespace {
+
+asyncio::Ref<asyncio::BaseEventLoop> loop;
+double base = 0;
+
+void say(const char* word) { std::puts(word); }
+
+void early() {
+  std::puts("early (+0.1) adds a timer at +0.2");
+  loop->call_at(base + 0.2, [] { say("added by early (+0.2)"); });
+}
+
+}  // namespace
+
+int main() {
+  loop = asyncio::new_event_loop();
+  base = loop->time();
+  loop->call_at(base + 0.3, [] { say("call_at +0.3"); });
+  loop->call_at(base + 0.1, early);
+  loop->call_later(0.3 + 0.05, [] { say("call_later 0.35"); });
+  loop->call_at(base + 0.05, [] { say("call_at +0.05"); });
+  loop->call_at(base + 0.4, [] { loop->stop(); });
+  loop->run_forever();
+  loop->close();
+  loop.reset();
+}

@@ -1,0 +1,461 @@
+// asyncio_trace.cpp: the asyncio-trace command: run a program on asyncio-cpp with its event
+// stream on a pipe (ASYNCIO_TRACE=jsonl:fd:N) and print, step through or draw every pass.
+// A C++-only tool (no CPython twin). Owns the command line and the child process; the model and
+// the writers are in tools/trace/. Course: docs/trace.md
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "trace/render.hpp"
+#include "trace/trace_model.hpp"
+
+#ifndef ASYNCIO_EXAMPLES_DIR
+#define ASYNCIO_EXAMPLES_DIR ""
+#endif
+
+namespace {
+
+using namespace asyncio_trace;
+
+struct Options {
+  std::vector<std::string> command;  // PROGRAM [ARGS...]
+  std::string replay;                // read a recorded stream instead of running a program
+  bool list = false;
+  std::string clock = "real";
+  std::string color = "auto";
+  std::string passes;
+  std::string task;
+  std::string steps;
+  bool summary = false;
+  std::string format = "text";
+  std::string output;
+  bool step = false;
+  double slow = 0.1;
+};
+
+void configure_cli(CLI::App& app, Options& o) {
+  app.description(
+      "Run a program built on asyncio-cpp and show every pass of its event loop, step by step.");
+  app.footer(
+      "PROGRAM [ARGS...] come after the options: PROGRAM is an example's name or number (see --list) or a path\n"
+      "to any program built on asyncio-cpp; ARGS go to it unchanged. Or --replay FILE reads a recorded stream.\n"
+      "The exit status is the program's (128+N if signal N killed it). See docs/trace.md.");
+  app.prefix_command();  // everything from PROGRAM on belongs to the program
+  app.add_flag("--list", o.list, "List the examples asyncio-trace can run by name");
+  app.add_option("--clock", o.clock, "real (default), or virtual: jump to each timer; same trace every run")
+      ->check(CLI::IsMember({"real", "virtual"}));
+  app.add_option("--color", o.color, "Colour the text output")->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--passes", o.passes, "Only these passes: 5-12, 7, 5- or -12");
+  app.add_option("--task", o.task, "Only the passes and callbacks of this task (by name)");
+  app.add_option("--steps", o.steps, "Only these steps, e.g. 2,4");
+  app.add_flag("--summary", o.summary, "Tables per task and for the loop, and the slow callbacks, instead of passes");
+  app.add_option("--slow", o.slow, "With --summary: a callback this long (seconds) is slow")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--format", o.format, "text (default), jsonl (the raw stream), chrome (Perfetto), html")
+      ->check(CLI::IsMember({"text", "jsonl", "chrome", "html"}));
+  app.add_option("-o,--output", o.output, "Write the trace to FILE instead of standard output");
+  app.add_flag("--step", o.step,
+               "Pause after each pass: Enter runs the next, a number runs that many, c runs to the end, q stops");
+  app.add_option("--replay", o.replay, "Read a recorded stream (--format jsonl) instead of running a program")
+      ->check(CLI::ExistingFile);
+}
+
+// ---------------------------------------------------------------- finding the program
+
+std::string self_dir() {
+  char path[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return ".";
+  std::string s(path, static_cast<std::size_t>(n));
+  return s.substr(0, s.rfind('/'));
+}
+
+// Where the built examples are: $ASYNCIO_EXAMPLES_DIR, the build tree this tool was built in,
+// or ../examples beside the tool.
+std::string examples_dir() {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("ASYNCIO_EXAMPLES_DIR"); env && *env) candidates.emplace_back(env);
+  candidates.emplace_back(ASYNCIO_EXAMPLES_DIR);
+  candidates.push_back(self_dir() + "/../examples");
+  for (const std::string& dir : candidates) {
+    struct stat st{};
+    if (!dir.empty() && ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return dir;
+  }
+  return {};
+}
+
+// The built examples: executables named NN_something.
+std::vector<std::string> list_examples(const std::string& dir) {
+  std::vector<std::string> names;
+  if (dir.empty()) return names;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return names;
+  while (dirent* entry = ::readdir(d)) {
+    const std::string name = entry->d_name;
+    if (name.size() < 4 || !std::isdigit(static_cast<unsigned char>(name[0])) ||
+        !std::isdigit(static_cast<unsigned char>(name[1])) || name[2] != '_')
+      continue;
+    const std::string path = dir + "/" + name;
+    struct stat st{};
+    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0)
+      names.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// PROGRAM as given: a path (it has a '/'), or an example's name or number ("02").
+std::optional<std::string> resolve_program(const std::string& program, std::string& error) {
+  if (program.find('/') != std::string::npos) {
+    if (::access(program.c_str(), X_OK) != 0) {
+      error = program + ": " + std::strerror(errno);
+      return std::nullopt;
+    }
+    return program;
+  }
+  const std::string dir = examples_dir();
+  const std::vector<std::string> names = list_examples(dir);
+  for (const std::string& name : names)
+    if (name == program || name.substr(0, 2) == program) return dir + "/" + name;
+  std::ostringstream msg;
+  msg << "unknown example '" << program << "' (a program in the current directory needs ./ before its name)";
+  if (names.empty()) {
+    msg << "; no built examples found" << (dir.empty() ? "" : " in " + dir);
+  } else {
+    msg << "; known examples:";
+    for (const std::string& name : names) msg << "\n  " << name;
+  }
+  error = msg.str();
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- the child
+
+struct Child {
+  pid_t pid = -1;
+  int events = -1;  // read end of the stream
+  int step = -1;    // write end of the go-ahead pipe (--step)
+};
+
+Child spawn(const std::string& path, const std::vector<std::string>& args, bool virtual_clock, bool step) {
+  int stream[2], go[2] = {-1, -1};
+  if (::pipe2(stream, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (step && ::pipe2(go, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  std::cout.flush();
+  std::cerr.flush();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    // The child gets the stream as fd 3 (and --step's pipe as fd 4) and nothing else beyond
+    // 0-2, so the fds a program opens have the same numbers every run (golden traces show them).
+    const int high_stream = ::fcntl(stream[1], F_DUPFD, 100);
+    const int high_go = step ? ::fcntl(go[0], F_DUPFD, 100) : -1;
+    ::dup2(high_stream, 3);
+    if (step) ::dup2(high_go, 4);
+    ::close_range(step ? 5 : 4, ~0U, 0);
+    ::signal(SIGPIPE, SIG_DFL);  // ignored in asyncio-trace only; exec would pass SIG_IGN on
+    ::setenv("ASYNCIO_TRACE", "jsonl:fd:3", 1);
+    if (step) {
+      ::setenv("ASYNCIO_TRACE_STEP", "fd:4", 1);
+    } else {
+      ::unsetenv("ASYNCIO_TRACE_STEP");
+    }
+    if (virtual_clock) {
+      ::setenv("ASYNCIO_CLOCK", "virtual", 1);
+    } else {
+      ::unsetenv("ASYNCIO_CLOCK");
+    }
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(path.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(path.c_str(), argv.data());
+    std::fprintf(stderr, "asyncio-trace: cannot run %s: %s\n", path.c_str(), std::strerror(errno));
+    ::_exit(127);
+  }
+  ::close(stream[1]);
+  if (step) ::close(go[0]);
+  return Child{pid, stream[0], go[1]};
+}
+
+// Reads lines from a file descriptor (the stream pipe or a recorded file).
+class LineReader {
+ public:
+  explicit LineReader(int fd) : fd_(fd) {}
+  bool next(std::string& line) {
+    for (;;) {
+      const auto nl = buffer_.find('\n', start_);
+      if (nl != std::string::npos) {
+        line.assign(buffer_, start_, nl - start_);
+        start_ = nl + 1;
+        return true;
+      }
+      buffer_.erase(0, start_);
+      start_ = 0;
+      char chunk[65536];
+      const ssize_t n = ::read(fd_, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (buffer_.empty()) return false;
+        line = std::move(buffer_);  // a last line without its newline: a cut-off stream
+        buffer_.clear();
+        return true;
+      }
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string buffer_;
+  std::size_t start_ = 0;
+};
+
+// --step's prompt, on the terminal (not stdout, which may be a file or a pipe).
+class Stepper {
+ public:
+  explicit Stepper(int go_fd) : go_fd_(go_fd) {
+    tty_ = std::fopen("/dev/tty", "r+");
+    if (!tty_) throw std::runtime_error("--step needs a terminal (/dev/tty cannot be opened)");
+  }
+  ~Stepper() {
+    if (tty_) std::fclose(tty_);
+    if (go_fd_ >= 0) ::close(go_fd_);
+  }
+  // After pass `index`: ask (unless a count is still running) and tell the program.
+  void after_pass(long index, bool hidden) {
+    if (go_fd_ < 0) return;
+    if (hidden) {
+      send_('n');
+      return;
+    }
+    if (remaining_ > 0) {
+      --remaining_;
+      send_('n');
+      return;
+    }
+    std::fprintf(tty_, "-- after pass %ld: Enter next pass, N run N passes, c continue, q stop > ", index);
+    std::fflush(tty_);
+    char line[64];
+    if (!std::fgets(line, sizeof line, tty_)) {
+      send_('c');
+      return;
+    }
+    std::string answer(line);
+    answer.erase(std::remove_if(answer.begin(), answer.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }),
+                 answer.end());
+    if (answer == "q") {
+      stopped_ = true;
+      send_('q');
+    } else if (answer == "c") {
+      send_('c');
+    } else if (!answer.empty() && answer.find_first_not_of("0123456789") == std::string::npos) {
+      remaining_ = std::max(0L, std::stol(answer) - 1);
+      send_('n');
+    } else {
+      send_('n');
+    }
+  }
+  bool stopped() const { return stopped_; }
+
+ private:
+  void send_(char c) {
+    if (::write(go_fd_, &c, 1) != 1 || c != 'n') {
+      ::close(go_fd_);
+      go_fd_ = -1;
+    }
+  }
+  int go_fd_;
+  std::FILE* tty_ = nullptr;
+  long remaining_ = 0;
+  bool stopped_ = false;
+};
+
+std::string describe_status(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    return "was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+  }
+  return "ended with wait status " + std::to_string(status);
+}
+
+bool use_color(const Options& o) {
+  if (o.color == "always") return true;
+  if (o.color == "never" || !o.output.empty()) return false;
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR") && !(term && std::string(term) == "dumb");
+}
+
+// ---------------------------------------------------------------- run_trace
+
+int run_trace(const Options& o) {
+  if (o.list) {
+    const std::string dir = examples_dir();
+    const std::vector<std::string> names = list_examples(dir);
+    if (names.empty()) {
+      std::cerr << "asyncio-trace: no built examples found" << (dir.empty() ? "" : " in " + dir) << "\n";
+      return 1;
+    }
+    for (const std::string& name : names) std::cout << name << "\n";
+    return 0;
+  }
+  if (o.command.empty() == o.replay.empty()) {
+    std::cerr << "asyncio-trace: give a PROGRAM to run or --replay FILE (see --help)\n";
+    return 2;
+  }
+  if (o.step && (!o.replay.empty() || o.format != "text" || o.summary)) {
+    std::cerr << "asyncio-trace: --step runs a program and shows its passes as text\n";
+    return 2;
+  }
+
+  TextOptions text_options;
+  try {
+    if (!o.passes.empty()) text_options.passes = parse_pass_range(o.passes);
+    if (!o.steps.empty()) text_options.steps = parse_steps(o.steps);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "asyncio-trace: " << e.what() << "\n";
+    return 2;
+  }
+  text_options.task = o.task;
+  text_options.color = use_color(o);
+  text_options.fold = !o.step;
+
+  std::ofstream file;
+  if (!o.output.empty()) {
+    file.open(o.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "asyncio-trace: cannot write " << o.output << ": " << std::strerror(errno) << "\n";
+      return 2;
+    }
+  }
+  std::ostream& out = o.output.empty() ? std::cout : file;
+
+  std::string label = o.replay;
+  Child child;
+  int fd;
+  if (o.replay.empty()) {
+    std::string error;
+    const std::optional<std::string> path = resolve_program(o.command.front(), error);
+    if (!path) {
+      std::cerr << "asyncio-trace: " << error << "\n";
+      return 2;
+    }
+    label = o.command.front();
+    for (std::size_t i = 1; i < o.command.size(); ++i) label += " " + o.command[i];
+    ::signal(SIGPIPE, SIG_IGN);
+    child = spawn(*path, std::vector<std::string>(o.command.begin() + 1, o.command.end()), o.clock == "virtual", o.step);
+    fd = child.events;
+  } else {
+    fd = ::open(o.replay.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "asyncio-trace: cannot read " << o.replay << ": " << std::strerror(errno) << "\n";
+      return 2;
+    }
+  }
+
+  const bool streaming_text = o.format == "text" && !o.summary;
+  TextRenderer text(out, text_options);
+  std::unique_ptr<Stepper> stepper;
+  if (o.step) stepper = std::make_unique<Stepper>(child.step);
+  TraceBuilder trace;
+  trace.on_pass = [&](const Pass& pass) {
+    if (streaming_text) text.pass(pass);
+    // --step pauses after the passes the filters show and runs the others straight through.
+    if (stepper && pass.complete) stepper->after_pass(pass.index, !text.selected(pass));
+  };
+
+  std::string format_error;
+  LineReader reader(fd);
+  std::string line;
+  while (reader.next(line)) {
+    if (o.format == "jsonl") out << line << "\n";
+    if (!format_error.empty()) continue;  // keep draining so the program is not blocked
+    try {
+      trace.add_line(line);
+    } catch (const FormatError& e) {
+      format_error = e.what();
+      if (child.pid > 0) ::kill(child.pid, SIGTERM);
+    }
+  }
+  ::close(fd);
+  trace.finish();
+  if (streaming_text) text.finish();
+
+  int status = 0;
+  if (child.pid > 0) {
+    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  stepper.reset();
+
+  if (!format_error.empty()) {
+    std::cerr << "asyncio-trace: " << label << ": " << format_error << "\n";
+    return 1;
+  }
+  if (!trace.saw_header()) {
+    std::cerr << "asyncio-trace: " << label
+              << " emitted no trace events: it is not built on asyncio-cpp or tracing was off";
+    if (child.pid > 0 && status != 0) std::cerr << " (it " << describe_status(status) << ")";
+    std::cerr << "\n";
+    return 1;
+  }
+
+  if (o.summary) {
+    write_summary(out, trace, o.slow, text_options.color);
+  } else if (o.format == "chrome") {
+    write_chrome(out, trace);
+  } else if (o.format == "html") {
+    write_html(out, trace, label);
+  }
+
+  const bool cut_off = trace.end_reason().empty() || trace.end_reason() == "terminate";
+  if (child.pid > 0 && (status != 0 || cut_off)) {
+    const long last = trace.passes().empty() ? 0 : trace.passes().back().index;
+    std::ostringstream msg;
+    msg << "the program " << describe_status(status) << "; the trace ends after pass " << last;
+    if (o.format == "text") out << "(" << msg.str() << ")\n";
+    std::cerr << "asyncio-trace: " << label << ": " << msg.str() << "\n";
+  } else if (trace.end_reason() == "stopped") {
+    if (o.format == "text") out << "(stopped by --step after pass " << trace.passes().back().index << ")\n";
+  } else if (!o.replay.empty() && trace.end_reason().empty()) {
+    std::cerr << "asyncio-trace: " << label << ": the stream is cut off (no end line)\n";
+  }
+  out.flush();
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"", "asyncio-trace"};
+  Options options;
+  configure_cli(app, options);
+  CLI11_PARSE(app, argc, argv);
+  options.command = app.remaining();
+  try {
+    return run_trace(options);
+  } catch (const std::exception& e) {
+    std::cerr << "asyncio-trace: " << e.what() << "\n";
+    return 2;
+  }
+}

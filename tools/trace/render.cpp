@@ -1,0 +1,474 @@
+// render.cpp: asyncio-trace's writers: pass text, summary, Chrome trace-event JSON, HTML.
+// A C++-only tool. The step labels are those of run_once() and docs/03-the-loop.md.
+// Course: docs/trace.md
+#include "render.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace asyncio_trace {
+
+const char* const STEP_LABELS[4] = {
+    "Step 1: drop cancelled timers",
+    "Step 2: poll the selector",
+    "Step 3: move due timers",
+    "Step 4: run what was ready",
+};
+
+std::string seconds(double s) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.6f", s);
+  return text;
+}
+
+namespace {
+
+std::string plural(long n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// The words of trace.cpp's to_string(TimeoutReason).
+std::string reason_words(const std::string& reason) {
+  if (reason == "ready") return "ready queue not empty";
+  if (reason == "stopping") return "stopping";
+  if (reason == "timer") return "next timer";
+  if (reason == "none") return "nothing scheduled";
+  return reason;
+}
+
+bool step2_idle(const Pass& p) { return p.timeout && *p.timeout == 0 && p.nevents == 0 && p.reason == "ready"; }
+
+}  // namespace
+
+// ---------------------------------------------------------------- text
+
+TextRenderer::TextRenderer(std::ostream& out, TextOptions options) : out_(out), options_(std::move(options)) {}
+
+std::string TextRenderer::paint_(const char* code, const std::string& text) const {
+  if (!options_.color || std::string_view(code) == "0") return text;
+  return std::string("\x1b[") + code + "m" + text + "\x1b[0m";
+}
+
+bool TextRenderer::shows_(int step) const {
+  return std::find(options_.steps.begin(), options_.steps.end(), step) != options_.steps.end();
+}
+
+bool TextRenderer::selected(const Pass& pass) const {
+  if (pass.index < options_.passes.first || pass.index > options_.passes.second) return false;
+  if (options_.task.empty()) return true;
+  const std::string& name = options_.task;
+  for (const Callback& cb : pass.callbacks) {
+    if (cb.task_name == name) return true;
+    if (std::find(cb.created.begin(), cb.created.end(), name) != cb.created.end()) return true;
+  }
+  return false;
+}
+
+std::string TextRenderer::block(const Pass& pass, bool with_times) const {
+  std::ostringstream b;
+  const bool durations = with_times && !pass.virtual_clock;
+  const auto task_tag = [&](const std::string& name) {
+    return name.empty() ? std::string() : " [" + paint_("33", name) + "]";
+  };
+  b << paint_("1", "Pass " + std::to_string(pass.index));
+  if (with_times) b << " (t=" << seconds(pass.begin) << ")";
+  if (pass.loop != 1) b << " loop " << pass.loop;
+  if (!pass.complete) b << paint_("31", " [incomplete: the trace ends inside this pass]");
+  b << "\n";
+  if (!pass.created_before.empty()) {
+    b << "  before this pass:";
+    for (std::size_t i = 0; i < pass.created_before.size(); ++i)
+      b << (i ? ", " : " ") << "created task " << paint_("33", pass.created_before[i]);
+    b << "\n";
+  }
+  std::vector<int> idle;
+
+  // Step 1
+  if (pass.dropped.empty() && !pass.heap_rebuilt) {
+    idle.push_back(1);
+  } else if (shows_(1)) {
+    b << "  " << paint_("36", STEP_LABELS[0]) << ": " << plural(static_cast<long>(pass.dropped.size()), "timer", "timers")
+      << "\n";
+    for (const TimerEvent& t : pass.dropped) {
+      b << "    dropped " << t.handle;
+      if (with_times) b << " (when=" << seconds(t.when) << ")";
+      b << "\n";
+    }
+    if (pass.heap_rebuilt)
+      b << "    rebuilt the timer heap: " << pass.heap_rebuilt->first << " -> " << pass.heap_rebuilt->second
+        << " timers\n";
+  }
+
+  // Step 2
+  if (step2_idle(pass) || pass.selector.empty()) {
+    idle.push_back(2);
+  } else if (shows_(2)) {
+    b << "  " << paint_("36", STEP_LABELS[1]) << ": " << pass.selector << ", timeout=";
+    if (!pass.timeout) {
+      b << "None";
+    } else if (with_times || *pass.timeout == 0) {
+      b << seconds(*pass.timeout);
+    } else {
+      b << "...";
+    }
+    b << " (" << reason_words(pass.reason) << ")";
+    if (with_times) b << ", waited " << seconds(pass.select_end - pass.select_begin) << " s";
+    b << ", " << plural(pass.nevents, "event", "events") << "\n";
+    for (const IoEvent& e : pass.io)
+      b << "    fd " << e.fd << (e.mask == "read" ? " readable" : " writable") << " -> " << e.handle
+        << task_tag(e.task_name) << "\n";
+  }
+
+  // Step 3
+  if (pass.timers.empty()) {
+    idle.push_back(3);
+  } else if (shows_(3)) {
+    b << "  " << paint_("36", STEP_LABELS[2]) << ": " << plural(static_cast<long>(pass.timers.size()), "timer", "timers")
+      << "\n";
+    for (const TimerEvent& t : pass.timers) {
+      b << "    " << t.handle << task_tag(t.task_name);
+      if (with_times) b << " due at " << seconds(t.when) << ", " << seconds(t.late) << " s late";
+      b << "\n";
+    }
+  }
+
+  // Step 4
+  if (pass.callbacks.empty()) {
+    idle.push_back(4);
+  } else if (shows_(4)) {
+    b << "  " << paint_("36", STEP_LABELS[3]) << ": " << plural(static_cast<long>(pass.callbacks.size()), "callback", "callbacks")
+      << "\n";
+    for (const Callback& cb : pass.callbacks) {
+      if (!options_.task.empty() && cb.task_name != options_.task &&
+          std::find(cb.created.begin(), cb.created.end(), options_.task) == cb.created.end())
+        continue;
+      if (cb.skipped) {
+        b << "    skipped (cancelled) " << cb.handle << "\n";
+        continue;
+      }
+      b << "    " << cb.handle << task_tag(cb.task_name);
+      if (!cb.outcome.empty()) {
+        std::string what = cb.outcome;
+        if (cb.outcome == "awaited") what += " " + cb.awaited;
+        if (cb.outcome == "yielded") what += " (sleep(0))";
+        const char* colour = cb.outcome == "returned" ? "32" : (cb.outcome == "raised" || cb.outcome == "cancelled") ? "31" : "0";
+        b << " -> " << paint_(colour, what);
+      }
+      if (!cb.finished) b << paint_("31", " (still running when the trace ended)");
+      if (durations && cb.finished) b << paint_("2", " (" + seconds(cb.end - cb.begin) + " s)");
+      b << "\n";
+      if (!cb.done_repr.empty() && cb.outcome != "returned") b << "      " << cb.done_repr << "\n";
+      for (const std::string& name : cb.created) b << "      created task " << paint_("33", name) << "\n";
+    }
+  }
+
+  idle.erase(std::remove_if(idle.begin(), idle.end(), [&](int step) { return !shows_(step); }), idle.end());
+  if (!idle.empty()) {
+    b << "  " << paint_("2", "idle:");
+    for (std::size_t i = 0; i < idle.size(); ++i) b << (i ? ", " : " ") << paint_("2", "Step " + std::to_string(idle[i]));
+    b << "\n";
+  }
+  return b.str();
+}
+
+void TextRenderer::flush_folded_() {
+  if (folded_first_ == 0) return;
+  const long count = folded_last_ - folded_first_ + 1;
+  out_ << paint_("2", "Passes " + std::to_string(folded_first_) + "-" + std::to_string(folded_last_) + ": " +
+                          plural(count, "pass", "passes") + " the same as pass " + std::to_string(folded_of_) +
+                          " (folded)")
+       << "\n";
+  folded_first_ = folded_last_ = 0;
+}
+
+void TextRenderer::pass(const Pass& p) {
+  if (!selected(p)) return;
+  std::string shape = block(p, false);
+  shape = shape.substr(shape.find('\n'));  // without the pass number
+  if (options_.fold && p.complete && shape == last_shape_) {
+    if (folded_first_ == 0) folded_first_ = p.index;
+    folded_last_ = p.index;
+    return;
+  }
+  flush_folded_();
+  out_ << block(p, true);
+  out_.flush();
+  last_shape_ = shape;
+  folded_of_ = p.index;
+}
+
+void TextRenderer::finish() {
+  flush_folded_();
+  out_.flush();
+}
+
+// ---------------------------------------------------------------- summary
+
+void write_summary(std::ostream& out, const TraceBuilder& trace, double slow, bool color) {
+  const auto bold = [&](const std::string& s) { return color ? "\x1b[1m" + s + "\x1b[0m" : s; };
+  char line[512];
+  out << bold("Tasks") << "\n";
+  std::size_t width = 4;
+  for (const auto& [id, t] : trace.tasks()) width = std::max(width, t.name.size());
+  std::snprintf(line, sizeof line, "  %-*s %6s %12s %12s %12s  %-9s  %s\n", static_cast<int>(width), "task", "steps",
+                "busy s", "longest s", "waiting s", "state", "waited on");
+  out << line;
+  for (const auto& [id, t] : trace.tasks()) {
+    std::string waits;
+    for (const auto& [what, n] : t.waited_on) waits += (waits.empty() ? "" : ", ") + what + " x" + std::to_string(n);
+    std::snprintf(line, sizeof line, "  %-*s %6ld %12s %12s %12s  %-9s  %s\n", static_cast<int>(width), t.name.c_str(),
+                  t.steps, seconds(t.busy).c_str(), seconds(t.longest).c_str(), seconds(t.waiting).c_str(),
+                  t.state.c_str(), waits.empty() ? "-" : waits.c_str());
+    out << line;
+  }
+  if (trace.tasks().empty()) out << "  (no tasks)\n";
+
+  double blocked = 0;
+  const Pass* busiest = nullptr;
+  for (const Pass& p : trace.passes()) {
+    blocked += p.select_end - p.select_begin;
+    if (!busiest || p.callbacks.size() > busiest->callbacks.size()) busiest = &p;
+  }
+  out << bold("Loop") << "\n";
+  out << "  passes                 " << trace.passes().size() << "\n";
+  out << "  blocked in select      " << seconds(blocked) << " s\n";
+  if (busiest) {
+    double busy = 0;
+    for (const Callback& cb : busiest->callbacks) busy += cb.end - cb.begin;
+    out << "  busiest pass           " << busiest->index << " ("
+        << plural(static_cast<long>(busiest->callbacks.size()), "callback", "callbacks") << ", " << seconds(busy)
+        << " s)\n";
+  }
+
+  std::snprintf(line, sizeof line, "%.3f", slow);
+  out << bold(std::string("Slow callbacks (at least ") + line + " s, the loop's slow_callback_duration)") << "\n";
+  bool any = false;
+  for (const Pass& p : trace.passes()) {
+    for (const Callback& cb : p.callbacks) {
+      const double took = cb.end - cb.begin;
+      if (cb.skipped || !cb.finished || took < slow) continue;
+      any = true;
+      out << "  pass " << p.index << ": " << cb.handle;
+      if (cb.task) out << " [" << cb.task_name << "]";
+      out << " took " << seconds(took) << " s";
+      if (cb.outcome == "awaited") {
+        out << ", then awaited " << cb.awaited;
+      } else if (!cb.outcome.empty()) {
+        out << ", then " << cb.outcome;
+      }
+      out << "\n";
+    }
+  }
+  if (!any) out << "  none\n";
+}
+
+// ---------------------------------------------------------------- JSON and HTML helpers
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default:
+        if (u < 0x20) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(u));
+          out += esc;
+        } else {
+          out += c;
+        }
+    }
+  }
+  // U+2028 and U+2029 end a line inside a <script> in old engines: escape them.
+  for (std::size_t at; (at = out.find("\xE2\x80\xA8")) != std::string::npos;) out.replace(at, 3, "\\u2028");
+  for (std::size_t at; (at = out.find("\xE2\x80\xA9")) != std::string::npos;) out.replace(at, 3, "\\u2029");
+  return out + "\"";
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string micros(double s) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.3f", s * 1e6);
+  return text;
+}
+}  // namespace
+
+// ---------------------------------------------------------------- Chrome trace events
+
+void write_chrome(std::ostream& out, const TraceBuilder& trace) {
+  const auto ts = [&](double t) { return micros(t); };
+  out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
+  out << R"({"ph":"M","pid":1,"tid":0,"name":"process_name","args":{"name":"asyncio event loop"}})";
+  out << ",\n" << R"({"ph":"M","pid":1,"tid":0,"name":"thread_name","args":{"name":"loop"}})";
+  out << ",\n" << R"({"ph":"M","pid":1,"tid":0,"name":"thread_sort_index","args":{"sort_index":0}})";
+  for (const auto& [id, t] : trace.tasks()) {
+    out << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << id << ",\"name\":\"thread_name\",\"args\":{\"name\":"
+        << json_string("task " + t.name) << "}}";
+    out << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << id << ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" << id
+        << "}}";
+  }
+  for (const Pass& p : trace.passes()) {
+    out << ",\n{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"ts\":" << ts(p.begin) << ",\"name\":\"pass "
+        << p.index << "\",\"cat\":\"pass\",\"args\":{\"pass\":" << p.index << "}}";
+    if (!p.selector.empty()) {
+      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":" << ts(p.select_begin)
+          << ",\"dur\":" << micros(p.select_end - p.select_begin) << ",\"name\":\"select (idle)\",\"cat\":\"select\""
+          << ",\"args\":{\"pass\":" << p.index << ",\"selector\":" << json_string(p.selector)
+          << ",\"timeout\":" << (p.timeout ? seconds(*p.timeout) : "null") << ",\"reason\":" << json_string(reason_words(p.reason))
+          << ",\"events\":" << p.nevents << "}}";
+    }
+    for (const Callback& cb : p.callbacks) {
+      if (cb.skipped) continue;
+      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":" << cb.task << ",\"ts\":" << ts(cb.begin)
+          << ",\"dur\":" << micros(cb.end - cb.begin) << ",\"name\":" << json_string(cb.handle)
+          << ",\"cat\":\"callback\",\"args\":{\"pass\":" << p.index;
+      if (cb.task) out << ",\"task\":" << json_string(cb.task_name);
+      if (!cb.outcome.empty()) out << ",\"outcome\":" << json_string(cb.outcome);
+      if (!cb.awaited.empty()) out << ",\"awaited\":" << json_string(cb.awaited);
+      out << "}}";
+    }
+  }
+  out << "\n]}\n";
+}
+
+// ---------------------------------------------------------------- HTML timeline
+
+namespace {
+
+const char* const HTML_STYLE = R"CSS(
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.3em; }
+table { border-collapse: collapse; margin: 1em 0; }
+td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
+#timeline { overflow-x: auto; border: 1px solid #ccc; }
+#timeline text { font: 11px monospace; }
+.returned { fill: #4a4; } .awaited { fill: #48c; } .yielded { fill: #8ac; }
+.raised, .cancelled { fill: #c44; } .plain { fill: #999; } .select { fill: #ddd; }
+#details { white-space: pre; font: 12px monospace; background: #f6f6f6; padding: 8px; min-height: 3em; }
+)CSS";
+
+const char* const HTML_SCRIPT = R"JS(
+(function () {
+  var data = JSON.parse(document.getElementById('trace-data').textContent);
+  var NS = 'http://www.w3.org/2000/svg';
+  var rows = [{ id: 0, name: 'loop: select and plain callbacks' }].concat(data.tasks);
+  var rowOf = {}; rows.forEach(function (r, i) { rowOf[r.id] = i; });
+  var colW = 46, rowH = 22, left = 230, top = 24;
+  var svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('width', left + colW * data.passes.length + 10);
+  svg.setAttribute('height', top + rowH * rows.length + 10);
+  function el(name, attrs, text) {
+    var e = document.createElementNS(NS, name);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  rows.forEach(function (r, i) {
+    svg.appendChild(el('text', { x: 4, y: top + i * rowH + 15 }, r.name));
+  });
+  data.passes.forEach(function (p, c) {
+    var x = left + c * colW;
+    var g = el('g', { 'class': 'pass', 'data-pass': p.index });
+    g.appendChild(el('text', { x: x + 4, y: 14 }, String(p.index)));
+    g.appendChild(el('line', { x1: x, y1: 0, x2: x, y2: top + rowH * rows.length, stroke: '#eee' }));
+    if (p.select) {
+      var s = el('rect', { x: x + 2, y: top + 3, width: colW - 4, height: rowH - 6, 'class': 'select' });
+      s.appendChild(el('title', {}, 'pass ' + p.index + ': ' + p.select));
+      g.appendChild(s);
+    }
+    var used = {};
+    p.callbacks.forEach(function (cb) {
+      var r = rowOf[cb.task] || 0, k = used[r] || 0; used[r] = k + 1;
+      var rect = el('rect', { x: x + 3 + k * 6, y: top + r * rowH + 4, width: Math.max(6, colW - 6 - k * 6),
+                              height: rowH - 8, 'class': cb.outcome || 'plain' });
+      rect.appendChild(el('title', {}, cb.label));
+      g.appendChild(rect);
+    });
+    g.addEventListener('click', function () { document.getElementById('details').textContent = p.text; });
+    svg.appendChild(g);
+  });
+  document.getElementById('timeline').appendChild(svg);
+  document.body.setAttribute('data-drawn-passes', String(data.passes.length));
+})();
+)JS";
+
+}  // namespace
+
+void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title) {
+  TextOptions plain;
+  TextRenderer text(out, plain);
+  std::ostringstream data;
+  data << "{\"passes\":[";
+  bool first = true;
+  for (const Pass& p : trace.passes()) {
+    data << (first ? "" : ",") << "\n{\"index\":" << p.index << ",\"select\":";
+    first = false;
+    if (p.selector.empty() || step2_idle(p)) {
+      data << "null";
+    } else {
+      data << json_string(p.selector + " waited " + seconds(p.select_end - p.select_begin) + " s (" +
+                          reason_words(p.reason) + "), " + plural(p.nevents, "event", "events"));
+    }
+    data << ",\"text\":" << json_string(text.block(p, true)) << ",\"callbacks\":[";
+    bool first_cb = true;
+    for (const Callback& cb : p.callbacks) {
+      if (cb.skipped) continue;
+      std::string label = cb.handle;
+      if (cb.task) label += " [" + cb.task_name + "]";
+      if (!cb.outcome.empty()) label += " -> " + cb.outcome + (cb.awaited.empty() ? "" : " " + cb.awaited);
+      data << (first_cb ? "" : ",") << "{\"task\":" << cb.task << ",\"outcome\":" << json_string(cb.outcome)
+           << ",\"label\":" << json_string(label) << "}";
+      first_cb = false;
+    }
+    data << "]}";
+  }
+  data << "],\"tasks\":[";
+  first = true;
+  for (const auto& [id, t] : trace.tasks()) {
+    data << (first ? "" : ",") << "{\"id\":" << id << ",\"name\":" << json_string("task " + t.name) << "}";
+    first = false;
+  }
+  data << "]}";
+
+  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>asyncio-trace: "
+      << html_escape(title) << "</title>\n<style>" << HTML_STYLE << "</style>\n</head>\n<body>\n";
+  out << "<h1>asyncio-trace: " << html_escape(title) << "</h1>\n";
+  out << "<p>" << trace.passes().size()
+      << " passes of the loop, one column each. Rows: the loop's selector wait and plain callbacks, then one per "
+         "task. Colours: green returned, blue awaited, light blue yielded, red raised or cancelled. Click a column "
+         "for that pass's four steps.</p>\n";
+  out << "<div id=\"timeline\"></div>\n<div id=\"details\">(click a pass)</div>\n";
+  out << "<table>\n<tr><th>task</th><th>steps</th><th>state</th><th>last repr</th></tr>\n";
+  for (const auto& [id, t] : trace.tasks())
+    out << "<tr><td>" << html_escape(t.name) << "</td><td>" << t.steps << "</td><td>" << html_escape(t.state)
+        << "</td><td>" << html_escape(t.repr) << "</td></tr>\n";
+  out << "</table>\n";
+  out << "<script type=\"application/json\" id=\"trace-data\">" << data.str() << "</script>\n";
+  out << "<script>" << HTML_SCRIPT << "</script>\n</body>\n</html>\n";
+}
+
+}  // namespace asyncio_trace

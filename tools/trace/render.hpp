@@ -1,0 +1,69 @@
+// render.hpp: asyncio-trace's writers: the text of each pass (the four steps as
+// docs/03-the-loop.md labels them), the summary tables, Chrome trace-event JSON and the HTML
+// timeline. A C++-only tool. Owns formatting only; the model comes from trace_model.hpp.
+// Course: docs/trace.md
+#pragma once
+
+#include <limits>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "trace_model.hpp"
+
+namespace asyncio_trace {
+
+// The labels of the four steps, word for word as the docs and run_once()'s comments say them.
+extern const char* const STEP_LABELS[4];
+
+struct TextOptions {
+  bool color = false;
+  std::pair<long, long> passes{1, std::numeric_limits<long>::max()};
+  std::string task;                   // only passes and callbacks of this task ("" = all)
+  std::vector<int> steps{1, 2, 3, 4};  // which steps to show
+  bool fold = true;                   // fold runs of identical passes into one line
+};
+
+// Prints one block per pass as passes arrive; a run of passes identical to the one before
+// (times aside) is held back and printed as one line by the next different pass or finish().
+class TextRenderer {
+ public:
+  TextRenderer(std::ostream& out, TextOptions options);
+  void pass(const Pass& pass);
+  // Whether the filters (--passes, --task) let this pass through.
+  bool selected(const Pass& pass) const;
+  void finish();
+  // Returns the block that would be printed for `pass` (times included or not).
+  std::string block(const Pass& pass, bool with_times) const;
+
+ private:
+  bool shows_(int step) const;
+  std::string paint_(const char* code, const std::string& text) const;
+  void flush_folded_();
+
+  std::ostream& out_;
+  TextOptions options_;
+  std::string last_shape_;
+  long folded_first_ = 0, folded_last_ = 0, folded_of_ = 0;
+};
+
+// --summary: per task (steps, busy time, longest step, waiting and on what), the loop (passes,
+// time blocked in select, busiest pass) and the callbacks slower than `slow` seconds.
+void write_summary(std::ostream& out, const TraceBuilder& trace, double slow, bool color);
+
+// Chrome trace-event JSON (Perfetto, chrome://tracing): tasks as tracks, callbacks as slices,
+// select waits as idle slices on the loop's track, passes as instant markers.
+void write_chrome(std::ostream& out, const TraceBuilder& trace);
+
+// A self-contained HTML page (inline CSS and JS, no network) drawing one column per pass.
+void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title);
+
+std::string html_escape(std::string_view text);
+// A JSON string literal safe to embed in <script> (no "</", no U+2028/9 surprises).
+std::string json_string(std::string_view text);
+// Seconds with six decimals: "1.000000".
+std::string seconds(double s);
+
+}  // namespace asyncio_trace
