@@ -157,7 +157,7 @@ TEST_SUITE("trace") {
         "pass 4 at 1",
         "step 2: epoll timeout=0 (ready queue not empty)",
         "step 2: 0 events",
-        "step 4: run _run_until_complete_cb()",
+        "step 4: run _run_until_complete_cb(<Task finished name='napper' result=7>)",
         "end of pass 4, ran 1",
     };
     CHECK(joined(rec.lines) == joined(expected));
