@@ -172,6 +172,8 @@ Child spawn(const std::string& path, const std::vector<std::string>& args, bool 
     ::close_range(step ? 5 : 4, ~0U, 0);
     ::signal(SIGPIPE, SIG_DFL);  // ignored in asyncio-trace only; exec would pass SIG_IGN on
     ::setenv("ASYNCIO_TRACE", "jsonl:fd:3", 1);
+    // The program's stdout comes back inside the stream, each line in the pass that printed it.
+    ::setenv("ASYNCIO_TRACE_OUTPUT", "capture", 1);
     if (step) {
       ::setenv("ASYNCIO_TRACE_STEP", "fd:4", 1);
     } else {
@@ -376,6 +378,20 @@ int run_trace(const Options& o) {
   std::unique_ptr<Stepper> stepper;
   if (o.step) stepper = std::make_unique<Stepper>(child.step);
   TraceBuilder trace;
+  // The program's own stdout arrives inside the stream. Text and JSON Lines written to stdout
+  // carry it in place; otherwise it is passed on as the program printed it (to stderr when
+  // stdout carries a Chrome or HTML document, so the document stays well-formed).
+  std::ostream* echo = nullptr;
+  if (o.replay.empty()) {
+    if (!o.output.empty() || o.summary) {
+      echo = &std::cout;
+    } else if (o.format == "chrome" || o.format == "html") {
+      echo = &std::cerr;
+    }
+  }
+  trace.on_output = [&](const std::string& printed) {
+    if (echo) echo->write(printed.data(), static_cast<std::streamsize>(printed.size())).flush();
+  };
   trace.on_pass = [&](const Pass& pass) {
     if (streaming_text) text.pass(pass);
     // --step pauses after the passes the filters show and runs the others straight through.
@@ -397,7 +413,10 @@ int run_trace(const Options& o) {
   }
   ::close(fd);
   trace.finish();
-  if (streaming_text) text.finish();
+  if (streaming_text) {
+    text.finish();
+    text.trailing_output(trace.trailing_output());
+  }
 
   int status = 0;
   if (child.pid > 0) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/dev.sh: set up, build, and either trace the first example or run every test.
-#   tools/dev.sh trace   install what is missing, build (release), print a loop trace
+#   tools/dev.sh trace   install what is missing, build (release), print a loop trace (asyncio-trace)
 #   tools/dev.sh test    install what is missing, build (release), run the whole test suite
 #   tools/dev.sh sanitize  the same build and suite under ASan + UBSan (CI runs this too)
 # Safe to re-run: packages already present are not reinstalled, builds are incremental.
@@ -34,7 +34,8 @@ install_missing
 case "$mode" in
   trace)
     build release
-    ASYNCIO_TRACE=passes build/release/examples/02_superloop_async
+    # The loop's every pass, on the virtual clock (timers fire at once, the same trace every run).
+    build/release/tools/asyncio-trace --clock virtual 02_superloop_async
     ;;
   test)
     build release

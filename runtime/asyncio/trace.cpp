@@ -6,6 +6,7 @@
 #include "asyncio/trace.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <iostream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -159,6 +161,43 @@ struct JsonlWriter::State {
   std::unordered_map<const TaskCore*, double> sleeping;  // sleep(delay) about to await
   long next_task = 0;
   long next_future = 0;
+  // capture_stdout(): fd 1 writes into `captured` (a memfd sharing fd 1's offset); `consumed`
+  // bytes of it are in the stream already; `saved_stdout` is where fd 1 went before.
+  int captured = -1;
+  int saved_stdout = -1;
+  off_t consumed = 0;
+
+  // Puts what the program printed since the last call into the stream as one "output" event.
+  // The memfd only grows (nothing is truncated, so a thread printing meanwhile loses nothing).
+  void drain_output() noexcept {
+    if (captured < 0) return;
+    std::cout.flush();
+    std::fflush(stdout);
+    const off_t end = ::lseek(captured, 0, SEEK_CUR);
+    if (end <= consumed) return;
+    std::string text(static_cast<std::size_t>(end - consumed), '\0');
+    std::size_t got = 0;
+    while (got < text.size()) {
+      const ssize_t n = ::pread(captured, text.data() + got, text.size() - got, consumed + static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    text.resize(got);
+    consumed += static_cast<off_t>(got);
+    buffer += "{\"e\":\"output\",\"text\":";
+    append_json_string(buffer, text);
+    buffer += "}\n";
+  }
+  // Gives fd 1 back to where it pointed before capture_stdout().
+  void stop_capture() noexcept {
+    if (captured < 0) return;
+    drain_output();
+    ::dup2(saved_stdout, STDOUT_FILENO);
+    ::close(saved_stdout);
+    ::close(captured);
+    captured = saved_stdout = -1;
+  }
 
   // Opens the line of one event: {"e":NAME,"t":loop time (and a loop line first if the loop changed).
   std::string& open(BaseEventLoop& loop, const char* name) {
@@ -239,6 +278,7 @@ struct JsonlWriter::State {
     } else if (c == 'q') {
       // Stop at a pass boundary: what the program printed so far, then the end of the trace.
       std::fflush(nullptr);
+      stop_capture();
       buffer += "{\"e\":\"end\",\"why\":\"stopped\"}\n";
       ended = true;
       write_out();
@@ -270,13 +310,37 @@ void JsonlWriter::flush() noexcept { state_->write_out(); }
 void JsonlWriter::end(const char* why) noexcept {
   if (state_->ended) return;
   state_->ended = true;
+  state_->stop_capture();
   state_->buffer += "{\"e\":\"end\",\"why\":\"";
   state_->buffer += why;
   state_->buffer += "\"}\n";
   state_->write_out();
 }
 
+bool JsonlWriter::capture_stdout() noexcept {
+  if (state_->captured >= 0) return true;
+  if (state_->ended) return false;
+  std::cout.flush();
+  std::fflush(stdout);
+  // High fd numbers, so the fds the program opens are numbered as they would be untraced.
+  const int memfd = ::memfd_create("asyncio-trace-stdout", MFD_CLOEXEC);
+  const int captured = memfd < 0 ? -1 : ::fcntl(memfd, F_DUPFD_CLOEXEC, 100);
+  const int saved = captured < 0 ? -1 : ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 100);
+  if (memfd >= 0) ::close(memfd);
+  if (saved < 0 || ::dup2(captured, STDOUT_FILENO) < 0) {
+    std::fprintf(stderr, "asyncio: cannot capture stdout for the trace: %s\n", std::strerror(errno));
+    if (captured >= 0) ::close(captured);
+    if (saved >= 0) ::close(saved);
+    return false;
+  }
+  state_->captured = captured;
+  state_->saved_stdout = saved;
+  state_->consumed = 0;
+  return true;
+}
+
 void JsonlWriter::pass_begin(BaseEventLoop& loop, std::size_t index, double) {
+  state_->drain_output();  // printed between passes (before the loop ran, or between two runs)
   state_->open(loop, "pass_begin");
   state_->field("pass", static_cast<long long>(index));
   state_->close();
@@ -342,6 +406,7 @@ void JsonlWriter::callback_begin(BaseEventLoop& loop, const Handle& h) {
 }
 
 void JsonlWriter::callback_end(BaseEventLoop& loop, const Handle& h) {
+  state_->drain_output();
   state_->open(loop, "callback_end");
   state_->handle_fields(h);
   state_->close();
@@ -462,6 +527,8 @@ JsonlWriter* jsonl_writer_from(const char* value) {
   }
   // Never destroyed: it must outlive every loop; exit writes its last line.
   auto* writer = new JsonlWriter(fd, close_fd, step_fd_from_environment());
+  if (const char* output = std::getenv("ASYNCIO_TRACE_OUTPUT"); output && std::strcmp(output, "capture") == 0)
+    writer->capture_stdout();
   std::atexit([] {
     for (JsonlWriter* w : live_writers()) w->end("exit");
   });

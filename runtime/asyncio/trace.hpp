@@ -125,6 +125,12 @@ class JsonlWriter final : public Observer {
   // Writes what is buffered; `end` also writes the last line, {"e":"end","why":...}.
   void flush() noexcept;
   void end(const char* why) noexcept;
+  // From now on the program's stdout (fd 1) goes into the stream as "output" events, each placed
+  // where it was printed (after the callback that printed it), so a reader can show a program's
+  // lines inside the pass that printed them. end() puts fd 1 back. ASYNCIO_TRACE_OUTPUT=capture
+  // turns it on for the writer made from ASYNCIO_TRACE (asyncio-trace sets it). False if it could
+  // not start (the error is on stderr and stdout is left alone).
+  bool capture_stdout() noexcept;
 
   void pass_begin(BaseEventLoop&, std::size_t index, double now) override;
   void timer_dropped(BaseEventLoop&, const TimerHandle&) override;

@@ -3,8 +3,10 @@
 no script error on the console, every pass drawn (the page's script marks <body> with the count),
 and a screenshot that really shows the drawing (pixels of the "awaited" blue, #48c).
 
-usage: check_html.py CHROMIUM FILE.html PASSES
+usage: check_html.py CHROMIUM FILE.html PASSES [TEXT...]
+Each TEXT (a task name from the program, say) must show on the page as text, escaped, never as markup.
 """
+import html
 import os
 import struct
 import subprocess
@@ -13,6 +15,7 @@ import tempfile
 import zlib
 
 chromium, page, passes = sys.argv[1], os.path.abspath(sys.argv[2]), int(sys.argv[3])
+texts = sys.argv[4:]
 common = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
           "--no-first-run", "--enable-logging=stderr", "--v=0", "--window-size=1400,700"]
 
@@ -21,6 +24,8 @@ errors = [l for l in dom.stderr.splitlines() if "Uncaught" in l or ("CONSOLE" in
 assert not errors, "script errors:\n" + "\n".join(errors)
 assert f'data-drawn-passes="{passes}"' in dom.stdout, "the page did not draw its passes:\n" + dom.stdout[-2000:]
 assert dom.stdout.count('class="pass"') == passes, "one column per pass"
+for text in texts:
+    assert html.escape(text, quote=False) in dom.stdout, f"{text!r} is not on the page as text"
 
 
 def pixels(png):

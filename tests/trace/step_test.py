@@ -4,6 +4,7 @@
 usage: step_test.py ASYNCIO_TRACE PROGRAM
 Pass 1 and its prompt, Enter (pass 2), "3" (passes 3-5 without prompts), then "q": the program
 must stop at once after pass 5 with exit status 0, and the text must say it was stopped.
+A second run answers "c" at the first prompt: the program runs to its end with no more prompts.
 """
 import os
 import pty
@@ -15,10 +16,31 @@ import time
 tool, program = sys.argv[1], sys.argv[2]
 PROMPT = re.compile(rb"-- after pass (\d+): Enter next pass")
 
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(tool, [tool, "--clock", "virtual", "--color", "never", "--step", program])
 
+
+def start():
+    """Runs asyncio-trace --step on a new pseudo-terminal; returns (pid, fd)."""
+    child, master = pty.fork()
+    if child == 0:
+        os.execv(tool, [tool, "--clock", "virtual", "--color", "never", "--step", program])
+    return child, master
+
+
+def read_to_end():
+    """Everything the program writes until it closes the terminal, then its wait status."""
+    rest = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        rest += chunk
+    return rest, os.waitpid(pid, 0)[1]
+
+
+pid, fd = start()
 output = b""
 
 
@@ -67,18 +89,22 @@ for n in (3, 4, 5):
 assert b"Pass 6 " not in third, third
 os.write(fd, b"q\n")
 
-rest = b""
-while True:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    rest += chunk
-_, status = os.waitpid(pid, 0)
+rest, status = read_to_end()
 if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
     sys.exit(f"asyncio-trace ended with wait status {status}:\n" + rest.decode(errors="replace"))
 assert b"Pass 6 " not in rest, rest
 assert b"(stopped by --step after pass 5)" in rest, rest
-print("step_test: ok")
+
+# "c": no more prompts, every pass, the program's own end (exit status 0, not "stopped").
+pid, fd = start()
+output = b""
+expect_prompt(1)
+os.write(fd, b"c\n")
+rest, status = read_to_end()
+if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+    sys.exit(f"asyncio-trace (c) ended with wait status {status}:\n" + rest.decode(errors="replace"))
+assert not PROMPT.search(rest), rest
+assert b"Pass 2 " in rest and b"stopped by --step" not in rest, rest
+passes = [int(n) for n in re.findall(rb"^Pass (\d+) ", rest, re.M)]
+assert passes and passes == sorted(passes) and passes[-1] >= 10, passes
+print(f"step_test: ok (q after pass 5; c ran to pass {passes[-1]})")

@@ -163,6 +163,37 @@ TEST_SUITE("trace") {
     CHECK(joined(rec.lines) == joined(expected));
   }
 
+  TEST_CASE("step 1 reports a heap rebuild when more than half of over 100 timers are cancelled") {
+    // base_events._run_once: more than _MIN_SCHEDULED_TIMER_HANDLES (100) timers, more than
+    // _MIN_CANCELLED_TIMER_HANDLES_FRACTION (0.5) of them cancelled: the heap is rebuilt at once.
+    VirtualLoop loop;
+    Recorder rec;
+    std::vector<TimerHandleRef> timers;
+    for (int i = 0; i < 150; ++i) timers.push_back(loop->call_later(10.0 + i, [] {}, "t"));
+    for (int i = 0; i < 150; i += 3) timers[static_cast<std::size_t>(i)]->cancel();  // 50: a third
+    loop->call_soon([&] { loop->stop(); }, "stop");
+    loop->set_observer(&rec);
+    loop->run_forever();  // a third cancelled: no rebuild, and none at the heap's head to drop
+    for (int i = 1; i < 150; i += 3) timers[static_cast<std::size_t>(i)]->cancel();  // now 100 of 150
+    loop->call_soon([&] { loop->stop(); }, "stop");
+    loop->run_forever();
+    loop->set_observer(nullptr);
+    std::vector<std::string> expected = {
+        "pass 1 at 0",
+        "step 1: drop t()",  // timers[0] is at the head of the heap
+        "step 2: epoll timeout=0 (ready queue not empty)",
+        "step 2: 0 events",
+        "step 4: run stop()",
+        "end of pass 1, ran 1",
+        "pass 2 at 0",
+    };
+    // The rebuild reports each of the 99 cancelled timers it leaves out, then the new size.
+    expected.insert(expected.end(), 99, "step 1: drop t()");
+    expected.insert(expected.end(), {"step 1: rebuild 149 -> 50", "step 2: epoll timeout=0 (ready queue not empty)",
+                                     "step 2: 0 events", "step 4: run stop()", "end of pass 2, ran 1"});
+    CHECK(joined(rec.lines) == joined(expected));
+  }
+
   TEST_CASE("a readable fd is reported in step 2, after the select returns, with the handle it queued") {
     VirtualLoop loop;
     Recorder rec;

@@ -83,6 +83,10 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
       b << (i ? ", " : " ") << "created task " << paint_("33", pass.created_before[i]);
     b << "\n";
   }
+  if (!pass.output_before.empty()) {
+    b << "  before this pass, the program printed:\n";
+    output_lines_(b, pass.output_before, "    ");
+  }
   std::vector<int> idle;
 
   // Step 1
@@ -161,6 +165,7 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
       b << "\n";
       if (!cb.done_repr.empty() && cb.outcome != "returned") b << "      " << cb.done_repr << "\n";
       for (const std::string& name : cb.created) b << "      created task " << paint_("33", name) << "\n";
+      output_lines_(b, cb.output, "      ");
     }
   }
 
@@ -202,6 +207,26 @@ void TextRenderer::pass(const Pass& p) {
 void TextRenderer::finish() {
   flush_folded_();
   out_.flush();
+}
+
+void TextRenderer::trailing_output(const std::string& text) {
+  if (text.empty()) return;
+  std::ostringstream b;
+  b << "After the last pass, the program printed:\n";
+  output_lines_(b, text, "  ");
+  out_ << b.str();
+  out_.flush();
+}
+
+// The program's own lines, each behind a bar so they stand apart from the loop's.
+void TextRenderer::output_lines_(std::ostream& b, const std::string& text, const char* indent) const {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    b << indent << paint_("35", "| ") << text.substr(start, nl - start) << "\n";
+    start = nl + 1;
+  }
 }
 
 // ---------------------------------------------------------------- summary

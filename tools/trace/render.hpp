@@ -35,6 +35,8 @@ class TextRenderer {
   // Whether the filters (--passes, --task) let this pass through.
   bool selected(const Pass& pass) const;
   void finish();
+  // After the last pass: what the program printed once its loop was done (may be "").
+  void trailing_output(const std::string& text);
   // Returns the block that would be printed for `pass` (times included or not).
   std::string block(const Pass& pass, bool with_times) const;
 
@@ -42,6 +44,7 @@ class TextRenderer {
   bool shows_(int step) const;
   std::string paint_(const char* code, const std::string& text) const;
   void flush_folded_();
+  void output_lines_(std::ostream& b, const std::string& text, const char* indent) const;
 
   std::ostream& out_;
   TextOptions options_;

@@ -200,6 +200,17 @@ void TraceBuilder::add(const Event& event) {
     end_reason_ = event.str("why");
     return;
   }
+  if (kind == "output") {
+    const std::string text = event.str("text");
+    if (on_output) on_output(text);
+    Pass* pass = current_();
+    if (pass && !pass->callbacks.empty() && !pass->callbacks.back().finished) {
+      pass->callbacks.back().output += text;
+    } else {
+      pending_output_ += text;
+    }
+    return;
+  }
   if (kind == "pass_begin") {
     if (Pass* open = current_()) {
       // A pass_begin without the previous pass_end: the program re-entered the loop oddly.
@@ -212,6 +223,8 @@ void TraceBuilder::add(const Event& event) {
     pass.begin = pass.end = t;
     pass.created_before = std::move(between_passes_);
     between_passes_.clear();
+    pass.output_before = std::move(pending_output_);
+    pending_output_.clear();
     passes_.push_back(std::move(pass));
     in_pass_ = true;
     return;

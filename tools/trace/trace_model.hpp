@@ -52,6 +52,7 @@ struct Callback {
   std::string awaited;   // "sleep(1)", "Task 'worker'", "Future"
   std::string done_repr; // the task's repr when the step finished it
   std::vector<std::string> created;  // names of tasks created by this callback
+  std::string output;    // what the program printed on stdout while it ran (captured output)
 };
 
 struct TimerEvent {
@@ -75,6 +76,7 @@ struct Pass {
   double begin = 0, end = 0;
   bool complete = false;  // pass_end seen
   std::vector<std::string> created_before;   // tasks created between the last pass and this one
+  std::string output_before;                 // printed between the last pass and this one
   std::vector<TimerEvent> dropped;           // step 1
   std::optional<std::pair<long, long>> heap_rebuilt;
   std::string selector;                      // step 2
@@ -106,6 +108,8 @@ struct TaskInfo {
 class TraceBuilder {
  public:
   std::function<void(const Pass&)> on_pass;
+  // Called with each piece of the program's captured stdout as it arrives ("output" events).
+  std::function<void(const std::string&)> on_output;
 
   // Takes one line of the stream (the header first); FormatError if it is not ours.
   void add_line(const std::string& line);
@@ -118,6 +122,8 @@ class TraceBuilder {
   const std::string& end_reason() const { return end_reason_; }
   const std::vector<Pass>& passes() const { return passes_; }
   const std::map<long, TaskInfo>& tasks() const { return tasks_; }
+  // Captured output printed after the last pass (or with no pass at all), once finish() ran.
+  const std::string& trailing_output() const { return pending_output_; }
   // Times in the model count from the stream's first event (the clock's value there).
   double origin() const { return first_time_.value_or(0.0); }
   double last_time() const { return last_time_; }
@@ -132,6 +138,7 @@ class TraceBuilder {
   std::map<long, bool> loop_virtual_;
   std::map<long, TaskInfo> tasks_;
   std::vector<std::string> between_passes_;  // tasks created outside any pass, for the next
+  std::string pending_output_;               // output printed outside any pass, for the next
   std::optional<double> first_time_;
   double last_time_ = 0;
 };
