@@ -115,13 +115,13 @@ void BaseEventLoop::clear_queues_() noexcept {
   // nothing released here sees them half-emptied.
   std::deque<Handle*> ready;
   ready.swap(ready_);
-  std::vector<TimerHandle*> scheduled;
+  std::vector<ScheduledTimer> scheduled;
   scheduled.swap(scheduled_);
   timer_cancelled_count_ = 0;
   for (Handle* h : ready) h->decref_();
-  for (TimerHandle* h : scheduled) {
-    h->scheduled_flag_ = false;
-    h->decref_();
+  for (const ScheduledTimer& entry : scheduled) {
+    entry.handle->scheduled_flag_ = false;
+    entry.handle->decref_();
   }
   std::vector<Handle*> threadsafe;
   {
@@ -180,6 +180,9 @@ double BaseEventLoop::time() const {
 HandleRef BaseEventLoop::call_soon_threadsafe(Callback callback, const char* name) {
   check_closed_();
   auto* h = new Handle(std::move(callback), this, name);
+  // The caller's HandleRef is released on its thread while the loop releases the queue's
+  // reference on its own: this handle counts atomically, from before anyone else sees it.
+  h->shared_refs_ = true;
   h->incref_();  // the queue's reference; the caller's HandleRef below is the second
   HandleRef result(h);
   {
@@ -220,7 +223,7 @@ void BaseEventLoop::timer_handle_cancelled_(TimerHandle& handle) noexcept {
 std::vector<double> BaseEventLoop::scheduled_whens() const {
   std::vector<double> out;
   out.reserve(scheduled_.size());
-  for (const TimerHandle* t : scheduled_) out.push_back(t->when_);
+  for (const ScheduledTimer& entry : scheduled_) out.push_back(entry.when);
   return out;
 }
 
@@ -229,15 +232,15 @@ std::vector<double> BaseEventLoop::scheduled_whens() const {
 // these sift steps leave them, which is not first-in first-out.
 
 void BaseEventLoop::heap_push_(TimerHandle* handle) {
-  scheduled_.push_back(handle);
+  scheduled_.push_back(ScheduledTimer{handle->when_, handle});
   sift_down_(0, scheduled_.size() - 1);
 }
 
 TimerHandle* BaseEventLoop::heap_pop_() {
-  TimerHandle* last = scheduled_.back();
+  const ScheduledTimer last = scheduled_.back();
   scheduled_.pop_back();
-  if (scheduled_.empty()) return last;
-  TimerHandle* head = scheduled_.front();
+  if (scheduled_.empty()) return last.handle;
+  TimerHandle* head = scheduled_.front().handle;
   scheduled_.front() = last;
   sift_up_(0);
   return head;
@@ -248,10 +251,10 @@ void BaseEventLoop::heapify_() {
 }
 
 void BaseEventLoop::sift_down_(std::size_t start, std::size_t pos) {
-  TimerHandle* item = scheduled_[pos];
+  const ScheduledTimer item = scheduled_[pos];
   while (pos > start) {
     const std::size_t parent = (pos - 1) >> 1;
-    if (item->when_ < scheduled_[parent]->when_) {
+    if (item.when < scheduled_[parent].when) {
       scheduled_[pos] = scheduled_[parent];
       pos = parent;
       continue;
@@ -264,11 +267,11 @@ void BaseEventLoop::sift_down_(std::size_t start, std::size_t pos) {
 void BaseEventLoop::sift_up_(std::size_t pos) {
   const std::size_t end = scheduled_.size();
   const std::size_t start = pos;
-  TimerHandle* item = scheduled_[pos];
+  const ScheduledTimer item = scheduled_[pos];
   std::size_t child = 2 * pos + 1;
   while (child < end) {
     const std::size_t right = child + 1;
-    if (right < end && !(scheduled_[child]->when_ < scheduled_[right]->when_)) child = right;
+    if (right < end && !(scheduled_[child].when < scheduled_[right].when)) child = right;
     scheduled_[pos] = scheduled_[child];
     pos = child;
     child = 2 * pos + 1;
@@ -319,15 +322,16 @@ void BaseEventLoop::drop_cancelled_timers_() {
   if (n > MIN_SCHEDULED_TIMER_HANDLES &&
       static_cast<double>(timer_cancelled_count_) / static_cast<double>(n) >
           MIN_CANCELLED_TIMER_HANDLES_FRACTION) {
-    std::vector<TimerHandle*> live;
+    std::vector<ScheduledTimer> live;
     live.reserve(n);
-    for (TimerHandle* t : scheduled_) {
+    for (const ScheduledTimer& entry : scheduled_) {
+      TimerHandle* t = entry.handle;
       if (t->cancelled_) {
         t->scheduled_flag_ = false;
         tracer_.emit(*this, [&](Observer& o) { o.timer_dropped(*this, *t); });
         t->decref_();
       } else {
-        live.push_back(t);
+        live.push_back(entry);
       }
     }
     scheduled_.swap(live);
@@ -336,7 +340,7 @@ void BaseEventLoop::drop_cancelled_timers_() {
     tracer_.emit(*this, [&](Observer& o) { o.heap_rebuilt(*this, n, scheduled_.size()); });
     return;
   }
-  while (!scheduled_.empty() && scheduled_.front()->cancelled_) {
+  while (!scheduled_.empty() && scheduled_.front().handle->cancelled_) {
     --timer_cancelled_count_;
     TimerHandle* t = heap_pop_();
     t->scheduled_flag_ = false;
@@ -358,7 +362,7 @@ std::optional<double> BaseEventLoop::select_timeout_(TimeoutReason& reason) cons
   }
   if (!scheduled_.empty()) {
     reason = TimeoutReason::timer;
-    return std::min(std::max(0.0, scheduled_.front()->when_ - time()), MAXIMUM_SELECT_TIMEOUT);
+    return std::min(std::max(0.0, scheduled_.front().when - time()), MAXIMUM_SELECT_TIMEOUT);
   }
   reason = TimeoutReason::none;
   return std::nullopt;
@@ -371,7 +375,7 @@ std::vector<selectors::ReadyEvent> BaseEventLoop::select_(std::optional<double> 
     return selector_->select(timeout);
   std::vector<selectors::ReadyEvent> events = selector_->select(timeout ? std::optional<double>(0.0) : timeout);
   if (events.empty() && reason == TimeoutReason::timer)
-    virtual_now_ = std::max(virtual_now_, std::min(scheduled_.front()->when_, virtual_now_ + MAXIMUM_SELECT_TIMEOUT));
+    virtual_now_ = std::max(virtual_now_, std::min(scheduled_.front().when, virtual_now_ + MAXIMUM_SELECT_TIMEOUT));
   return events;
 }
 
@@ -380,7 +384,7 @@ std::vector<selectors::ReadyEvent> BaseEventLoop::select_(std::optional<double> 
 void BaseEventLoop::move_due_timers_() {
   if (scheduled_.empty()) return;
   const double end_time = time() + clock_resolution_;
-  while (!scheduled_.empty() && scheduled_.front()->when_ < end_time) {
+  while (!scheduled_.empty() && scheduled_.front().when < end_time) {
     TimerHandle* t = heap_pop_();
     t->scheduled_flag_ = false;
     tracer_.emit(*this, [&](Observer& o) { o.timer_ready(*this, *t, end_time - clock_resolution_); });

@@ -77,7 +77,7 @@ class Callback {
     const std::type_info& (*type)() noexcept;
   };
   template <class D>
-  static constexpr bool fits_inline = sizeof(D) <= inline_size && alignof(D) <= alignof(std::max_align_t) &&
+  static constexpr bool fits_inline = sizeof(D) <= inline_size && alignof(D) <= alignof(void*) &&
                                       std::is_nothrow_move_constructible_v<D>;
   template <class D>
   static void copy_or_throw(const D& from, void* to) {
@@ -126,7 +126,9 @@ class Callback {
   }
 
   const Ops* ops_ = nullptr;
-  alignas(std::max_align_t) unsigned char storage_[inline_size];
+  // Pointer-aligned, not max_align_t: a 16-byte alignment would pad every Handle by 16 bytes
+  // for captures (long double, SSE types) that callbacks hardly ever hold; those go to the heap.
+  alignas(void*) unsigned char storage_[inline_size];
 };
 
 }  // namespace asyncio

@@ -6,6 +6,9 @@
 #include <cxxabi.h>
 #include <errno.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -61,6 +64,42 @@ std::string demangle(const char* mangled) {
   std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
                                              std::free);
   return status == 0 && out ? std::string(out.get()) : std::string(mangled);
+}
+
+std::string py_float_repr(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+  // The shortest round-trip digits and their exponent, e.g. "1.2345e+02", then Python's layout.
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+  const std::string sci(buf, res.ptr);
+  const auto e_pos = sci.find('e');
+  const int exponent = std::stoi(sci.substr(e_pos + 1));
+  std::string mantissa = sci.substr(0, e_pos);
+  const bool negative = mantissa[0] == '-';
+  if (negative) mantissa.erase(0, 1);
+  std::string digits;
+  for (char c : mantissa)
+    if (c != '.') digits += c;
+  std::string out = negative ? "-" : "";
+  if (exponent >= -4 && exponent < 16) {
+    if (exponent < 0) {
+      out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+    } else {
+      const auto int_len = static_cast<std::size_t>(exponent) + 1;
+      if (digits.size() <= int_len) {
+        out += digits + std::string(int_len - digits.size(), '0') + ".0";
+      } else {
+        out += digits.substr(0, int_len) + "." + digits.substr(int_len);
+      }
+    }
+    return out;
+  }
+  out += digits.substr(0, 1);
+  if (digits.size() > 1) out += "." + digits.substr(1);
+  char exp_buf[16];
+  std::snprintf(exp_buf, sizeof exp_buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+  return out + exp_buf;
 }
 
 std::string py_repr(const std::string& s) {
@@ -144,6 +183,9 @@ std::string exception_name(const std::exception_ptr& e) { return describe_except
 
 bool is_cancelled_error(const std::exception_ptr& e) noexcept {
   if (!e) return false;
+  // The common case without a throw (a rethrow costs thousands of instructions of unwinding):
+  // the stored object is exactly a CancelledError. Subclasses take the general path below.
+  if (const std::type_info* type = e.__cxa_exception_type(); type && *type == typeid(CancelledError)) return true;
   try {
     std::rethrow_exception(e);
   } catch (const CancelledError&) {

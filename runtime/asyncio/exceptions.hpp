@@ -131,6 +131,9 @@ std::string exception_name(const std::exception_ptr& e);
 bool is_cancelled_error(const std::exception_ptr& e) noexcept;
 // Quote a string as Python's repr() of a str does: 'a', "it's".
 std::string py_repr(const std::string& s);
+// Python's repr() of a float: the shortest digits that read back the same, fixed notation for
+// exponents -4..15 with at least one decimal (1.0, 0.1, 1e-05, 1e+16), inf, -inf, nan.
+std::string py_float_repr(double value);
 // Demangle a C++ type name for descriptions (`main()::{lambda()#1}`).
 std::string demangle(const char* mangled);
 

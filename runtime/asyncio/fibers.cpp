@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "asyncio/exceptions.hpp"
@@ -26,6 +27,12 @@ extern "C" __cxa_eh_globals* __cxa_get_globals() noexcept;
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
 #define ASYNCIO_ASAN_FIBERS 1
+// Only sanitizer builds keep the resumer's stack bounds in the fiber.
+#define ASYNCIO_CALLER_STACK caller_bottom_, caller_size_
+#define ASYNCIO_CALLER_STACK_OUT &caller_bottom_, &caller_size_
+#else
+#define ASYNCIO_CALLER_STACK nullptr, 0
+#define ASYNCIO_CALLER_STACK_OUT nullptr, nullptr
 #endif
 
 namespace asyncio::fibers {
@@ -165,6 +172,7 @@ struct PoolAllocator {
 thread_local Fiber* current_fiber = nullptr;
 // What the SIGSEGV handler reads: the running fiber's guard page and name.
 thread_local const char* overflow_label = nullptr;
+thread_local unsigned long long overflow_number = 0;  // "Task-<number>" when the label is null
 thread_local char* overflow_guard = nullptr;
 thread_local std::size_t overflow_size = 0;
 struct sigaction previous_segv;
@@ -173,21 +181,32 @@ void write_str(const char* s) {
   [[maybe_unused]] ssize_t n = write(STDERR_FILENO, s, std::strlen(s));
 }
 
+// Decimal digits without the C library (the handler may only make async-signal-safe calls).
+void format_number(unsigned long long v, char (&out)[32]) {
+  int len = 0;
+  char digits[32];
+  do {
+    digits[len++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (int i = 0; i < len; ++i) out[i] = digits[len - 1 - i];
+  out[len] = '\0';
+}
+
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   char* addr = static_cast<char*>(info->si_addr);
   if (overflow_guard && addr >= overflow_guard && addr < overflow_guard + page_size) {
     char size_text[32];
-    int len = 0;
-    char digits[32];
-    std::size_t v = overflow_size;
-    do {
-      digits[len++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v);
-    for (int i = 0; i < len; ++i) size_text[i] = digits[len - 1 - i];
-    size_text[len] = '\0';
+    format_number(overflow_size, size_text);
     write_str("asyncio: stack overflow in task '");
-    write_str(overflow_label ? overflow_label : "?");
+    if (overflow_label) {
+      write_str(overflow_label);
+    } else {
+      char number_text[32];
+      format_number(overflow_number, number_text);
+      write_str("Task-");
+      write_str(number_text);
+    }
     write_str("' (stack size ");
     write_str(size_text);
     write_str(" bytes): give the task a larger stack with TaskOptions::stack_size, or "
@@ -207,9 +226,11 @@ void on_segv(int sig, siginfo_t* info, void* uctx) {
   signal(SIGSEGV, SIG_DFL);
 }
 
-// Checked on every start, not once: code that installs its own SIGSEGV handler or alternate
-// stack and later puts the old ones back (doctest does, around each test case) would otherwise
-// switch the report off for good. Two cheap syscalls per new fiber.
+// Checked again whenever a fiber starts while no other fiber of this thread is alive, not once:
+// code that installs its own SIGSEGV handler or alternate stack and later puts the old ones back
+// (doctest does, around each test case, when no task is alive) would otherwise switch the report
+// off for good. Not on every start: the two system calls cost more than the rest of a task's
+// creation on a virtual machine.
 void prepare_overflow_report() {
   struct sigaction current {};
   if (sigaction(SIGSEGV, nullptr, &current) == 0 &&
@@ -236,11 +257,12 @@ void prepare_overflow_report() {
   sigaltstack(&ss, nullptr);
 }
 
-void enter_fiber(Fiber* f, char* guard, std::size_t size, const char* label) noexcept {
+void enter_fiber(Fiber* f, char* guard, std::size_t size, const char* label, unsigned long long number) noexcept {
   current_fiber = f;
   overflow_guard = guard;
   overflow_size = size;
   overflow_label = label;
+  overflow_number = number;
 }
 
 // ---------------------------------------------------------------- exception state per fiber
@@ -250,14 +272,11 @@ struct EhGlobals {  // the layout of __cxa_eh_globals
   unsigned int uncaught;
 };
 
-// Install `mine` as the thread's exception state and return the state it replaces.
-template <class State>
-State swap_eh_state(const State& mine) noexcept {
+// Exchange the thread's exception state with the one kept in (caught, uncaught).
+void swap_eh_state(void*& caught, unsigned int& uncaught) noexcept {
   auto* g = reinterpret_cast<EhGlobals*>(__cxxabiv1::__cxa_get_globals());
-  State old{g->caught, g->uncaught};
-  g->caught = mine.caught;
-  g->uncaught = mine.uncaught;
-  return old;
+  std::swap(g->caught, caught);
+  std::swap(g->uncaught, uncaught);
 }
 
 // ---------------------------------------------------------------- sanitizer annotations
@@ -287,87 +306,89 @@ Fiber* Fiber::current() noexcept { return current_fiber; }
 
 Fiber::~Fiber() { unwind(); }
 
+void Fiber::set_stack_size(std::size_t bytes) noexcept { stack_size_ = round_to_pages(bytes ? bytes : default_size); }
+
 void Fiber::start(Entry entry, void* arg, std::size_t stack_size, const char* label) {
-  prepare_overflow_report();
+  if (pool().stats.live == 0) prepare_overflow_report();
   entry_ = entry;
   arg_ = arg;
   label_ = label;
-  stack_size_ = round_to_pages(stack_size ? stack_size : default_size);
+  stack_size_ = round_to_pages(stack_size ? stack_size : stack_size_ ? stack_size_ : default_size);
   context_ = ctx::fiber(std::allocator_arg, PoolAllocator{this, stack_size_, &stack_bottom_},
                         [this](ctx::fiber&& caller) { return run_(std::move(caller)); });
   started_ = true;
 }
 
 ctx::fiber Fiber::run_(ctx::fiber&& caller) {
-  asan_finish(nullptr, &caller_bottom_, &caller_size_);
+  asan_finish(nullptr, ASYNCIO_CALLER_STACK_OUT);
   entered_ = true;
   caller_ = std::move(caller);
   try {
     entry_(arg_);
   } catch (const ctx::detail::forced_unwind&) {
-    asan_start(nullptr, caller_bottom_, caller_size_);
+    asan_start(nullptr, ASYNCIO_CALLER_STACK);
     throw;
   } catch (...) {
     exception_ = std::current_exception();
   }
   finished_ = true;
-  asan_start(nullptr, caller_bottom_, caller_size_);
+  asan_start(nullptr, ASYNCIO_CALLER_STACK);
   return std::move(caller_);
 }
 
 bool Fiber::resume() {
   previous_ = current_fiber;
   char* const guard = static_cast<char*>(stack_bottom_) - page_size;
-  enter_fiber(this, guard, stack_size_, label_);
+  enter_fiber(this, guard, stack_size_, label_, label_number_);
   running_ = true;
   void* fake = nullptr;
-  const EhState outside = swap_eh_state(eh_);
+  swap_eh_state(eh_caught_, eh_uncaught_);  // ours in, the resumer's kept here meanwhile
   asan_start(&fake, stack_bottom_, stack_size_);
   context_ = std::move(context_).resume();
   asan_finish(fake, nullptr, nullptr);
-  eh_ = swap_eh_state(outside);
+  swap_eh_state(eh_caught_, eh_uncaught_);
   running_ = false;
   Fiber* prev = std::exchange(previous_, nullptr);
   if (prev) {
-    enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_);
+    enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_, prev->label_number_);
   } else {
-    enter_fiber(nullptr, nullptr, 0, nullptr);
+    enter_fiber(nullptr, nullptr, 0, nullptr, 0);
   }
   return finished_;
 }
 
 void Fiber::suspend() {
   void* fake = nullptr;
-  asan_start(&fake, caller_bottom_, caller_size_);
+  asan_start(&fake, ASYNCIO_CALLER_STACK);
   bool unwinding = false;
   try {
     caller_ = std::move(caller_).resume();
   } catch (const ctx::detail::forced_unwind&) {
     unwinding = true;
-    asan_finish(fake, &caller_bottom_, &caller_size_);
+    asan_finish(fake, ASYNCIO_CALLER_STACK_OUT);
     throw;
   }
-  if (!unwinding) asan_finish(fake, &caller_bottom_, &caller_size_);
+  if (!unwinding) asan_finish(fake, ASYNCIO_CALLER_STACK_OUT);
 }
 
 void Fiber::unwind() noexcept {
   if (!started_ || finished_ || running_ || !context_) return;
   Fiber* prev = current_fiber;
-  enter_fiber(this, static_cast<char*>(stack_bottom_) - page_size, stack_size_, label_);
+  enter_fiber(this, static_cast<char*>(stack_bottom_) - page_size, stack_size_, label_, label_number_);
   // A fiber that never ran its body unwinds inside Boost only: nothing to tell the sanitizer.
   void* fake = nullptr;
-  const EhState outside = swap_eh_state(eh_);
+  swap_eh_state(eh_caught_, eh_uncaught_);  // ours in, the resumer's kept here meanwhile
   if (entered_) asan_start(&fake, stack_bottom_, stack_size_);
   {
     ctx::fiber doomed = std::move(context_);
   }  // ~fiber throws forced_unwind inside it; it comes back here once unwound
   if (entered_) asan_finish(fake, nullptr, nullptr);
-  eh_ = swap_eh_state(outside);
+  swap_eh_state(eh_caught_, eh_uncaught_);
   finished_ = true;
   if (prev) {
-    enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_);
+    enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_, prev->label_number_);
   } else {
-    enter_fiber(nullptr, nullptr, 0, nullptr);
+    enter_fiber(nullptr, nullptr, 0, nullptr, 0);
   }
 }
 

@@ -41,10 +41,17 @@ class Fiber {
   // A fiber destroyed while suspended is unwound first (its destructors run).
   ~Fiber();
 
-  // Prepare the fiber to run entry(arg) on a pooled stack of stack_size bytes. `label` names
-  // it in a stack-overflow report; it must stay valid while the fiber lives.
+  // Prepare the fiber to run entry(arg) on a pooled stack of stack_size bytes (0: the size
+  // set_stack_size gave, else the default). `label` names it in a stack-overflow report; it
+  // must stay valid while the fiber lives. A null label with a number reads "Task-<number>".
   void start(Entry entry, void* arg, std::size_t stack_size, const char* label);
-  void set_label(const char* label) noexcept { label_ = label; }
+  void set_label(const char* label, unsigned long long number = 0) noexcept {
+    label_ = label;
+    label_number_ = number;
+  }
+  unsigned long long label_number() const noexcept { return label_number_; }
+  // Before start(): the stack size start() uses when given 0 (rounded up to whole pages).
+  void set_stack_size(std::size_t bytes) noexcept;
   // Switch into the fiber until it suspends or finishes. Returns true once it has finished;
   // an exception that escaped entry is then available from take_exception().
   bool resume();
@@ -67,28 +74,30 @@ class Fiber {
  private:
   boost::context::fiber run_(boost::context::fiber&& caller);
 
+  // Kept small: every idle task holds one (the fields are ordered to leave no padding).
   boost::context::fiber context_;  // the fiber while it is suspended
   boost::context::fiber caller_;   // inside the fiber: whoever resumed it
   Entry entry_ = nullptr;
   void* arg_ = nullptr;
   std::exception_ptr exception_;
   const char* label_ = "";
+  unsigned long long label_number_ = 0;
   void* stack_bottom_ = nullptr;   // lowest usable address (above the guard page)
   std::size_t stack_size_ = 0;
+#if defined(__SANITIZE_ADDRESS__)
   const void* caller_bottom_ = nullptr;  // for the sanitizer's bookkeeping
   std::size_t caller_size_ = 0;
+#endif
   Fiber* previous_ = nullptr;
+  // The C++ runtime's record of exceptions being handled (`catch` blocks in progress) is per
+  // thread; each fiber keeps its own and swaps it in while it runs, so `throw;` inside a catch
+  // block that awaited rethrows this fiber's exception, not another task's.
+  void* eh_caught_ = nullptr;
+  unsigned int eh_uncaught_ = 0;
   bool started_ = false;
   bool finished_ = false;
   bool running_ = false;
   bool entered_ = false;  // run_() has begun on the fiber's stack
-  // The C++ runtime's record of exceptions being handled (`catch` blocks in progress) is per
-  // thread; each fiber keeps its own and swaps it in while it runs, so `throw;` inside a catch
-  // block that awaited rethrows this fiber's exception, not another task's.
-  struct EhState {
-    void* caught = nullptr;
-    unsigned int uncaught = 0;
-  } eh_;
 };
 
 }  // namespace asyncio::fibers

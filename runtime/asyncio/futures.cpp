@@ -18,63 +18,114 @@ const char* to_string(FutureState state) noexcept {
   return "?";
 }
 
-// A done callback is either a waiting task (its wakeup) or a user function.
-struct FutureCore::DoneCallbackUser {
-  std::function<void(FutureCore&)> fn;
-  const char* name;
-  CallbackKey key;
-  const std::type_info* type;
-};
-
-struct FutureCore::DoneCallback {
-  Ref<TaskCore> task;
-  std::unique_ptr<DoneCallbackUser> user;
-};
-
 namespace {
 
-// The handle of a scheduled done callback: fn(future). Described as CPython describes it,
-// "on_done(<Future finished result=1>)", so an error in the callback names both.
+// A user's done callback and, once the future is done, the handle that runs it: fn(future).
+// Made when the callback is added (one allocation for both); it refers to the future only once
+// queued, so a pending future and its callbacks make no cycle. Described as CPython describes
+// it, "on_done(<Future finished result=1>)", so an error in the callback names both.
 class DoneCallbackHandle final : public Handle {
  public:
-  using User = std::shared_ptr<FutureCore::DoneCallbackUser>;
-  DoneCallbackHandle(FutureCore& future, User user)
-      : Handle(Callback(), &future.get_loop(), nullptr), future_(&future), user_(std::move(user)) {}
+  DoneCallbackHandle(BaseEventLoop* loop, std::function<void(FutureCore&)> fn, const char* name, CallbackKey key,
+                     const std::type_info* type)
+      : Handle(Callback(), loop, nullptr), fn_(std::move(fn)), cb_name_(name), key_(key), type_(type) {}
   void run_() override {
     try {
-      user_->fn(*future_);
+      fn_(*future_);
     } catch (...) {
-      ExceptionContext context;
-      context.message = "Exception in callback " + description();
-      context.exception = std::current_exception();
-      context.handle = HandleRef(this);
-      loop_->call_exception_handler(context);
+      report_exception_(std::current_exception());
     }
   }
   void cancel() override {
     Handle::cancel();
-    user_.reset();
+    fn_ = nullptr;
+  }
+  void set_future_(FutureCore& future) { future_ = Ref<FutureCore>(&future); }
+  // From the task arena: gather() adds one per child, as many as there are tasks.
+  static void* operator new(std::size_t size) { return detail::arena_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
+  CallbackKey key() const noexcept { return key_; }
+  // The name futures' reprs show in cb=[...].
+  std::string short_name() const {
+    return cb_name_ ? std::string(cb_name_) : type_ ? demangle(type_->name()) : std::string("<callback>");
   }
 
  protected:
   std::string describe_callback_() const override {
-    if (!user_) return "<cancelled>";
-    if (user_->name) return user_->name;
-    if (user_->type) return demangle(user_->type->name());
-    return demangle(user_->fn.target_type().name());
+    if (!fn_) return "<cancelled>";
+    if (cb_name_) return cb_name_;
+    if (type_) return demangle(type_->name());
+    return demangle(fn_.target_type().name());
   }
   std::string describe_args_() const override { return "(" + future_->repr() + ")"; }
 
  private:
+  std::function<void(FutureCore&)> fn_;
   Ref<FutureCore> future_;
-  User user_;
+  const char* cb_name_;
+  CallbackKey key_;
+  const std::type_info* type_;
 };
+
+DoneCallbackHandle& user_handle(Handle& h) noexcept { return static_cast<DoneCallbackHandle&>(h); }
 
 }  // namespace
 
-void FutureCore::schedule_user_callback_(std::unique_ptr<DoneCallbackUser> user) {
-  HandleRef handle(new DoneCallbackHandle(*this, std::shared_ptr<DoneCallbackUser>(std::move(user))));
-  loop_->call_soon_handle_(handle.get());
+// ---------------------------------------------------------------- the done-callback list
+
+FutureCore::DoneCallback FutureCore::DoneCallback::waiter(TaskCore& task) noexcept {
+  task.incref_();
+  DoneCallback cb;
+  cb.bits_ = reinterpret_cast<std::uintptr_t>(static_cast<FutureCore*>(&task));
+  return cb;
+}
+
+FutureCore::DoneCallback FutureCore::DoneCallback::user(Handle& handle) noexcept {
+  handle.incref_();
+  DoneCallback cb;
+  cb.bits_ = reinterpret_cast<std::uintptr_t>(&handle) | 1;
+  return cb;
+}
+
+TaskCore* FutureCore::DoneCallback::task() const noexcept {
+  if (bits_ == 0 || (bits_ & 1)) return nullptr;
+  return static_cast<TaskCore*>(reinterpret_cast<FutureCore*>(bits_));
+}
+
+void FutureCore::DoneCallback::reset() noexcept {
+  const std::uintptr_t bits = std::exchange(bits_, 0);
+  if (bits == 0) return;
+  if (bits & 1) {
+    reinterpret_cast<Handle*>(bits & ~std::uintptr_t{1})->decref_();
+  } else {
+    reinterpret_cast<FutureCore*>(bits)->decref_();
+  }
+}
+
+void FutureCore::push_callback_(DoneCallback cb) {
+  if (!first_callback_) {
+    first_callback_ = std::move(cb);
+    return;
+  }
+  if (!more_callbacks_) more_callbacks_ = std::make_unique<std::vector<DoneCallback>>();
+  more_callbacks_->push_back(std::move(cb));
+}
+
+template <class Pred>
+std::size_t FutureCore::erase_callbacks_(Pred pred) {
+  std::size_t removed = 0;
+  if (first_callback_ && pred(first_callback_)) {
+    first_callback_.reset();
+    ++removed;
+  }
+  if (more_callbacks_) {
+    removed += std::erase_if(*more_callbacks_, pred);
+    if (!first_callback_ && !more_callbacks_->empty()) {
+      first_callback_ = std::move(more_callbacks_->front());
+      more_callbacks_->erase(more_callbacks_->begin());
+    }
+  }
+  return removed;
 }
 
 FutureCore::FutureCore(BaseEventLoop& loop) : loop_(&loop) {}
@@ -139,15 +190,21 @@ void FutureCore::set_result_() {
 // Every callback goes through call_soon, in registration order: none runs inline.
 void FutureCore::schedule_callbacks_() {
   if (!is_task_) loop_->tracer().emit(*loop_, [&](Observer& o) { o.future_done(*loop_, *this); });
-  if (callbacks_.empty()) return;
-  std::vector<DoneCallback> callbacks;
-  callbacks.swap(callbacks_);
-  for (DoneCallback& cb : callbacks) {
-    if (cb.task) {
-      cb.task->schedule_wakeup_(*this);
-    } else {
-      schedule_user_callback_(std::move(cb.user));
-    }
+  if (!first_callback_) return;
+  DoneCallback first = std::move(first_callback_);
+  std::unique_ptr<std::vector<DoneCallback>> more = std::move(more_callbacks_);
+  schedule_callback_(first);
+  if (more)
+    for (DoneCallback& cb : *more) schedule_callback_(cb);
+}
+
+void FutureCore::schedule_callback_(DoneCallback& cb) {
+  if (TaskCore* task = cb.task()) {
+    task->schedule_wakeup_(*this);
+  } else {
+    Handle& handle = cb.handle();
+    user_handle(handle).set_future_(*this);
+    loop_->call_soon_handle_(&handle);
   }
 }
 
@@ -155,19 +212,19 @@ CallbackKey FutureCore::add_done_callback_(std::function<void(FutureCore&)> fn, 
                                            const std::type_info* type) {
   static CallbackKey next_key = 1;
   if (key == 0) key = (next_key += 2);  // odd: never equal to a function's address
-  auto user = std::make_unique<DoneCallbackUser>(DoneCallbackUser{std::move(fn), name, key, type});
+  DoneCallback cb = DoneCallback::user(*new DoneCallbackHandle(loop_.get(), std::move(fn), name, key, type));
   if (state_ != FutureState::PENDING) {
-    schedule_user_callback_(std::move(user));
+    schedule_callback_(cb);
   } else {
-    callbacks_.push_back(DoneCallback{nullptr, std::move(user)});
+    push_callback_(std::move(cb));
   }
   return key;
 }
 
 std::size_t FutureCore::remove_done_callback_(CallbackKey key) {
-  const auto before = callbacks_.size();
-  std::erase_if(callbacks_, [key](const DoneCallback& cb) { return cb.user && cb.user->key == key; });
-  return before - callbacks_.size();
+  return erase_callbacks_([key](const DoneCallback& cb) {
+    return cb.is_user() && user_handle(cb.handle()).key() == key;
+  });
 }
 
 void FutureCore::add_waiter_(TaskCore& task) {
@@ -175,13 +232,11 @@ void FutureCore::add_waiter_(TaskCore& task) {
     task.schedule_wakeup_(*this);
     return;
   }
-  callbacks_.push_back(DoneCallback{Ref<TaskCore>(&task), nullptr});
+  push_callback_(DoneCallback::waiter(task));
 }
 
 bool FutureCore::remove_waiter_(TaskCore& task) {
-  const auto before = callbacks_.size();
-  std::erase_if(callbacks_, [&task](const DoneCallback& cb) { return cb.task.get() == &task; });
-  return before != callbacks_.size();
+  return erase_callbacks_([&task](const DoneCallback& cb) { return cb.task() == &task; }) != 0;
 }
 
 std::string FutureCore::state_repr_() const {
@@ -201,18 +256,20 @@ std::string FutureCore::state_repr_() const {
   return out;
 }
 
+void FutureCore::clear_callbacks_() noexcept {
+  first_callback_.reset();
+  more_callbacks_.reset();
+}
+
 std::string FutureCore::repr() const {
-  std::string out = "<Future " + state_repr_();
-  if (!callbacks_.empty()) {
-    out += " cb=[";
-    for (std::size_t i = 0; i < callbacks_.size(); ++i) {
-      if (i) out += ", ";
-      const DoneCallback& cb = callbacks_[i];
-      out += cb.task ? std::string("Task.task_wakeup()")
-                     : (cb.user->name ? std::string(cb.user->name)
-                        : cb.user->type ? demangle(cb.user->type->name())
-                                        : std::string("<callback>")) + "()";
-    }
+  std::string out = std::string("<") + class_name_() + " " + state_repr_();
+  if (first_callback_) {
+    auto name = [](const DoneCallback& cb) {
+      return cb.task() ? std::string("Task.task_wakeup()") : user_handle(cb.handle()).short_name() + "()";
+    };
+    out += " cb=[" + name(first_callback_);
+    if (more_callbacks_)
+      for (const DoneCallback& cb : *more_callbacks_) out += ", " + name(cb);
     out += "]";
   }
   return out + ">";
@@ -226,7 +283,7 @@ void FutureCore::destroy_() noexcept {
     refs_ = 1;
     try {
       ExceptionContext context;
-      context.message = std::string(is_task_ ? "Task" : "Future") + " exception was never retrieved";
+      context.message = std::string(class_name_()) + " exception was never retrieved";
       context.exception = exception_;
       context.future = Ref<FutureCore>(this);
       loop_->call_exception_handler(context);

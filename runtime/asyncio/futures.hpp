@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
@@ -84,6 +85,10 @@ class FutureCore {
   bool remove_waiter_(TaskCore& task);
   // CPython's _make_cancelled_error: the saved CancelledError once, else a new one.
   std::exception_ptr make_cancelled_error_();
+  // Drops every done callback unscheduled (the loop is closed: they can never run).
+  void clear_callbacks_() noexcept;
+  // The Python class name reprs and log messages show: "Future", "Task", "_GatheringFuture".
+  virtual const char* class_name_() const noexcept { return is_task_ ? "Task" : "Future"; }
   const std::string& cancel_message_() const noexcept;
   void incref_() noexcept { ++refs_; }
   void decref_() noexcept {
@@ -105,15 +110,42 @@ class FutureCore {
   std::exception_ptr exception_;
   std::exception_ptr cancelled_exc_;  // saved by a task whose body let CancelledError out
   std::unique_ptr<std::string> cancel_message_ptr_;
-  struct DoneCallback;
-  std::vector<DoneCallback> callbacks_;
 
- public:
-  struct DoneCallbackUser;  // a user's done callback (futures.cpp)
+  // One done callback, one counted pointer: a waiting task (its wakeup is queued) or a user
+  // function's handle (made when the callback is added and queued as is). The low bit tells
+  // which, so a future's first callback needs no allocation beyond its handle.
+  class DoneCallback {
+   public:
+    DoneCallback() noexcept = default;
+    static DoneCallback waiter(TaskCore& task) noexcept;
+    static DoneCallback user(Handle& handle) noexcept;
+    DoneCallback(DoneCallback&& o) noexcept : bits_(std::exchange(o.bits_, 0)) {}
+    DoneCallback& operator=(DoneCallback&& o) noexcept {
+      std::swap(bits_, o.bits_);
+      return *this;
+    }
+    ~DoneCallback() { reset(); }
+    void reset() noexcept;
+    explicit operator bool() const noexcept { return bits_ != 0; }
+    TaskCore* task() const noexcept;  // nullptr for a user callback
+    bool is_user() const noexcept { return (bits_ & 1) != 0; }
+    // The user callback's handle (is_user() must be true).
+    Handle& handle() const noexcept { return *reinterpret_cast<Handle*>(bits_ & ~std::uintptr_t{1}); }
 
- protected:
-  void schedule_user_callback_(std::unique_ptr<DoneCallbackUser> user);
-  long refs_ = 0;
+   private:
+    std::uintptr_t bits_ = 0;
+  };
+  // Registration order: first_callback_, then more_callbacks_ (only when there are two or
+  // more; first_callback_ is empty only when there are none).
+  DoneCallback first_callback_;
+  std::unique_ptr<std::vector<DoneCallback>> more_callbacks_;
+  void push_callback_(DoneCallback cb);
+  template <class Pred>
+  std::size_t erase_callbacks_(Pred pred);
+  bool has_callbacks_() const noexcept { return static_cast<bool>(first_callback_); }
+  void schedule_callback_(DoneCallback& cb);
+
+  int refs_ = 0;
   FutureState state_ = FutureState::PENDING;
   bool log_traceback_ = false;
   bool is_task_ = false;
@@ -218,17 +250,47 @@ class Future {
   Ref<FutureCore> core_;
 };
 
-// Python's repr() of a value, for future reprs; types without one print as "<T>".
+namespace detail {
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct is_tuple : std::false_type {};
+template <class... Ts>
+struct is_tuple<std::tuple<Ts...>> : std::true_type {};
+template <class T>
+struct is_variant : std::false_type {};
+template <class... Ts>
+struct is_variant<std::variant<Ts...>> : std::true_type {};
+}  // namespace detail
+
+// Python's repr() of a value, for future reprs; types without one print as "<T>". A vector is
+// a list, a tuple a tuple, an exception_ptr the exception's repr, a variant its alternative.
 template <class T>
 std::string value_repr_of(const T& value) {
   if constexpr (std::is_same_v<T, std::monostate>) {
     return "None";
   } else if constexpr (std::is_same_v<T, bool>) {
     return value ? "True" : "False";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return py_float_repr(static_cast<double>(value));
   } else if constexpr (std::is_arithmetic_v<T>) {
     return std::to_string(value);
   } else if constexpr (std::is_convertible_v<T, std::string>) {
     return py_repr(std::string(value));
+  } else if constexpr (std::is_same_v<T, std::exception_ptr>) {
+    return value ? exception_repr(value) : std::string("None");
+  } else if constexpr (detail::is_variant<T>::value) {
+    return std::visit([](const auto& v) { return value_repr_of(v); }, value);
+  } else if constexpr (detail::is_vector<T>::value) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < value.size(); ++i) out += (i ? ", " : "") + value_repr_of(value[i]);
+    return out + "]";
+  } else if constexpr (detail::is_tuple<T>::value) {
+    std::string out = "(";
+    std::apply([&](const auto&... v) { ((out += (out.size() > 1 ? ", " : "") + value_repr_of(v)), ...); }, value);
+    return out + (std::tuple_size_v<T> == 1 ? ",)" : ")");
   } else {
     return "<" + demangle(typeid(T).name()) + ">";
   }

@@ -3,77 +3,28 @@
 // task_done, join, _format). Course: docs/09-composing-tasks.md
 #include "asyncio/queues.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
-namespace asyncio {
+#include "asyncio/waiters.hpp"
 
-namespace {
-// Queue._wakeup_next: drop waiters already done (cancelled), wake the first still waiting.
-void wakeup_next(std::deque<Future<void>>& waiters) {
-  while (!waiters.empty()) {
-    Future<void> waiter = std::move(waiters.front());
-    waiters.pop_front();
-    if (!waiter.done()) {
-      waiter.set_result();
-      break;
-    }
-  }
-}
-}  // namespace
+namespace asyncio {
 
 QueueBase::QueueBase(long maxsize, const char* type_name) : maxsize_(maxsize), type_name_(type_name) {
   finished_.set();
 }
 
-// `while full: await putter`; a cancelled putter that had been woken passes the wake-up on.
-void QueueBase::wait_not_full_() {
-  while (full()) {
-    Future<void> putter = get_loop_(*this).create_future<void>();
-    putters_.push_back(putter);
-    std::exception_ptr error;
-    try {
-      await(putter);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    if (error) {
-      putter.cancel();
-      const auto it = std::find(putters_.begin(), putters_.end(), putter);
-      if (it != putters_.end()) putters_.erase(it);
-      if (!full() && !putter.cancelled()) wakeup_next(putters_);
-      std::rethrow_exception(error);
-    }
-  }
-}
+// `while full: await putter` and `while empty: await getter` (queues.py Queue.put, Queue.get).
+void QueueBase::wait_not_full_() { detail::wait_in_line(putters_, get_loop_(*this), [this] { return full(); }); }
 
-void QueueBase::wait_not_empty_() {
-  while (empty()) {
-    Future<void> getter = get_loop_(*this).create_future<void>();
-    getters_.push_back(getter);
-    std::exception_ptr error;
-    try {
-      await(getter);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    if (error) {
-      getter.cancel();
-      const auto it = std::find(getters_.begin(), getters_.end(), getter);
-      if (it != getters_.end()) getters_.erase(it);
-      if (!empty() && !getter.cancelled()) wakeup_next(getters_);
-      std::rethrow_exception(error);
-    }
-  }
-}
+void QueueBase::wait_not_empty_() { detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }); }
 
 void QueueBase::after_put_() {
   ++unfinished_tasks_;
   finished_.clear();
-  wakeup_next(getters_);
+  detail::wakeup_next(getters_);
 }
 
-void QueueBase::after_get_() { wakeup_next(putters_); }
+void QueueBase::after_get_() { detail::wakeup_next(putters_); }
 
 void QueueBase::task_done() {
   if (unfinished_tasks_ <= 0) throw ValueError("task_done() called too many times");

@@ -89,17 +89,12 @@ void Runner::cancel_all_tasks_() {
   std::vector<Ref<TaskCore>> to_cancel = all_tasks(*loop_);
   if (to_cancel.empty()) return;
   for (auto& task : to_cancel) task->cancel();
-  Future<void> all_done = loop_->create_future<void>();
-  auto remaining = std::make_shared<std::size_t>(to_cancel.size());
-  for (auto& task : to_cancel) {
-    task->add_done_callback_(
-        [all_done, remaining](FutureCore& child) {
-          if (!child.cancelled()) (void)child.exception();  // retrieve, as gather does
-          if (--*remaining == 0 && !all_done.done()) all_done.set_result();
-        },
-        "_GatheringFuture._done_callback");
-  }
-  loop_->run_until_complete(all_done);
+  // tasks.gather(*to_cancel, return_exceptions=True): its description, its done callbacks'
+  // names and its result list are CPython's.
+  std::vector<Future<void>> children;
+  children.reserve(to_cancel.size());
+  for (auto& task : to_cancel) children.emplace_back(Ref<FutureCore>(task));
+  loop_->run_until_complete(detail::gather_vector<true>(std::move(children)));
   for (auto& task : to_cancel) {
     if (task->cancelled()) continue;
     if (std::exception_ptr exc = task->exception()) {

@@ -4,15 +4,91 @@
 // Course: docs/06-tasks-on-fibers.md, docs/08-cancellation.md
 #include "asyncio/tasks.hpp"
 
+#include <sys/mman.h>
+
 #include <atomic>
+#include <cstdint>
+#include <new>
 
 namespace asyncio {
 
 namespace {
 std::atomic<unsigned long long> task_name_counter{0};
+
+// ---------------------------------------------------------------- the task arena
+
+// Blocks in 16-byte size classes up to 1 KiB (a task is a few hundred bytes), carved from
+// 2 MiB chunks and kept on a free list per class once freed; bigger tasks use the heap.
+// Chunks are never unmapped (as CPython keeps its freed objects' arenas while any is in use).
+// A block freed on another thread joins that thread's list: blocks are interchangeable.
+constexpr std::size_t arena_granule = 16;
+constexpr std::size_t arena_classes = 64;
+constexpr std::size_t arena_chunk = std::size_t{2} << 20;
+
+struct TaskArena {
+  struct Node {
+    Node* next;
+  };
+  Node* heads[arena_classes] = {};
+  char* cur = nullptr;
+  char* end = nullptr;
+  std::size_t chunks = 0;
+};
+thread_local TaskArena task_arena;  // trivially destructible: usable until the thread ends
+
+// A chunk aligned to 2 MiB, so that it can be backed by one huge page. The first chunk keeps
+// small pages: a program with a few tasks then touches only the pages it uses.
+bool arena_grow(TaskArena& a) {
+  void* mem = mmap(nullptr, 2 * arena_chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return false;
+  const auto base = reinterpret_cast<std::uintptr_t>(mem);
+  const std::uintptr_t aligned = (base + arena_chunk - 1) & ~(arena_chunk - 1);
+  if (aligned > base) munmap(mem, aligned - base);
+  if (const std::uintptr_t tail = base + 2 * arena_chunk - (aligned + arena_chunk))
+    munmap(reinterpret_cast<void*>(aligned + arena_chunk), tail);
+  char* chunk = reinterpret_cast<char*>(aligned);
+  if (a.chunks > 0) madvise(chunk, arena_chunk, MADV_HUGEPAGE);  // advice only: failure is harmless
+  ++a.chunks;
+  a.cur = chunk;
+  a.end = chunk + arena_chunk;
+  return true;
+}
 }  // namespace
 
-std::string next_task_name_() { return "Task-" + std::to_string(++task_name_counter); }
+void* detail::arena_allocate(std::size_t size) {
+  if (size == 0 || size > arena_granule * arena_classes) return ::operator new(size);
+  TaskArena& a = task_arena;
+  const std::size_t c = (size - 1) / arena_granule;
+  if (TaskArena::Node* n = a.heads[c]) {
+    a.heads[c] = n->next;
+    return n;
+  }
+  const std::size_t bytes = (c + 1) * arena_granule;
+  if (static_cast<std::size_t>(a.end - a.cur) < bytes && !arena_grow(a)) throw std::bad_alloc();
+  void* p = a.cur;
+  a.cur += bytes;
+  return p;
+}
+
+void detail::arena_free(void* p, std::size_t size) noexcept {
+  if (size == 0 || size > arena_granule * arena_classes) {
+    ::operator delete(p);
+    return;
+  }
+  TaskArena& a = task_arena;
+  const std::size_t c = (size - 1) / arena_granule;
+  auto* n = static_cast<TaskArena::Node*>(p);
+  n->next = a.heads[c];
+  a.heads[c] = n;
+}
+
+void* TaskCore::operator new(std::size_t size) { return detail::arena_allocate(size); }
+
+void TaskCore::operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
+
+unsigned long long next_task_number_() noexcept { return ++task_name_counter; }
+
+std::string next_task_name_() { return "Task-" + std::to_string(next_task_number_()); }
 
 // ---------------------------------------------------------------- the step handle
 
@@ -27,11 +103,7 @@ void TaskCore::StepHandle::run_() {
       task_core_.step_(std::exchange(task_core_.throw_in_, nullptr));
     }
   } catch (...) {
-    ExceptionContext context;
-    context.message = "Exception in callback " + description();
-    context.exception = std::current_exception();
-    context.handle = HandleRef(this);
-    loop_->call_exception_handler(context);
+    report_exception_(std::current_exception());
   }
 }
 
@@ -46,10 +118,15 @@ std::string TaskCore::StepHandle::repr() const { return "<Handle " + description
 
 TaskCore::TaskCore(BaseEventLoop& loop, TaskOptions options)
     : FutureCore(loop),
-      step_handle_(*this, &loop),
-      name_(options.name.empty() ? next_task_name_() : std::move(options.name)),
-      stack_size_(options.stack_size ? options.stack_size : fibers::default_stack_size()) {
+      step_handle_(*this, &loop) {
   is_task_ = true;
+  if (options.name.empty()) {
+    fiber_.set_label(nullptr, next_task_number_());
+  } else {
+    name_ = std::make_unique<std::string>(std::move(options.name));
+    fiber_.set_label(name_->c_str());
+  }
+  fiber_.set_stack_size(options.stack_size);
   link_();
   schedule_step_(nullptr);
   loop.tracer().emit(loop, [&](Observer& o) { o.task_created(loop, *this); });
@@ -78,12 +155,14 @@ void TaskCore::unlink_() noexcept {
 void TaskCore::destroy_() noexcept {
   if (state_ == FutureState::PENDING) {
     refs_ = 1;
-    try {
-      ExceptionContext context;
-      context.message = "Task was destroyed but it is pending!";
-      context.task = Ref<TaskCore>(this);
-      loop_->call_exception_handler(context);
-    } catch (...) {
+    if (log_destroy_pending_) {
+      try {
+        ExceptionContext context;
+        context.message = "Task was destroyed but it is pending!";
+        context.task = Ref<TaskCore>(this);
+        loop_->call_exception_handler(context);
+      } catch (...) {
+      }
     }
     fiber_.unwind();
     if (--refs_ > 0) return;
@@ -98,20 +177,30 @@ void TaskCore::abandon_() noexcept {
     fut_waiter_ = nullptr;
   }
   fiber_.unwind();
+  // The closed loop can never run these callbacks. Dropping them breaks the cycles they make
+  // (a gather child holds its outer future, which holds the child), so the task is released
+  // and reported as pending, as CPython's garbage collector would find it.
+  clear_callbacks_();
 }
 
 // ---------------------------------------------------------------- names and repr
 
-std::string TaskCore::get_name() const { return name_; }
+std::string TaskCore::get_name() const {
+  return name_ ? *name_ : "Task-" + std::to_string(fiber_.label_number());
+}
 
 void TaskCore::set_name(std::string name) {
-  name_ = std::move(name);
-  fiber_.set_label(name_.c_str());
+  if (name_) {
+    *name_ = std::move(name);
+  } else {
+    name_ = std::make_unique<std::string>(std::move(name));
+  }
+  fiber_.set_label(name_->c_str(), fiber_.label_number());
   loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_renamed(*loop_, *this); });
 }
 
 std::string TaskCore::repr() const {
-  std::string out = "<Task " + state_repr_().substr(0, state_repr_().find(' ')) + " name=" + py_repr(name_);
+  std::string out = "<Task " + state_repr_().substr(0, state_repr_().find(' ')) + " name=" + py_repr(get_name());
   if (state_ == FutureState::FINISHED) {
     const std::string s = state_repr_();
     const auto space = s.find(' ');
@@ -169,7 +258,7 @@ void TaskCore::step_(std::exception_ptr exc) {
     // coro.throw() on a coroutine that never started raises at once: the body never runs.
     finished = true;
   } else {
-    if (!fiber_.started()) fiber_.start(&TaskCore::fiber_entry_, this, stack_size_, name_.c_str());
+    if (!fiber_.started()) fiber_.start(&TaskCore::fiber_entry_, this, 0, name_ ? name_->c_str() : nullptr);
     throw_in_ = std::move(exc);
     loop_->current_task_ = this;
     finished = fiber_.resume();
@@ -287,7 +376,9 @@ void sleep(double delay) {
     return;
   }
   TaskCore& task = running_task("sleep");
-  BaseEventLoop& loop = task.get_loop();
+  // CPython's sleep() asks for the running loop: a task stepped by run_once() alone, with no
+  // loop running, gets RuntimeError('no running event loop') here, as it does there.
+  BaseEventLoop& loop = get_running_loop();
   Future<void> future = loop.create_future<void>();
   TimerHandleRef timer = loop.call_later(
       delay, [future] { set_result_unless_cancelled(future); }, "futures._set_result_unless_cancelled");
@@ -318,6 +409,8 @@ std::vector<Ref<TaskCore>> all_tasks() { return all_tasks(get_running_loop()); }
 // Mirrors tasks.py (_GatheringFuture, gather._done_callback, _wait, wait_for,
 // _cancel_and_wait, _release_waiter, as_completed). Course: docs/09-composing-tasks.md.
 #include <algorithm>
+
+#include "asyncio/waiters.hpp"
 
 namespace asyncio {
 
@@ -538,44 +631,16 @@ void AsCompletedState::on_completion_(FutureCore& f) {
 // Queue.put_nowait on the internal queue: append, wake the first getter still waiting.
 void AsCompletedState::put_(Ref<FutureCore> f) {
   done_.push_back(std::move(f));
-  put_wakeup_();
+  detail::wakeup_next(getters_);
 }
 
 // Queue.get on the internal queue, then the dummy check of _wait_for_one.
 Ref<FutureCore> AsCompletedState::wait_for_one_() {
-  while (done_.empty()) {
-    Future<void> getter = get_running_loop().create_future<void>();
-    getters_.push_back(getter);
-    std::exception_ptr error;
-    try {
-      await(getter);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    if (error) {
-      getter.cancel();
-      const auto it = std::find(getters_.begin(), getters_.end(), getter);
-      if (it != getters_.end()) getters_.erase(it);
-      if (!done_.empty() && !getter.cancelled()) put_wakeup_();
-      std::rethrow_exception(error);
-    }
-  }
+  detail::wait_in_line(getters_, get_running_loop(), [this] { return done_.empty(); });
   Ref<FutureCore> f = std::move(done_.front());
   done_.pop_front();
   if (!f) throw TimeoutError();
   return f;
-}
-
-// Queue._wakeup_next(getters)
-void AsCompletedState::put_wakeup_() {
-  while (!getters_.empty()) {
-    Future<void> getter = std::move(getters_.front());
-    getters_.pop_front();
-    if (!getter.done()) {
-      getter.set_result();
-      break;
-    }
-  }
 }
 
 }  // namespace asyncio

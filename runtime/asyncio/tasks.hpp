@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <new>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -27,6 +29,13 @@ struct TaskOptions {
   std::size_t stack_size = 0;
 };
 
+namespace detail {
+// The task arena (tasks.cpp): blocks of up to 1 KiB from 2 MiB chunks, a free list per
+// 16-byte size class; larger sizes go to the heap. Tasks and done callbacks use it.
+void* arena_allocate(std::size_t size);
+void arena_free(void* p, std::size_t size) noexcept;
+}  // namespace detail
+
 // TaskCore: every rule of a task, no templates. A task is always in exactly one of three
 // states while pending (CPython's invariant, tasks.py):
 //   waiting  - suspended on a pending future (fut_waiter_ set, our wakeup in its callbacks);
@@ -36,6 +45,17 @@ struct TaskOptions {
 // Only a callback run in step 4 of a pass (the step handle) ever resumes the fiber.
 class TaskCore : public FutureCore {
  public:
+  // Tasks come from a per-thread arena of 2 MiB chunks (transparent huge pages from the second
+  // chunk on): a program that makes 100,000 tasks would otherwise touch ~10,000 fresh heap
+  // pages, each a page fault, and on a virtual machine those cost more than the task itself.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size) noexcept;
+  // A task holding an over-aligned value skips the arena.
+  static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
+  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
+    ::operator delete(p, size, al);
+  }
+
   std::string get_name() const;
   void set_name(std::string name);
   // Task.cancel: a request. Cancels the awaited future at once if there is one; the
@@ -45,7 +65,7 @@ class TaskCore : public FutureCore {
   int cancelling() const noexcept { return num_cancels_requested_; }
   int uncancel() noexcept;
   std::string repr() const override;
-  std::size_t stack_size() const noexcept { return stack_size_; }
+  std::size_t stack_size() const noexcept { return fiber_.stack_size(); }
   // The future this task waits on (nullptr unless waiting).
   FutureCore* fut_waiter() const noexcept { return fut_waiter_; }
 
@@ -58,6 +78,9 @@ class TaskCore : public FutureCore {
   // Loop closing with this task still pending: unwind its fiber (destructors run).
   void abandon_() noexcept;
   TaskCore* next_task_() const noexcept { return next_; }
+  // Task._log_destroy_pending: false for the tasks gather() and run_until_complete() create
+  // themselves, so dropping one still pending is not reported.
+  void set_log_destroy_pending_(bool on) noexcept { log_destroy_pending_ = on; }
 
  protected:
   TaskCore(BaseEventLoop& loop, TaskOptions options);
@@ -101,11 +124,13 @@ class TaskCore : public FutureCore {
   Ref<FutureCore> wakeup_from_;          // the done future whose wakeup is queued
   std::exception_ptr throw_in_;          // thrown into the body when it resumes
   FutureCore* yielded_ = nullptr;        // what the body suspended on this step
-  bool yielded_bare_ = false;
-  std::string name_;
-  std::size_t stack_size_;
+  // A name the user gave; without one the name is "Task-<n>", n kept by the fiber as its
+  // label number and formatted only when asked for (most tasks are never asked).
+  std::unique_ptr<std::string> name_;
   int num_cancels_requested_ = 0;
+  bool yielded_bare_ = false;
   bool must_cancel_ = false;
+  bool log_destroy_pending_ = true;
   TaskCore* prev_ = nullptr;  // the loop's list of pending tasks (all_tasks)
   TaskCore* next_ = nullptr;
 };
@@ -178,6 +203,8 @@ std::vector<Ref<TaskCore>> all_tasks(BaseEventLoop& loop);
 
 // The next "Task-N" name (a process-wide counter, as CPython's).
 std::string next_task_name_();
+// The next N of "Task-N" (the same counter).
+unsigned long long next_task_number_() noexcept;
 
 namespace detail {
 template <class F, class... Args>
@@ -210,6 +237,7 @@ template <class F>
   requires std::is_invocable_v<F>
 auto BaseEventLoop::run_until_complete(F&& main) {
   auto task = create_task(std::forward<F>(main));
+  task.task_core().set_log_destroy_pending_(false);
   return run_until_complete(static_cast<Future<typename decltype(task)::value_type>>(task));
 }
 
@@ -310,6 +338,7 @@ class GatheringFutureCore : public FutureCore {
   // Appends a result slot; a child seen before is reused, a new one gets _done_callback.
   void add_child_(const Ref<FutureCore>& child);
   const std::vector<Ref<FutureCore>>& children() const noexcept { return children_; }
+  const char* class_name_() const noexcept override { return "_GatheringFuture"; }
 
  protected:
   // All children are done and the outer takes their results: build the value, set it.
@@ -325,6 +354,20 @@ class GatheringFutureCore : public FutureCore {
   bool cancel_requested_ = false;
 };
 
+// gather's result is a Python list: a tuple of results prints as one, `[1, 'a']`.
+template <class R>
+std::string gather_value_repr(const FutureCore& core) {
+  const auto& slot = *static_cast<const std::optional<R>*>(core.value_slot_);
+  if (!slot) return "None";
+  if constexpr (detail::is_tuple<R>::value) {
+    std::string out = "[";
+    std::apply([&](const auto&... v) { ((out += (out.size() > 1 ? ", " : "") + value_repr_of(v)), ...); }, *slot);
+    return out + "]";
+  } else {
+    return value_repr_of(*slot);
+  }
+}
+
 template <class R>
 class GatheringFuture final : public GatheringFutureCore {
  public:
@@ -332,7 +375,7 @@ class GatheringFuture final : public GatheringFutureCore {
   GatheringFuture(BaseEventLoop& loop, bool outcomes, Builder build)
       : GatheringFutureCore(loop, outcomes), build_(std::move(build)) {
     value_slot_ = &value_;
-    value_repr_ = &asyncio::value_repr<R>;
+    value_repr_ = &gather_value_repr<R>;
   }
 
  private:
@@ -375,6 +418,15 @@ Future<R> make_gathering(bool outcomes, typename GatheringFuture<R>::Builder bui
   Future<R> result{Ref<FutureCore>(outer)};
   (outer->add_child_(children.core_ref()), ...);
   return result;
+}
+
+// gather's _ensure_future: a task it creates from a callable is not reported if dropped
+// pending (`fut._log_destroy_pending = False`); a future or task given to it is.
+template <Awaitable A>
+Future<awaited_t<A>> gather_child(A&& aw) {
+  Future<awaited_t<A>> fut = ensure_future(std::forward<A>(aw));
+  if constexpr (!FutureLike<A>) static_cast<TaskCore&>(fut.core()).set_log_destroy_pending_(false);
+  return fut;
 }
 
 template <class R>
@@ -429,7 +481,7 @@ auto gather(As&&... aws) {
     return detail::completed_future(std::tuple<>{});
   } else {
     // A braced list evaluates left to right: tasks are created in argument order.
-    std::tuple<Future<awaited_t<As>>...> futs{ensure_future(std::forward<As>(aws))...};
+    std::tuple<Future<awaited_t<As>>...> futs{detail::gather_child(std::forward<As>(aws))...};
     return std::apply(
         [](auto&... f) { return detail::gather_tuple<false>(std::index_sequence_for<As...>{}, f...); }, futs);
   }
@@ -439,7 +491,7 @@ auto gather(ReturnExceptions, As&&... aws) {
   if constexpr (sizeof...(As) == 0) {
     return detail::completed_future(std::tuple<>{});
   } else {
-    std::tuple<Future<awaited_t<As>>...> futs{ensure_future(std::forward<As>(aws))...};
+    std::tuple<Future<awaited_t<As>>...> futs{detail::gather_child(std::forward<As>(aws))...};
     return std::apply(
         [](auto&... f) { return detail::gather_tuple<true>(std::index_sequence_for<As...>{}, f...); }, futs);
   }
@@ -449,14 +501,14 @@ template <Awaitable A>
 auto gather(const std::vector<A>& aws) {
   std::vector<Future<awaited_t<A>>> futs;
   futs.reserve(aws.size());
-  for (const auto& aw : aws) futs.push_back(ensure_future(aw));
+  for (const auto& aw : aws) futs.push_back(detail::gather_child(aw));
   return detail::gather_vector<false>(std::move(futs));
 }
 template <Awaitable A>
 auto gather(ReturnExceptions, const std::vector<A>& aws) {
   std::vector<Future<awaited_t<A>>> futs;
   futs.reserve(aws.size());
-  for (const auto& aw : aws) futs.push_back(ensure_future(aw));
+  for (const auto& aw : aws) futs.push_back(detail::gather_child(aw));
   return detail::gather_vector<true>(std::move(futs));
 }
 
@@ -538,7 +590,6 @@ class AsCompletedState {
   void on_completion_(FutureCore& f);
   void on_timeout_();
   void put_(Ref<FutureCore> f);
-  void put_wakeup_();
   BaseEventLoop* loop_;
   std::vector<Ref<FutureCore>> todo_;
   std::vector<CallbackKey> keys_;

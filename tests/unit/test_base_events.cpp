@@ -19,29 +19,8 @@
 using namespace asyncio;
 using test_support::HandlerRecorder;
 using test_support::LogCapture;
+using test_support::SocketPair;
 using test_support::TestLoop;
-
-namespace {
-
-// A connected AF_UNIX stream pair, closed on scope exit.
-struct SocketPair {
-  int a = -1;
-  int b = -1;
-  SocketPair() {
-    int fds[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-    a = fds[0];
-    b = fds[1];
-  }
-  SocketPair(const SocketPair&) = delete;
-  SocketPair& operator=(const SocketPair&) = delete;
-  ~SocketPair() {
-    ::close(a);
-    ::close(b);
-  }
-};
-
-}  // namespace
 
 TEST_SUITE("base_events") {
   // ------------------------------------------------------------------ the ready queue
@@ -441,6 +420,44 @@ TEST_SUITE("base_events") {
     CHECK(woken);
     CHECK_FALSE(timed_out);
     guard->cancel();
+  }
+
+  // The returned HandleRef is released on the calling thread while the loop releases its own
+  // reference after running the callback: both counts race. A lost update leaves a handle (and
+  // its capture) alive, counted below; a doubled one frees it twice, which the ASan build reports.
+  TEST_CASE("handles returned by call_soon_threadsafe are freed exactly once when threads drop them") {
+    TestLoop loop;
+    constexpr int threads = 4;
+    constexpr int per_thread = 20000;
+    constexpr int total = threads * per_thread;
+    std::atomic<int> ran{0};
+    std::atomic<int> freed{0};
+    struct Witness {
+      std::atomic<int>* freed;
+      explicit Witness(std::atomic<int>* f) : freed(f) {}
+      Witness(const Witness&) = delete;
+      Witness& operator=(const Witness&) = delete;
+      ~Witness() { ++*freed; }
+    };
+    asyncio::BaseEventLoop* lp = loop.loop.get();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, lp] {
+        for (int i = 0; i < per_thread; ++i) {
+          auto witness = std::make_shared<Witness>(&freed);
+          asyncio::HandleRef h = lp->call_soon_threadsafe([&ran, lp, witness] {
+            if (++ran == total) lp->stop();
+          });
+          // Hold the reference a little now and then, so that releases land on both sides
+          // of the loop's own release.
+          if (i % 7 == 0) std::this_thread::yield();
+        }
+      });
+    }
+    loop->run_forever();
+    for (auto& w : workers) w.join();
+    CHECK(ran == total);
+    CHECK(freed == total);
   }
 
   TEST_CASE("a reader fires on every pass while its fd stays readable (level-triggered)") {

@@ -34,4 +34,21 @@ TEST_SUITE("exceptions") {
     CHECK(e.partial == "abc");
     CHECK(std::string(e.what()) == "3 bytes read on a total of 10 expected bytes");
   }
+
+  TEST_CASE("floats print as Python's repr prints them: shortest round-trip, one decimal at least") {
+    // Each expected text is what python3 prints for repr(x).
+    CHECK(py_float_repr(1.0) == "1.0");
+    CHECK(py_float_repr(0.1) == "0.1");
+    CHECK(py_float_repr(2.5) == "2.5");
+    CHECK(py_float_repr(-3.0) == "-3.0");
+    CHECK(py_float_repr(0.0) == "0.0");
+    CHECK(py_float_repr(1e-05) == "1e-05");
+    CHECK(py_float_repr(0.0001) == "0.0001");
+    CHECK(py_float_repr(1e16) == "1e+16");
+    CHECK(py_float_repr(123456789012345.0) == "123456789012345.0");
+    CHECK(py_float_repr(1.5e300) == "1.5e+300");
+    CHECK(py_float_repr(0.1 + 0.2) == "0.30000000000000004");
+    CHECK(py_float_repr(1.0 / 0.0) == "inf");
+    CHECK(py_float_repr(-1.0 / 0.0) == "-inf");
+  }
 }

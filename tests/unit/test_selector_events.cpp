@@ -99,14 +99,18 @@ TEST_SUITE("selector_events") {
   }
 
   TEST_CASE("sock_recv returns an empty string once the peer half-closes") {
-    TestLoop loop;
-    auto [a, b] = io_support::nonblocking_pair();
-    b.shutdown(SHUT_WR);
-    CHECK(loop->run_until_complete([&] { return get_running_loop().sock_recv(a.fileno(), 10); }).empty());
-    // The half-closed peer can still receive.
-    loop->run_until_complete([&] { get_running_loop().sock_sendall(a.fileno(), "still"); });
-    char buf[8];
-    CHECK(::recv(b.fileno(), buf, sizeof buf, 0) == 5);
+    const std::size_t fds_before = open_fd_count();
+    {
+      TestLoop loop;
+      auto [a, b] = io_support::nonblocking_pair();
+      b.shutdown(SHUT_WR);
+      CHECK(loop->run_until_complete([&] { return get_running_loop().sock_recv(a.fileno(), 10); }).empty());
+      // The half-closed peer can still receive.
+      loop->run_until_complete([&] { get_running_loop().sock_sendall(a.fileno(), "still"); });
+      char buf[8];
+      CHECK(::recv(b.fileno(), buf, sizeof buf, 0) == 5);
+    }
+    CHECK(open_fd_count() == fds_before);
   }
 
   TEST_CASE("sock_accept and sock_connect make a connected pair") {

@@ -24,6 +24,7 @@
 
 #include "asyncio/exceptions.hpp"
 #include "asyncio/selectors.hpp"
+#include "test_support.hpp"
 
 using asyncio::selectors::EpollSelector;
 using asyncio::selectors::PollSelector;
@@ -38,31 +39,7 @@ namespace {
 namespace sel = asyncio::selectors;
 using Clock = std::chrono::steady_clock;
 
-// A connected AF_UNIX stream pair; closes whatever ends are still open.
-struct SocketPair {
-  int a = -1;
-  int b = -1;
-  SocketPair() {
-    int fds[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-    a = fds[0];
-    b = fds[1];
-  }
-  SocketPair(const SocketPair&) = delete;
-  SocketPair& operator=(const SocketPair&) = delete;
-  ~SocketPair() {
-    close_a();
-    close_b();
-  }
-  void close_a() {
-    if (a >= 0) ::close(a);
-    a = -1;
-  }
-  void close_b() {
-    if (b >= 0) ::close(b);
-    b = -1;
-  }
-};
+using test_support::SocketPair;
 
 void write_byte(int fd) { REQUIRE(::write(fd, "x", 1) == 1); }
 

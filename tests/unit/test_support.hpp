@@ -1,10 +1,12 @@
 // test_support.hpp: small fixtures shared by the unit tests of the runtime core.
 // A loop that is closed at the end of the test, a recorder for the loop's exception handler,
-// and a capture of the asyncio logger's lines (set_log_sink).
+// a capture of the asyncio logger's lines (set_log_sink), and a connected socket pair.
 // Course: none (test scaffolding).
 #pragma once
 
 #include <doctest/doctest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <string>
@@ -69,6 +71,32 @@ struct LogCapture {
     for (const auto& line : lines)
       if (line.second.find(text) != std::string::npos) return true;
     return false;
+  }
+};
+
+// A connected AF_UNIX stream pair; closes whatever ends are still open.
+struct SocketPair {
+  int a = -1;
+  int b = -1;
+  SocketPair() {
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    a = fds[0];
+    b = fds[1];
+  }
+  SocketPair(const SocketPair&) = delete;
+  SocketPair& operator=(const SocketPair&) = delete;
+  ~SocketPair() {
+    close_a();
+    close_b();
+  }
+  void close_a() {
+    if (a >= 0) ::close(a);
+    a = -1;
+  }
+  void close_b() {
+    if (b >= 0) ::close(b);
+    b = -1;
   }
 };
 

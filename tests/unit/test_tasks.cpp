@@ -371,4 +371,47 @@ TEST_SUITE("tasks") {
     CHECK(seen == std::vector<std::string>{"A rethrew A", "B rethrew B"});
     CHECK(std::uncaught_exceptions() == 0);
   }
+  TEST_CASE("a task stepped by run_once() alone can await, but no loop is running") {
+    // python3 (loop._run_once() called by hand, no run_forever): the body runs and awaits
+    // sleep(0) and a future; inside it get_running_loop() raises 'no running event loop',
+    // current_task(loop) is the task, and sleep(0.01) raises the same RuntimeError (it asks
+    // for the running loop). Passes: ['start'], ['start', 'after sleep0'], no change (the
+    // set_result callback runs), then the rest and the task is done with 42.
+    TestLoop loop;
+    Future<int> fut = loop->create_future<int>();
+    std::vector<std::string> log;
+    Task<int> task;
+    task = loop->create_task([&]() -> int {
+      log.push_back("start");
+      asyncio::sleep(0);
+      log.push_back("after sleep0");
+      const int v = asyncio::await(fut);
+      log.push_back("got " + std::to_string(v));
+      try {
+        get_running_loop();
+      } catch (const RuntimeError& e) {
+        log.push_back(std::string("get_running_loop: ") + e.what());
+      }
+      log.push_back(current_task(*loop).get() == &task.task_core() ? "current_task(loop) is task" : "other");
+      try {
+        asyncio::sleep(0.01);
+      } catch (const RuntimeError& e) {
+        log.push_back(std::string("sleep(0.01): ") + e.what());
+      }
+      return 42;
+    });
+    loop->run_once();
+    CHECK(log == std::vector<std::string>{"start"});
+    loop->run_once();
+    CHECK(log.size() == 2);
+    loop->call_soon([fut] { fut.set_result(7); });
+    loop->run_once();
+    CHECK(log.size() == 2);
+    CHECK_FALSE(task.done());
+    loop->run_once();
+    CHECK(log == std::vector<std::string>{"start", "after sleep0", "got 7", "get_running_loop: no running event loop",
+                                          "current_task(loop) is task", "sleep(0.01): no running event loop"});
+    REQUIRE(task.done());
+    CHECK(task.result() == 42);
+  }
 }

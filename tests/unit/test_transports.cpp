@@ -110,29 +110,33 @@ TEST_SUITE("transports") {
   }
 
   TEST_CASE("a protocol that keeps a half-closed connection open can still write") {
-    TestLoop loop;
-    auto [a, b] = io_support::nonblocking_pair();
-    std::vector<std::string> log;
-    std::string reply;
-    loop->run_until_complete([&] {
-      BaseEventLoop& lp = get_running_loop();
-      Future<void> lost = lp.create_future<void>();
-      auto protocol = std::make_shared<RecordingProtocol>(&log, lost);
-      protocol->keep_open_on_eof = true;
-      Future<void> waiter = lp.create_future<void>();
-      Ref<Transport> t(
-          new SelectorSocketTransport(static_cast<SelectorEventLoop&>(lp), std::move(a), protocol, waiter));
-      await(waiter);
-      b.shutdown(SHUT_WR);
-      while (log.size() < 2) asyncio::sleep(0);
-      CHECK_FALSE(t->is_closing());
-      t->write("after eof");
-      reply = lp.sock_recv(b.fileno(), 100);
-      t->close();
-      await(lost);
-    });
-    CHECK(reply == "after eof");
-    CHECK(log.back() == "connection_lost None");
+    const std::size_t fds_before = open_fd_count();
+    {
+      TestLoop loop;
+      auto [a, b] = io_support::nonblocking_pair();
+      std::vector<std::string> log;
+      std::string reply;
+      loop->run_until_complete([&] {
+        BaseEventLoop& lp = get_running_loop();
+        Future<void> lost = lp.create_future<void>();
+        auto protocol = std::make_shared<RecordingProtocol>(&log, lost);
+        protocol->keep_open_on_eof = true;
+        Future<void> waiter = lp.create_future<void>();
+        Ref<Transport> t(
+            new SelectorSocketTransport(static_cast<SelectorEventLoop&>(lp), std::move(a), protocol, waiter));
+        await(waiter);
+        b.shutdown(SHUT_WR);
+        while (log.size() < 2) asyncio::sleep(0);
+        CHECK_FALSE(t->is_closing());
+        t->write("after eof");
+        reply = lp.sock_recv(b.fileno(), 100);
+        t->close();
+        await(lost);
+      });
+      CHECK(reply == "after eof");
+      CHECK(log.back() == "connection_lost None");
+    }
+    CHECK(open_fd_count() == fds_before);
   }
 
   TEST_CASE("a reset from the peer reaches connection_lost as ConnectionResetError") {
@@ -212,25 +216,29 @@ TEST_SUITE("transports") {
   }
 
   TEST_CASE("abort drops buffered data; writes after close are counted and ignored") {
-    TestLoop loop;
-    auto [a, b] = io_support::nonblocking_pair();
-    std::vector<std::string> log;
-    loop->run_until_complete([&] {
-      BaseEventLoop& lp = get_running_loop();
-      Future<void> lost = lp.create_future<void>();
-      auto protocol = std::make_shared<RecordingProtocol>(&log, lost);
-      Future<void> waiter = lp.create_future<void>();
-      Ref<Transport> t(
-          new SelectorSocketTransport(static_cast<SelectorEventLoop&>(lp), std::move(a), protocol, waiter));
-      await(waiter);
-      t->write(std::string(2 << 20, 'x'));
-      t->abort();
-      CHECK(t->get_write_buffer_size() == 0);
-      t->write("ignored");  // no exception: CPython counts writes to a lost connection
-      await(lost);
-      t->write("still ignored");
-    });
-    CHECK(log.back() == "connection_lost None");
+    const std::size_t fds_before = open_fd_count();
+    {
+      TestLoop loop;
+      auto [a, b] = io_support::nonblocking_pair();
+      std::vector<std::string> log;
+      loop->run_until_complete([&] {
+        BaseEventLoop& lp = get_running_loop();
+        Future<void> lost = lp.create_future<void>();
+        auto protocol = std::make_shared<RecordingProtocol>(&log, lost);
+        Future<void> waiter = lp.create_future<void>();
+        Ref<Transport> t(
+            new SelectorSocketTransport(static_cast<SelectorEventLoop&>(lp), std::move(a), protocol, waiter));
+        await(waiter);
+        t->write(std::string(2 << 20, 'x'));
+        t->abort();
+        CHECK(t->get_write_buffer_size() == 0);
+        t->write("ignored");  // no exception: CPython counts writes to a lost connection
+        await(lost);
+        t->write("still ignored");
+      });
+      CHECK(log.back() == "connection_lost None");
+    }
+    CHECK(open_fd_count() == fds_before);
   }
 
   TEST_CASE("write after write_eof raises RuntimeError") {
