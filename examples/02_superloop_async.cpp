@@ -6,7 +6,6 @@
 #include "asyncio/asyncio.hpp"
 
 namespace {
-
 constexpr double TICK = 0.02;  // one tick of 01 is now 20 ms of real time
 constexpr int END_TICK = 38, BLINK_EVERY = 10, DEBOUNCE = 3;
 struct PinChange { int tick; bool level; };
@@ -19,13 +18,12 @@ constexpr Sample SENSOR_SCRIPT[] = {{12, 21.5}, {34, 22.0}};
 struct Board {
   double start = 0;  // loop.time() at tick 0
   bool button_pin = false;
-  asyncio::Future<int> button_edge, sensor_ready;
   double sensor_register = 0;
+  asyncio::Future<int> button_edge, sensor_ready;
   int toggles = 0, presses = 0, readings = 0;
 };
 
-// The simulated hardware: every pin change and conversion is a timer at its tick's own
-// deadline, so events never drift and always fire in script order.
+// The simulated hardware: each pin change and conversion is a timer at its own tick's deadline.
 void schedule_hardware(asyncio::BaseEventLoop& loop, Board& b) {
   for (const PinChange c : BUTTON_SCRIPT)
     loop.call_at(b.start + c.tick * TICK, [&b, c] {
@@ -40,8 +38,7 @@ void schedule_hardware(asyncio::BaseEventLoop& loop, Board& b) {
     }, "sensor_interrupt");
 }
 
-// Every wait ends at a tick's own deadline, never "so long from now": a late wake-up then
-// delays nothing after it, and all deadlines stay in script order (docs/02-superloop.md).
+// Every wait ends at a tick's own deadline, never "so long from now": nothing drifts (docs/02-superloop.md).
 void sleep_until_tick(const Board& b, int tick) {
   asyncio::sleep(b.start + tick * TICK - asyncio::get_running_loop().time());
 }
@@ -82,15 +79,12 @@ void main_task(Board& b) {
   asyncio::create_task(asyncio::TaskOptions{"blink"}, blink, std::ref(b));
   asyncio::create_task(asyncio::TaskOptions{"button"}, button, std::ref(b));
   asyncio::create_task(asyncio::TaskOptions{"sensor"}, sensor, std::ref(b));
-  sleep_until_tick(b, END_TICK);
-  // Returning ends asyncio::run, which cancels button and sensor, still parked on their futures.
+  sleep_until_tick(b, END_TICK);  // returning then ends asyncio::run, which cancels button and sensor
   std::printf("tick %2d: stop after %d led toggles, %d presses, %d readings\n", END_TICK, b.toggles, b.presses, b.readings);
 }
-
 }  // namespace
 
 int main() {
-  std::setvbuf(stdout, nullptr, _IOLBF, BUFSIZ);  // a line at a time, so a trace on stderr interleaves
   Board board;  // outlives the loop: the cancelled tasks unwind after main_task has returned
   asyncio::run(main_task, std::ref(board));
 }

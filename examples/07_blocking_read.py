@@ -1,32 +1,33 @@
 # 07_blocking_read: a blocking file read inside a task freezes the loop; to_thread does not.
-# Python twin of examples/07_blocking_read.cpp; chapter docs/10-selectors-and-io.md (threads).
+# Python twin of examples/07_blocking_read.cpp; chapter docs/07-blocking-the-loop.md.
 import asyncio
 import os
 import tempfile
+import time
 
 SIZE = 8 * 1024 * 1024
+DISK_SECONDS = 0.3  # a slow disk: an SD card, a network share
 
 
 def read_file(path):
+    time.sleep(DISK_SECONDS)  # a cached file reads in a few milliseconds, so the slow disk is a wait
     with open(path, "rb") as f:  # a plain blocking read: the calling thread waits for the disk
         return len(f.read())
 
 
-async def ticker(state):
-    while not state["done"]:
-        state["ticks"] += 1
-        await asyncio.sleep(0)  # one pass per tick
+async def heartbeat(beats):
+    for _ in range(3):  # three beats 0.05 s apart: a task that needs the loop to turn on time
+        await asyncio.sleep(0.05)
+        beats[0] += 1
 
 
 async def measure(path, use_thread):
-    state = {"done": False, "ticks": 0}
-    tick_task = asyncio.create_task(ticker(state))
-    await asyncio.sleep(0)  # let the ticker start
-    before = state["ticks"]
+    beats = [0]
+    beat_task = asyncio.create_task(heartbeat(beats), name="heartbeat")
+    await asyncio.sleep(0)  # let the heartbeat start
     n = await asyncio.to_thread(read_file, path) if use_thread else read_file(path)
-    during = state["ticks"] - before
-    state["done"] = True
-    await tick_task
+    during = beats[0]
+    await beat_task
     return n, during
 
 
@@ -35,9 +36,9 @@ async def main():
     os.write(fd, b"x" * SIZE)
     os.close(fd)
     n, during = await measure(path, use_thread=False)
-    print(f"blocking read: {n} bytes, ticker passes during the read: {during}")
+    print(f"blocking read: {n} bytes, heartbeats during the read: {during} of 3")
     n, during = await measure(path, use_thread=True)
-    print(f"to_thread read: {n} bytes, ticker kept running: {during > 0}")
+    print(f"to_thread read: {n} bytes, heartbeats during the read: {during} of 3")
     os.unlink(path)
     print("conclusion: blocking calls stall every task; to_thread keeps the loop turning")
 

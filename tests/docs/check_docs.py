@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""check_docs.py: keeps the course (README.md, docs/*.md) true to the code and to real runs.
+
+usage: check_docs.py --source ROOT --build BUILD [DOC.md ...]
+
+Run by the CTest test docs.check from the build directory. With no DOC arguments it checks
+ROOT/README.md and ROOT/docs/*.md. It enforces the docs conventions (docs/README.md, section
+"Conventions"):
+
+  output     A fenced block directly after `<!-- output: CMD -->` is the whole stdout of CMD, run
+             with sh from BUILD; after `<!-- output-excerpt: CMD -->` it is a contiguous run of
+             its lines. CMD must exit with status 0 (add `; true` if a failing exit is the point).
+  golden     A fenced block directly after `<!-- golden: PATH -->` is a contiguous run of lines of
+             PATH, a golden file that another CTest test regenerates and compares (tests/trace).
+  code       A fenced block directly after `<!-- code: PATH -->` (PATH from ROOT) appears in PATH in
+             order, line for line; a line `// ...` (or `# ...`) in the block skips any number of
+             lines of PATH. A run of lines may sit at a deeper indentation in PATH than in the block
+             (the same extra indentation for the whole run). Trailing spaces are ignored.
+  traces     A fenced block that starts like a trace (`Pass 1 (t=0.000000)` or `pass 1`) must carry
+             an output mark, or `<!-- not-checked: WHY -->` if it cannot be regenerated (a real
+             clock measurement); a ```cpp block must carry a code mark (or not-checked).
+  links      Relative links `[text](path#anchor)` point at files that exist, and #anchors at headings
+             of the Markdown file they name (GitHub's slugs). Backticked repo paths such as
+             `runtime/asyncio/tasks.cpp`, `examples/02_superloop_async` (a program: its .cpp counts)
+             or `tools/asyncio-trace` (a built program: BUILD counts) exist, and so do the paths on a
+             chapter's `Source:` line; `{a,b}` in a path means both.
+  examples   Every examples/NN_name.cpp has a two-digit number no other example uses, at most
+             MAX_EXAMPLE_LINES lines, a NN_name.expected beside it, an entry in ASYNCIO_EXAMPLES of
+             examples/CMakeLists.txt, an entry in `tools/asyncio-trace --list` (run from BUILD), and
+             runs under `tools/asyncio-trace --clock virtual` with exit status 0 (if it includes the
+             runtime: 01_superloop, plain C++, is only listed).
+
+Every error names the file and line and what differs, with a unified diff where there is text to
+compare. Exit status 1 if anything failed.
+"""
+import argparse
+import difflib
+import glob
+import os
+import re
+import subprocess
+import sys
+
+MAX_EXAMPLE_LINES = 90
+COMMAND_TIMEOUT = 120  # seconds; a virtual-clock trace takes milliseconds, a loaded machine more
+
+MARK = re.compile(r"^<!--\s*(output|output-excerpt|code|golden|not-checked):\s*(.*?)\s*-->\s*$")
+FENCE = re.compile(r"^(\s*)(```+|~~~+)")
+TRACE_START = re.compile(r"^(Pass \d+ \(t=|pass \d+$)")
+LINK = re.compile(r"(?<!\!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)|!\[[^\]]*\]\(([^)\s]+)\)")
+CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+REPO_TOP = ("runtime/", "examples/", "docs/", "tests/", "tools/", "benchmarks/", "cmake/", ".ci/")
+REPO_PATH = re.compile(r"^(?:runtime|examples|docs|tests|tools|benchmarks|cmake|\.ci)/[\w./{},+-]*$")
+ELISION = re.compile(r"^\s*(//|#)\s*\.\.\.\s*$")
+
+
+class Checker:
+    def __init__(self, source, build):
+        self.source = os.path.abspath(source)
+        self.build = os.path.abspath(build)
+        self.errors = []
+        self.outputs = {}
+        self.checked = {"output": 0, "code": 0, "links": 0, "paths": 0, "examples": 0}
+
+    def error(self, path, line, message, diff=None):
+        rel = os.path.relpath(path, self.source)
+        text = f"{rel}:{line}: {message}"
+        if diff:
+            text += "\n" + "".join(diff).rstrip("\n")
+        self.errors.append(text)
+
+    # ---------------------------------------------------------------- running commands
+    def run(self, cmd):
+        if cmd not in self.outputs:
+            try:
+                result = subprocess.run(cmd, shell=True, cwd=self.build, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, timeout=COMMAND_TIMEOUT)
+                self.outputs[cmd] = (result.returncode, result.stdout.decode("utf-8", "replace"),
+                                     result.stderr.decode("utf-8", "replace"))
+            except subprocess.TimeoutExpired:
+                self.outputs[cmd] = (None, "", f"timed out after {COMMAND_TIMEOUT} s")
+        return self.outputs[cmd]
+
+    # ---------------------------------------------------------------- one Markdown file
+    def check_doc(self, path):
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        headings = set()
+        blocks = []  # (mark kind, mark arg, mark line number, fence line number, block lines)
+        i = 0
+        pending = None  # (kind, arg, line number) of a mark waiting for its fence
+        while i < len(lines):
+            line = lines[i]
+            mark = MARK.match(line.strip())
+            fence = FENCE.match(line)
+            if mark:
+                if pending:
+                    self.error(path, pending[2], f"<!-- {pending[0]}: ... --> is not followed by a fenced block")
+                pending = (mark.group(1), mark.group(2), i + 1)
+                i += 1
+                continue
+            if fence:
+                indent, ticks = fence.group(1), fence.group(2)
+                end = i + 1
+                while end < len(lines) and not lines[end].strip().startswith(ticks):
+                    end += 1
+                body = [l[len(indent):] if l.startswith(indent) else l.lstrip() for l in lines[i + 1:end]]
+                if pending and pending[2] != i:
+                    self.error(path, pending[2], f"<!-- {pending[0]}: ... --> must be the line right before the fence")
+                    pending = None
+                blocks.append((pending, i + 1, body))
+                pending = None
+                i = end + 1
+                continue
+            if pending and line.strip():
+                self.error(path, pending[2], f"<!-- {pending[0]}: ... --> must be the line right before the fence")
+                pending = None
+            heading = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+            if heading:
+                headings.add(slug(heading.group(1)))
+            self.check_links(path, i + 1, line)
+            if line.startswith("Source:"):
+                self.check_source_line(path, i + 1, line)
+            i += 1
+        if pending:
+            self.error(path, pending[2], f"<!-- {pending[0]}: ... --> is not followed by a fenced block")
+        for mark, fence_line, body in blocks:
+            if mark is None:
+                if lang_of(lines[fence_line - 1]) in ("cpp", "c++"):
+                    self.error(path, fence_line, "C++ code is quoted without <!-- code: PATH --> (or <!-- not-checked: WHY -->), "
+                               "so nothing shows it compiles; put it in a file that is built and quote that")
+                elif body and TRACE_START.match(body[0]):
+                    self.error(path, fence_line, "a trace is quoted without <!-- output: CMD --> or "
+                               "<!-- output-excerpt: CMD --> (or <!-- not-checked: WHY -->), so no test keeps it true")
+                continue
+            kind, arg, mark_line = mark
+            if kind in ("output", "output-excerpt"):
+                self.check_output(path, mark_line, kind, arg, body)
+            elif kind == "code":
+                self.check_code(path, mark_line, arg, body)
+            elif kind == "golden":
+                self.check_output(path, mark_line, "output-excerpt", f"cat {os.path.join(self.source, arg)}", body)
+        return headings
+
+    # ---------------------------------------------------------------- (a) outputs
+    def check_output(self, path, line, kind, cmd, body):
+        self.checked["output"] += 1
+        status, out, err = self.run(cmd)
+        if status != 0:
+            self.error(path, line, f"`{cmd}` (run in {self.build}) exited with status {status}:\n{err.rstrip()}")
+            return
+        got = out.split("\n")
+        if got and got[-1] == "":
+            got.pop()
+        want = body
+        if kind == "output":
+            if want != got:
+                diff = difflib.unified_diff([l + "\n" for l in want], [l + "\n" for l in got],
+                                            "quoted in the doc", f"printed now by `{cmd}`")
+                self.error(path, line, f"the quoted output is not what `{cmd}` prints now", diff)
+            return
+        if not want:
+            self.error(path, line, "an output excerpt is empty")
+            return
+        n = len(want)
+        for start in range(len(got) - n + 1):
+            if got[start:start + n] == want:
+                return
+        # Not found: diff against the run of lines that matches the excerpt best.
+        best, best_score = 0, -1
+        for start in range(max(1, len(got) - n + 1)):
+            window = got[start:start + n]
+            score = sum(1 for a, b in zip(want, window) if a == b)
+            if score > best_score:
+                best, best_score = start, score
+        window = got[best:best + n]
+        diff = difflib.unified_diff([l + "\n" for l in want], [l + "\n" for l in window], "quoted in the doc",
+                                    f"printed now by `{cmd}` (lines {best + 1}-{best + len(window)}, the closest run)")
+        self.error(path, line, f"the quoted excerpt is not a run of lines of what `{cmd}` prints now", diff)
+
+    # ---------------------------------------------------------------- (b) code excerpts
+    def check_code(self, path, line, target, body):
+        self.checked["code"] += 1
+        file = os.path.join(self.source, target)
+        if not os.path.isfile(file):
+            self.error(path, line, f"<!-- code: {target} -->: no such file")
+            return
+        with open(file, encoding="utf-8") as f:
+            source = [l.rstrip() for l in f.read().split("\n")]
+        segments, current = [], []
+        for l in body:
+            if ELISION.match(l):
+                if current:
+                    segments.append(current)
+                current = []
+            else:
+                current.append(l.rstrip())
+        if current:
+            segments.append(current)
+        pos = 0
+        for number, segment in enumerate(segments, 1):
+            found = find_segment(source, segment, pos)
+            if found is None:
+                near = closest_run(source, segment, pos)
+                diff = difflib.unified_diff([l + "\n" for l in segment], [l + "\n" for l in source[near:near + len(segment)]],
+                                            "quoted in the doc", f"{target} lines {near + 1}-{near + len(segment)} (the closest run)")
+                where = f" after line {pos}" if pos else ""
+                label = f"part {number} of the excerpt" if len(segments) > 1 else "the excerpt"
+                self.error(path, line, f"{label} is not in {target}{where} (lines in order, contiguous except at `// ...`)", diff)
+                return
+            pos = found + len(segment)
+
+    # ---------------------------------------------------------------- (c) links and paths
+    def check_links(self, path, line, text):
+        for match in LINK.finditer(strip_code_spans(text)):
+            target = match.group(1) or match.group(2)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("//"):
+                continue  # http:, https:, mailto:, chrome: ...
+            self.checked["links"] += 1
+            file_part, _, anchor = target.partition("#")
+            doc_dir = os.path.dirname(path)
+            resolved = os.path.normpath(os.path.join(doc_dir, file_part)) if file_part else path
+            if not os.path.exists(resolved):
+                self.error(path, line, f"link ({target}): {os.path.relpath(resolved, self.source)} does not exist")
+                continue
+            if anchor:
+                self.anchor_checks.append((path, line, target, resolved, anchor))
+        for match in CODE_SPAN.finditer(text):
+            word = match.group(2).strip()
+            if REPO_PATH.match(word):
+                self.check_repo_path(path, line, word)
+
+    def check_source_line(self, path, line, text):
+        for word in re.findall(r"(?<![\w/.])((?:runtime|examples|docs|tests|tools)/[\w./{},+-]*\w/?)", text):
+            self.check_repo_path(path, line, word)
+
+    def check_repo_path(self, path, line, word):
+        self.checked["paths"] += 1
+        for candidate in expand_braces(word):
+            if re.search(r"(^|/)(NN|N)_|\b[A-Z]{3,}\b(?!\.md)", candidate) and not os.path.exists(os.path.join(self.source, candidate)):
+                continue  # a placeholder: examples/NN_name.cpp, tests/conformance/NAME.py
+            options = [os.path.join(self.source, candidate), os.path.join(self.build, candidate)]
+            if not os.path.splitext(candidate)[1]:
+                options += [os.path.join(self.source, candidate + ext) for ext in (".cpp", ".py", ".sh")]
+            if not any(os.path.exists(o) for o in options):
+                self.error(path, line, f"`{word}`: {candidate} does not exist (in the source tree or the build directory)")
+
+    # ---------------------------------------------------------------- (d) examples
+    def check_examples(self):
+        directory = os.path.join(self.source, "examples")
+        cmake = os.path.join(directory, "CMakeLists.txt")
+        if not os.path.isfile(cmake):
+            self.error(cmake, 1, "examples/CMakeLists.txt does not exist")
+            return
+        with open(cmake, encoding="utf-8") as f:
+            cmake_text = f.read()
+        listed_match = re.search(r"set\(ASYNCIO_EXAMPLES\b(.*?)\)", cmake_text, re.S)
+        listed = re.findall(r"[\w]+", listed_match.group(1)) if listed_match else []
+        status, out, err = self.run("tools/asyncio-trace --list")
+        known = set(re.findall(r"\b(\d\d_\w+)", out)) if status == 0 else None
+        if known is None:
+            self.error(cmake, 1, f"`tools/asyncio-trace --list` (run in {self.build}) exited with status {status}: {err.strip()}")
+        numbers = {}
+        for file in sorted(glob.glob(os.path.join(directory, "*.cpp"))):
+            name = os.path.basename(file)[:-4]
+            self.checked["examples"] += 1
+            match = re.match(r"^(\d\d)_[a-z0-9_]+$", name)
+            if not match:
+                self.error(file, 1, f"an example's name must be NN_name (two digits, lower case): {name}.cpp")
+                continue
+            if match.group(1) in numbers:
+                self.error(file, 1, f"number {match.group(1)} is used by {numbers[match.group(1)]}.cpp too")
+            numbers[match.group(1)] = name
+            with open(file, encoding="utf-8") as f:
+                source_text = f.read()
+            count = len(source_text.rstrip("\n").split("\n"))
+            if count > MAX_EXAMPLE_LINES:
+                self.error(file, MAX_EXAMPLE_LINES + 1, f"{name}.cpp has {count} lines; an example has at most {MAX_EXAMPLE_LINES}")
+            if not os.path.isfile(os.path.join(directory, name + ".expected")):
+                self.error(file, 1, f"{name}.expected does not exist (its expected output, for example.{name})")
+            if name not in listed:
+                self.error(cmake, 1, f"{name} is not listed in ASYNCIO_EXAMPLES")
+            if known is not None and name not in known:
+                self.error(file, 1, f"`tools/asyncio-trace --list` does not show {name} (is it built?)")
+            elif known is not None and '#include "asyncio/' in source_text:
+                # A program not built on the runtime (01_superloop) emits no events; it is listed only.
+                cmd = f"tools/asyncio-trace --clock virtual -o /dev/null {name} >/dev/null"
+                status, _, err = self.run(cmd)
+                if status != 0:
+                    self.error(file, 1, f"{name} does not run under asyncio-trace: `{cmd}` exited with status {status}:\n{err.rstrip()}")
+        for name in listed:
+            if not os.path.isfile(os.path.join(directory, name + ".cpp")):
+                self.error(cmake, 1, f"ASYNCIO_EXAMPLES lists {name}, but examples/{name}.cpp does not exist")
+
+    # ---------------------------------------------------------------- all of it
+    def check(self, docs):
+        self.anchor_checks = []
+        headings = {}
+        for doc in docs:
+            headings[os.path.abspath(doc)] = self.check_doc(os.path.abspath(doc))
+        for path, line, target, resolved, anchor in self.anchor_checks:
+            if not resolved.endswith(".md"):
+                continue
+            if resolved not in headings:
+                headings[resolved] = markdown_headings(resolved)
+            if anchor.lower() not in headings[resolved]:
+                choices = ", ".join(sorted(headings[resolved])) or "none"
+                self.error(path, line, f"link ({target}): {os.path.relpath(resolved, self.source)} has no heading "
+                           f"with the anchor #{anchor} (its anchors: {choices})")
+        self.check_examples()
+
+
+def slug(heading):
+    """GitHub's anchor for a heading: lower case, markup and punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"`|\*\*|__|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading).strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def lang_of(fence_line):
+    return FENCE.sub("", fence_line).strip().lower()
+
+
+def markdown_headings(path):
+    result, in_fence = set(), False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if FENCE.match(line):
+                in_fence = not in_fence
+            elif not in_fence:
+                heading = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+                if heading:
+                    result.add(slug(heading.group(1)))
+    return result
+
+
+def strip_code_spans(text):
+    return CODE_SPAN.sub("", text)
+
+
+def expand_braces(word):
+    match = re.search(r"\{([^{}]*)\}", word)
+    if not match:
+        return [word]
+    return [x for part in match.group(1).split(",")
+            for x in expand_braces(word[:match.start()] + part + word[match.end():])]
+
+
+def same_under_indent(source_lines, segment):
+    """True when segment equals source_lines with one common extra indentation removed."""
+    indent = None
+    for have, want in zip(source_lines, segment):
+        if not want.strip():
+            if have.strip():
+                return False
+            continue
+        if not have.endswith(want) or have[:len(have) - len(want)].strip():
+            return False
+        extra = have[:len(have) - len(want)]
+        if indent is None:
+            indent = extra
+        elif extra != indent:
+            return False
+    return True
+
+
+def find_segment(source, segment, start):
+    n = len(segment)
+    for i in range(start, len(source) - n + 1):
+        if same_under_indent(source[i:i + n], segment):
+            return i
+    return None
+
+
+def closest_run(source, segment, start):
+    best, best_score = start, -1
+    wanted = [s.strip() for s in segment]
+    for i in range(start, max(start + 1, len(source) - len(segment) + 1)):
+        score = sum(1 for a, b in zip(source[i:i + len(segment)], wanted) if a.strip() == b)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--source", required=True, help="the repository root")
+    parser.add_argument("--build", required=True, help="the build directory commands run in")
+    parser.add_argument("docs", nargs="*", help="Markdown files (default: README.md and docs/*.md)")
+    args = parser.parse_args()
+    docs = args.docs or [os.path.join(args.source, "README.md")] + sorted(glob.glob(os.path.join(args.source, "docs", "*.md")))
+    checker = Checker(args.source, args.build)
+    checker.check(docs)
+    if checker.errors:
+        print("\n\n".join(checker.errors))
+        print(f"\ncheck_docs: {len(checker.errors)} problem(s) in {len(docs)} files")
+        sys.exit(1)
+    c = checker.checked
+    print(f"check_docs: {len(docs)} files ok: {c['output']} quoted outputs, {c['code']} code excerpts, "
+          f"{c['links']} links, {c['paths']} repo paths, {c['examples']} examples")
+
+
+if __name__ == "__main__":
+    main()
