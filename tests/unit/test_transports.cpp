@@ -295,7 +295,16 @@ TEST_SUITE("transports") {
     });
   }
 
-  TEST_CASE("a server that runs out of descriptors on accept reports it and keeps serving") {
+#ifdef ASYNCIO_SANITIZE
+  // UBSan checks a vptr it has not seen yet by writing the object's memory into a pipe; with every
+  // descriptor in use that pipe cannot be made and UBSan reports a false "invalid vptr". The
+  // release and debug suites run this test.
+  constexpr bool kNeedsFreeDescriptors = true;
+#else
+  constexpr bool kNeedsFreeDescriptors = false;
+#endif
+  TEST_CASE("a server that runs out of descriptors on accept reports it and keeps serving" *
+            doctest::skip(kNeedsFreeDescriptors)) {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
