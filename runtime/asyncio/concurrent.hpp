@@ -3,7 +3,7 @@
 // Mirrors Lib/concurrent/futures/_base.py (Future) and concurrent/futures/thread.py
 // (ThreadPoolExecutor: submit, shutdown, _adjust_thread_count, _worker).
 // Owns worker threads and the state shared with them; knows nothing of event loops.
-// Course: docs/10-selectors-and-io.md (threads)
+// Course: docs/07-blocking-the-loop.md (to_thread), docs/10-selectors-and-io.md (threads)
 #pragma once
 
 #include <condition_variable>

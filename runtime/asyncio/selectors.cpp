@@ -2,7 +2,7 @@
 // Mirrors Lib/selectors.py (_BaseSelectorImpl, SelectSelector, _PollLikeSelector,
 // EpollSelector) plus the EINTR retry that Modules/selectmodule.c does under PEP 475.
 // Owns the kernel objects (epoll fd, pollfd array, fd_sets) and the fd -> key bookkeeping.
-// Course: docs/10-selectors.md
+// Course: docs/10-selectors-and-io.md
 #include "asyncio/selectors.hpp"
 
 #include <poll.h>

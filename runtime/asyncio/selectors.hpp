@@ -2,7 +2,7 @@
 // Mirrors Lib/selectors.py (SelectorKey, BaseSelector, SelectSelector, PollSelector,
 // EpollSelector, DefaultSelector). Owns the fd -> key map and the kernel wait; knows nothing
 // of the loop (the loop keeps its handles in SelectorKey::data).
-// Course: docs/10-selectors.md
+// Course: docs/10-selectors-and-io.md
 #pragma once
 
 #include <memory>

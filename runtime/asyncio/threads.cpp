@@ -1,7 +1,7 @@
 // threads.cpp: the loop's default executor: created on first use, shut down by the runner.
 // Mirrors Lib/asyncio/base_events.py (run_in_executor's lazy ThreadPoolExecutor,
 // _check_default_executor, set_default_executor, shutdown_default_executor, _do_shutdown).
-// Course: docs/10-selectors-and-io.md (threads)
+// Course: docs/07-blocking-the-loop.md (to_thread), docs/10-selectors-and-io.md (threads)
 #include "asyncio/threads.hpp"
 
 #include <thread>

@@ -4,7 +4,7 @@
 // tasks.py (run_coroutine_threadsafe) and base_events.py (run_in_executor,
 // shutdown_default_executor). Owns the rule that a worker's result reaches the loop only
 // through call_soon_threadsafe: an asyncio future is never completed from another thread.
-// Course: docs/10-selectors-and-io.md (threads)
+// Course: docs/07-blocking-the-loop.md (to_thread), docs/10-selectors-and-io.md (threads)
 #pragma once
 
 #include <memory>

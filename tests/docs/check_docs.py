@@ -292,6 +292,20 @@ class Checker:
             if not os.path.isfile(os.path.join(directory, name + ".cpp")):
                 self.error(cmake, 1, f"ASYNCIO_EXAMPLES lists {name}, but examples/{name}.cpp does not exist")
 
+    # ---------------------------------------------------------------- (e) source headers
+    def check_course_pointers(self):
+        # Every source file's header names the chapter that explains it ("Course: docs/...md");
+        # a renamed chapter must not leave readers of the code pointing at nothing.
+        for top in ("runtime", "examples", "tools", "tests"):
+            for file in sorted(glob.glob(os.path.join(self.source, top, "**", "*.[ch]pp"), recursive=True)):
+                with open(file, encoding="utf-8") as f:
+                    for number, text in enumerate(f, 1):
+                        if "Course:" not in text:
+                            continue
+                        for target in re.findall(r"(?:docs/[\w.-]+\.md|README\.md)", text):
+                            if not os.path.isfile(os.path.join(self.source, target)):
+                                self.error(file, number, f"`Course:` names {target}, which does not exist")
+
     # ---------------------------------------------------------------- all of it
     def check(self, docs):
         self.anchor_checks = []
@@ -308,6 +322,7 @@ class Checker:
                 self.error(path, line, f"link ({target}): {os.path.relpath(resolved, self.source)} has no heading "
                            f"with the anchor #{anchor} (its anchors: {choices})")
         self.check_examples()
+        self.check_course_pointers()
 
 
 def slug(heading):

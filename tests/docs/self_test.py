@@ -50,6 +50,7 @@ OTHER = """# Other
 """
 
 LOOP_CPP = """// the loop
+// Course: docs/chapter.md
 namespace demo {
   void run_once() {
     step_one();
@@ -104,6 +105,8 @@ FAULTS = {
                          ["examples/01_demo.cpp:91:", "97 lines"]),
     "example not listed": ("examples/CMakeLists.txt", "  01_demo\n", "",
                            ["examples/CMakeLists.txt:1:", "01_demo is not listed"]),
+    "course pointer to a missing chapter": ("runtime/loop.cpp", "// Course: docs/chapter.md", "// Course: docs/renamed.md",
+                                            ["runtime/loop.cpp:2:", "docs/renamed.md, which does not exist"]),
     "example unknown to asyncio-trace": ("build/tools/asyncio-trace", "01_demo  examples/01_demo", "02_other  examples/02_other",
                                          ["examples/01_demo.cpp:1:", "--list` does not show 01_demo"]),
 }
