@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "asyncio/arena.hpp"
 #include "asyncio/base_events.hpp"
 #include "asyncio/exceptions.hpp"
 #include "asyncio/futures.hpp"
@@ -53,14 +54,14 @@ void Handle::run_() {
   try {
     Running running(*this);
     callback_();
-  } catch (const KeyboardInterrupt&) {
-    throw;  // Handle._run: SystemExit and KeyboardInterrupt are never swallowed
   } catch (...) {
     report_exception_(std::current_exception());
   }
 }
 
 void Handle::report_exception_(std::exception_ptr exception) {
+  // Handle._run: SystemExit and KeyboardInterrupt are never swallowed; they leave the loop.
+  if (is_exit_or_interrupt(exception)) std::rethrow_exception(exception);
   ExceptionContext context;
   context.message = "Exception in callback " + description();
   context.exception = std::move(exception);
@@ -68,73 +69,13 @@ void Handle::report_exception_(std::exception_ptr exception) {
   loop_->call_exception_handler(context);
 }
 
-// ---------------------------------------------------------------- the handle free list
+// ---------------------------------------------------------------- where handles live
 
-namespace {
-
-// AddressSanitizer must see every handle's real free to catch a use after it: no pooling there.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool pool_handles = false;
-#else
-constexpr bool pool_handles = true;
-#endif
-
-constexpr std::size_t pool_granule = 16;
-constexpr std::size_t pool_classes = 16;         // blocks of 16, 32, ... 256 bytes
-constexpr std::size_t pool_max_free = 1 << 14;   // per class: beyond it, blocks go back to malloc
-
-struct HandlePool {
-  struct Node {
-    Node* next;
-  };
-  Node* heads[pool_classes] = {};
-  std::size_t counts[pool_classes] = {};
-  bool dead = false;  // after this thread's destructors ran: free straight to the allocator
-
-  ~HandlePool() {
-    for (Node*& head : heads) {
-      while (head) ::operator delete(std::exchange(head, head->next));
-    }
-    dead = true;
-  }
-};
-
-thread_local HandlePool handle_pool;
-
-constexpr std::size_t pool_class(std::size_t size) noexcept { return (size - 1) / pool_granule; }
-
-}  // namespace
-
-// A block freed on another thread (a call_soon_threadsafe handle allocated by a worker and
-// released by the loop) simply joins the freeing thread's list: blocks are interchangeable.
-void* Handle::operator new(std::size_t size) {
-  if (pool_handles && size <= pool_granule * pool_classes) {
-    HandlePool& pool = handle_pool;
-    const std::size_t c = pool_class(size);
-    if (HandlePool::Node* n = pool.heads[c]) {
-      pool.heads[c] = n->next;
-      --pool.counts[c];
-      return n;
-    }
-    return ::operator new((c + 1) * pool_granule);
-  }
-  return ::operator new(size);
-}
-
-void Handle::operator delete(void* p, std::size_t size) noexcept {
-  if (pool_handles && size <= pool_granule * pool_classes) {
-    HandlePool& pool = handle_pool;
-    const std::size_t c = pool_class(size);
-    if (!pool.dead && pool.counts[c] < pool_max_free) {
-      auto* n = static_cast<HandlePool::Node*>(p);
-      n->next = pool.heads[c];
-      pool.heads[c] = n;
-      ++pool.counts[c];
-      return;
-    }
-  }
-  ::operator delete(p);
-}
+// Handles come from the block arena (arena.hpp): a freed handle's block is the next one's, and a
+// burst of handles alive at once (call_soon in a loop, many timers) fills huge pages instead of
+// paying malloc's header and a page fault every fifty handles.
+void* Handle::operator new(std::size_t size) { return detail::arena_allocate(size); }
+void Handle::operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
 
 void TimerHandle::cancel() {
   if (!cancelled_) loop_->timer_handle_cancelled_(*this);

@@ -70,8 +70,8 @@ class Handle {
     }
   }
 
-  // Handles are made and freed once per callback: they come from a per-thread free list of
-  // blocks (one list per 16-byte size class) instead of a malloc/free pair each time.
+  // Handles are made and freed once per callback: they come from the per-thread block arena
+  // (arena.hpp), a free list per 16-byte size class, instead of a malloc/free pair each time.
   [[gnu::returns_nonnull, gnu::malloc]] static void* operator new(std::size_t size);
   static void operator delete(void* p, std::size_t size) noexcept;
 

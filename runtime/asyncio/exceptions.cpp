@@ -195,6 +195,19 @@ bool is_cancelled_error(const std::exception_ptr& e) noexcept {
   }
 }
 
+bool is_exit_or_interrupt(const std::exception_ptr& e) noexcept {
+  if (!e) return false;
+  try {
+    std::rethrow_exception(e);
+  } catch (const KeyboardInterrupt&) {
+    return true;
+  } catch (const SystemExit&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 // ---- ExceptionGroup and BaseExceptionGroup
 
 ExceptionGroupBase::ExceptionGroupBase(std::string message, std::vector<std::exception_ptr> exceptions)

@@ -85,6 +85,8 @@ ASYNCIO_EXCEPTION_CLASS(CancelledError, BaseException);
 // Ctrl-C: asyncio::run raises it on the second interrupt (or when the main task ends
 // cancelled by the first), as 3.11's Runner does. Not an Exception, like CancelledError.
 ASYNCIO_EXCEPTION_CLASS(KeyboardInterrupt, BaseException);
+// sys.exit() raised as an exception: throw it to leave the loop, as KeyboardInterrupt does.
+ASYNCIO_EXCEPTION_CLASS(SystemExit, BaseException);
 ASYNCIO_EXCEPTION_CLASS(InvalidStateError, Exception);
 ASYNCIO_EXCEPTION_CLASS(SendfileNotAvailableError, RuntimeError);
 ASYNCIO_EXCEPTION_CLASS(BrokenBarrierError, RuntimeError);
@@ -129,6 +131,9 @@ std::string exception_str(const std::exception_ptr& e);
 std::string exception_name(const std::exception_ptr& e);
 // True when e holds a CancelledError (or a subclass).
 bool is_cancelled_error(const std::exception_ptr& e) noexcept;
+// True for KeyboardInterrupt and SystemExit (or subclasses): the two exceptions no callback or
+// task may swallow; they leave the loop (Handle._run, Task.__step).
+bool is_exit_or_interrupt(const std::exception_ptr& e) noexcept;
 // Quote a string as Python's repr() of a str does: 'a', "it's".
 std::string py_repr(const std::string& s);
 // Python's repr() of a float: the shortest digits that read back the same, fixed notation for

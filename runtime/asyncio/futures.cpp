@@ -5,6 +5,7 @@
 // Course: docs/05-futures.md
 #include "asyncio/futures.hpp"
 
+#include "asyncio/arena.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {

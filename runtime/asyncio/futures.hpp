@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -18,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "asyncio/arena.hpp"
 #include "asyncio/base_events.hpp"
 #include "asyncio/exceptions.hpp"
 
@@ -169,6 +171,15 @@ class FutureImpl final : public FutureCore {
     value_repr_ = &asyncio::value_repr<T>;
   }
   std::optional<stored_t<T>> value;
+
+  // Futures come from the block arena (arena.hpp), as tasks and handles do: a program that
+  // hands results around makes and drops one per hand-off. An over-aligned value uses the heap.
+  static void* operator new(std::size_t size) { return detail::arena_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
+  static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
+  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
+    ::operator delete(p, size, al);
+  }
 
  private:
   void clear_value_() noexcept override { value.reset(); }

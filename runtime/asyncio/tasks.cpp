@@ -1,87 +1,20 @@
 // tasks.cpp: a task's step and wakeup, cancellation, await, sleep and the task registry.
 // Mirrors Lib/asyncio/tasks.py (Task.__init__, __step, __wakeup, cancel, uncancel, sleep,
 // current_task, all_tasks) and Modules/_asynciomodule.c (task_step_impl, task_wakeup).
-// Course: docs/06-tasks-on-fibers.md, docs/08-cancellation.md
+// Course: docs/06-tasks-on-fibers.md, docs/08-cancellation-and-timeouts.md
 #include "asyncio/tasks.hpp"
 
-#include <sys/mman.h>
-
 #include <atomic>
-#include <cstdint>
-#include <new>
+
+#include "asyncio/arena.hpp"
 
 namespace asyncio {
 
 namespace {
 std::atomic<unsigned long long> task_name_counter{0};
-
-// ---------------------------------------------------------------- the task arena
-
-// Blocks in 16-byte size classes up to 1 KiB (a task is a few hundred bytes), carved from
-// 2 MiB chunks and kept on a free list per class once freed; bigger tasks use the heap.
-// Chunks are never unmapped (as CPython keeps its freed objects' arenas while any is in use).
-// A block freed on another thread joins that thread's list: blocks are interchangeable.
-constexpr std::size_t arena_granule = 16;
-constexpr std::size_t arena_classes = 64;
-constexpr std::size_t arena_chunk = std::size_t{2} << 20;
-
-struct TaskArena {
-  struct Node {
-    Node* next;
-  };
-  Node* heads[arena_classes] = {};
-  char* cur = nullptr;
-  char* end = nullptr;
-  std::size_t chunks = 0;
-};
-thread_local TaskArena task_arena;  // trivially destructible: usable until the thread ends
-
-// A chunk aligned to 2 MiB, so that it can be backed by one huge page. The first chunk keeps
-// small pages: a program with a few tasks then touches only the pages it uses.
-bool arena_grow(TaskArena& a) {
-  void* mem = mmap(nullptr, 2 * arena_chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) return false;
-  const auto base = reinterpret_cast<std::uintptr_t>(mem);
-  const std::uintptr_t aligned = (base + arena_chunk - 1) & ~(arena_chunk - 1);
-  if (aligned > base) munmap(mem, aligned - base);
-  if (const std::uintptr_t tail = base + 2 * arena_chunk - (aligned + arena_chunk))
-    munmap(reinterpret_cast<void*>(aligned + arena_chunk), tail);
-  char* chunk = reinterpret_cast<char*>(aligned);
-  if (a.chunks > 0) madvise(chunk, arena_chunk, MADV_HUGEPAGE);  // advice only: failure is harmless
-  ++a.chunks;
-  a.cur = chunk;
-  a.end = chunk + arena_chunk;
-  return true;
-}
 }  // namespace
 
-void* detail::arena_allocate(std::size_t size) {
-  if (size == 0 || size > arena_granule * arena_classes) return ::operator new(size);
-  TaskArena& a = task_arena;
-  const std::size_t c = (size - 1) / arena_granule;
-  if (TaskArena::Node* n = a.heads[c]) {
-    a.heads[c] = n->next;
-    return n;
-  }
-  const std::size_t bytes = (c + 1) * arena_granule;
-  if (static_cast<std::size_t>(a.end - a.cur) < bytes && !arena_grow(a)) throw std::bad_alloc();
-  void* p = a.cur;
-  a.cur += bytes;
-  return p;
-}
-
-void detail::arena_free(void* p, std::size_t size) noexcept {
-  if (size == 0 || size > arena_granule * arena_classes) {
-    ::operator delete(p);
-    return;
-  }
-  TaskArena& a = task_arena;
-  const std::size_t c = (size - 1) / arena_granule;
-  auto* n = static_cast<TaskArena::Node*>(p);
-  n->next = a.heads[c];
-  a.heads[c] = n;
-}
-
+// Tasks come from the block arena (arena.hpp).
 void* TaskCore::operator new(std::size_t size) { return detail::arena_allocate(size); }
 
 void TaskCore::operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
@@ -292,6 +225,10 @@ void TaskCore::step_(std::exception_ptr exc) {
                       nullptr);
       o.task_done(*loop_, *this);
     });
+    // Task.__step: KeyboardInterrupt and SystemExit are the task's exception and also leave the
+    // loop (through the step handle, as Handle._run re-raises them).
+    if (exception_ && is_exit_or_interrupt(exception_))
+      std::rethrow_exception(exception_);
     return;
   }
   finish_step_(false);

@@ -29,12 +29,6 @@ struct TaskOptions {
   std::size_t stack_size = 0;
 };
 
-namespace detail {
-// The task arena (tasks.cpp): blocks of up to 1 KiB from 2 MiB chunks, a free list per
-// 16-byte size class; larger sizes go to the heap. Tasks and done callbacks use it.
-void* arena_allocate(std::size_t size);
-void arena_free(void* p, std::size_t size) noexcept;
-}  // namespace detail
 
 // TaskCore: every rule of a task, no templates. A task is always in exactly one of three
 // states while pending (CPython's invariant, tasks.py):

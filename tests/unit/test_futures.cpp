@@ -95,6 +95,29 @@ TEST_SUITE("futures") {
     CHECK(order == std::vector<std::string>{"first 5", "second", "third"});
   }
 
+  TEST_CASE("SystemExit or KeyboardInterrupt from a done callback leaves the pass; the rest stay queued") {
+    TestLoop loop;
+    HandlerRecorder handler;
+    handler.attach(*loop);
+    Future<int> f = loop->create_future<int>();
+    std::vector<std::string> order;
+    f.add_done_callback([&](Future<int>) { order.push_back("first"); });
+    f.add_done_callback([&](Future<int>) { throw SystemExit("bye"); });
+    f.add_done_callback([&](Future<int>) { order.push_back("third"); });
+    f.set_result(1);
+    CHECK_THROWS_WITH_AS(loop->run_once(), "bye", SystemExit);
+    CHECK(order == std::vector<std::string>{"first"});
+    CHECK(handler.messages.empty());  // not swallowed into the exception handler
+    loop->run_once();
+    CHECK(order == std::vector<std::string>{"first", "third"});
+
+    Future<int> g = loop->create_future<int>();
+    g.add_done_callback([&](Future<int>) { throw KeyboardInterrupt(); });
+    g.set_result(2);
+    CHECK_THROWS_AS(loop->run_once(), KeyboardInterrupt);
+    CHECK(handler.messages.empty());
+  }
+
   TEST_CASE("done callbacks run after the callbacks already queued") {
     TestLoop loop;
     Future<int> f = loop->create_future<int>();
