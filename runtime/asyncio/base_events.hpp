@@ -50,6 +50,12 @@ using LogSink = std::function<void(LogLevel, const std::string&)>;
 void set_log_sink(LogSink sink);
 void log(LogLevel level, const std::string& message);
 
+namespace detail {
+// Set by the C signal handler after it writes a signal number into the self-pipe, cleared by the
+// loop that reads it: until then no loop skips a zero-timeout poll (BaseEventLoop::select_).
+extern std::atomic<bool> signal_bytes_pending;
+}  // namespace detail
+
 class BaseEventLoop : public AbstractEventLoop {
  public:
   explicit BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector);
@@ -187,6 +193,12 @@ class BaseEventLoop : public AbstractEventLoop {
   virtual void write_to_self_() = 0;
 
   std::unique_ptr<selectors::BaseSelector> selector_;
+  // Registrations that alone cannot make a zero-timeout poll find anything the loop needs now:
+  // the self-pipe while nothing was written to it (see select_).
+  std::size_t quiet_registrations_ = 0;
+  // Set by write_to_self_ after each write: the next zero-timeout poll must really run, to drain
+  // the pipe.
+  std::atomic<bool> self_pipe_written_{false};
   std::shared_ptr<ThreadPoolExecutor> default_executor_;  // created on first use
   bool executor_shutdown_called_ = false;
 

@@ -54,6 +54,13 @@ void SelectorEventLoop::close() {
   if (auto executor = std::exchange(default_executor_, nullptr)) executor->shutdown(false);
 }
 
+namespace {
+// signal.set_wakeup_fd: the write end of the self-pipe of the loop that has signal handlers.
+std::atomic<int> signal_wakeup_fd{-1};
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free,
+              "the signal handler may only touch lock-free atomics");
+}  // namespace
+
 void SelectorEventLoop::make_self_pipe_() {
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
@@ -61,10 +68,12 @@ void SelectorEventLoop::make_self_pipe_() {
   ssock_ = fds[0];
   csock_ = fds[1];
   add_reader(ssock_, [this] { read_from_self_(); }, "BaseSelectorEventLoop._read_from_self");
+  quiet_registrations_ = 1;
 }
 
 void SelectorEventLoop::close_self_pipe_() {
   if (ssock_ < 0) return;
+  quiet_registrations_ = 0;
   if (!selector_->is_closed()) remove_reader(ssock_);
   ::close(ssock_);
   ::close(csock_);
@@ -72,6 +81,9 @@ void SelectorEventLoop::close_self_pipe_() {
 }
 
 void SelectorEventLoop::read_from_self_() {
+  // Before draining (a signal after this sets it again), and only by the loop signals write to.
+  if (csock_ >= 0 && signal_wakeup_fd.load(std::memory_order_relaxed) == csock_)
+    detail::signal_bytes_pending.store(false, std::memory_order_relaxed);
   unsigned char buf[4096];
   for (;;) {
     const ssize_t n = ::recv(ssock_, buf, sizeof buf, 0);
@@ -90,6 +102,7 @@ void SelectorEventLoop::write_to_self_() {
   if (fd < 0) return;
   const char zero = 0;
   [[maybe_unused]] const ssize_t n = ::send(fd, &zero, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  self_pipe_written_.store(true, std::memory_order_release);
 }
 
 void SelectorEventLoop::add_reader(int fd, Callback callback, const char* name) {
@@ -949,14 +962,13 @@ void Server::wait_closed() {
 // self-pipe (async-signal-safe); everything else happens on the loop, in a later pass.
 
 namespace {
-std::atomic<int> signal_wakeup_fd{-1};
-
 extern "C" void asyncio_signal_handler(int sig) {
   const int saved_errno = errno;
   const int fd = signal_wakeup_fd.load(std::memory_order_relaxed);
   if (fd >= 0) {
     const auto byte = static_cast<unsigned char>(sig);
     [[maybe_unused]] const ssize_t n = ::send(fd, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    detail::signal_bytes_pending.store(true, std::memory_order_release);  // lock-free: signal-safe
   }
   errno = saved_errno;
 }

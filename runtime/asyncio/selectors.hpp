@@ -67,6 +67,8 @@ class BaseSelector {
   // The registered keys by fd; nullptr once the selector is closed (CPython returns None).
   const SelectorMapping* get_map() const noexcept { return closed_ ? nullptr : &map_; }
   bool is_closed() const noexcept { return closed_; }
+  // How many fds are registered (len(get_map())).
+  std::size_t registered_count() const noexcept { return map_.size(); }
   // "epoll", "poll" or "select": shown by traces so a class can compare them.
   virtual const char* kind() const noexcept = 0;
 

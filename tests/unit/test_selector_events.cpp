@@ -8,7 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "asyncio/asyncio.hpp"
 #include "io_support.hpp"
@@ -16,6 +19,7 @@
 
 using namespace asyncio;
 using io_support::open_fd_count;
+using test_support::SocketPair;
 using test_support::TestLoop;
 
 namespace {
@@ -215,5 +219,81 @@ TEST_SUITE("selector_events") {
     CHECK_THROWS_WITH_AS(
         loop->run_until_complete([&] { return get_running_loop().sock_recv(pair.first.fileno(), 1); }),
         "the socket must be non-blocking", ValueError);
+  }
+}
+
+namespace {
+// An epoll selector that counts the polls with timeout 0 and the waits (timeout > 0 or none).
+class CountingSelector final : public selectors::BaseSelector {
+ public:
+  int polls = 0;
+  int waits = 0;
+  selectors::SelectorKey register_(int fd, int events, void* data) override {
+    inner_.register_(fd, events, data);
+    return add_key_(fd, events, data);
+  }
+  selectors::SelectorKey unregister(int fd) override {
+    inner_.unregister(fd);
+    return remove_key_(fd);
+  }
+  selectors::SelectorKey modify(int fd, int events, void* data) override {
+    inner_.modify(fd, events, data);
+    remove_key_(fd);
+    return add_key_(fd, events, data);
+  }
+  std::vector<selectors::ReadyEvent> select(std::optional<double> timeout) override {
+    ++(timeout && *timeout <= 0.0 ? polls : waits);
+    return inner_.select(timeout);
+  }
+  void close() override {
+    inner_.close();
+    map_.clear();
+    closed_ = true;
+  }
+  const char* kind() const noexcept override { return "counting"; }
+
+ private:
+  selectors::EpollSelector inner_;
+};
+}  // namespace
+
+TEST_SUITE("selector_events") {
+  TEST_CASE("a pass with work ready polls only when an fd besides the self-pipe could be ready") {
+    auto owned = std::make_unique<CountingSelector>();
+    CountingSelector& counter = *owned;
+    Ref<BaseEventLoop> loop(new SelectorEventLoop(std::move(owned)));
+    int ran = 0;
+    auto pass = [&] {
+      loop->call_soon([&] { ++ran; });
+      loop->run_once();
+    };
+    // Only the self-pipe is registered and nothing was written to it: no system call.
+    pass();
+    pass();
+    CHECK(ran == 2);
+    CHECK(counter.polls == 0);
+    // A reader of the program's own: every pass with work ready polls, as CPython's does.
+    SocketPair pair;
+    loop->add_reader(pair.a, [] {});
+    pass();
+    pass();
+    CHECK(counter.polls == 2);
+    loop->remove_reader(pair.a);
+    pass();
+    CHECK(counter.polls == 2);
+    // A wake-up byte in the self-pipe: the next pass polls (and queues _read_from_self, which
+    // drains it); after that, no more polls.
+    loop->call_soon_threadsafe([&] { ++ran; });
+    pass();
+    CHECK(counter.polls == 3);
+    pass();
+    pass();
+    CHECK(counter.polls == 3);
+    CHECK(ran == 9);
+    // Nothing ready: the loop waits for the timer, for real.
+    loop->call_later(0.001, [&] { ++ran; });
+    while (ran < 10) loop->run_once();
+    CHECK(counter.waits >= 1);
+    loop->close();
   }
 }

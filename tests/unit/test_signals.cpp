@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 using namespace asyncio;
 using test_support::TestLoop;
+using test_support::run_one_pass;
 
 namespace {
 // doctest catches SIGINT itself; the runner only takes over a SIGINT left at its default.
@@ -54,6 +56,29 @@ TEST_SUITE("signals") {
     CHECK(loop->remove_signal_handler(SIGUSR1));
     CHECK_FALSE(loop->remove_signal_handler(SIGUSR1));
     CHECK(is_default(SIGUSR1));
+  }
+
+  TEST_CASE("a signal reaches its callback while the loop always has work ready and never waits") {
+    // Passes with work ready skip the zero-timeout poll while only the self-pipe is registered;
+    // a signal number written into the pipe must end that, or a busy loop would never see it.
+    TestLoop loop;
+    bool handled = false;
+    int passes_after_kill = -1;
+    loop->add_signal_handler(SIGUSR1, [&] { handled = true; });
+    std::function<void()> busy = [&] {
+      if (passes_after_kill >= 0) ++passes_after_kill;
+      if (!handled && passes_after_kill < 100) get_running_loop().call_soon(busy, "busy");
+    };
+    loop->call_soon(busy, "busy");
+    loop->call_soon([&] {
+      ::kill(::getpid(), SIGUSR1);
+      passes_after_kill = 0;
+    });
+    for (int i = 0; i < 200 && !handled; ++i) run_one_pass(*loop);
+    CHECK(handled);
+    // The pass after the kill polls and queues _read_from_self; the one after runs the callback.
+    CHECK(passes_after_kill <= 3);
+    CHECK(loop->remove_signal_handler(SIGUSR1));
   }
 
   TEST_CASE("signal numbers are checked as CPython checks them") {
