@@ -8,7 +8,11 @@
 #include <sys/socket.h>
 
 #include <cstddef>
+#include <exception>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "asyncio/asyncio.hpp"
 
@@ -54,5 +58,38 @@ inline void set_linger_reset(asyncio::Socket& s) {
   struct linger lg{1, 0};
   ::setsockopt(s.fileno(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 }
+
+// Records every protocol callback as one line of `log`; optionally keeps the connection half-open
+// on EOF, and notes the write buffer size that pause_writing/resume_writing saw.
+struct RecordingProtocol : asyncio::Protocol {
+  std::vector<std::string>* log;
+  bool keep_open_on_eof = false;
+  bool log_buffer_size = false;
+  asyncio::Ref<asyncio::Transport> transport;
+  asyncio::Future<void> lost;
+  RecordingProtocol(std::vector<std::string>* l, asyncio::Future<void> lost_future)
+      : log(l), lost(std::move(lost_future)) {}
+  void connection_made(asyncio::Ref<asyncio::Transport> t) override {
+    transport = t;
+    log->push_back("connection_made");
+  }
+  void data_received(std::string_view data) override { log->push_back("data_received " + std::string(data)); }
+  bool eof_received() override {
+    log->push_back("eof_received");
+    return keep_open_on_eof;
+  }
+  void connection_lost(std::exception_ptr exc) override {
+    log->push_back("connection_lost " + asyncio::exception_repr(exc));
+    transport.reset();  // break the protocol <-> transport cycle, as user code should
+    if (!lost.done()) lost.set_result();
+  }
+  void pause_writing() override { log->push_back("pause_writing" + buffer_size_()); }
+  void resume_writing() override { log->push_back("resume_writing" + buffer_size_()); }
+
+ private:
+  std::string buffer_size_() const {
+    return log_buffer_size ? " " + std::to_string(transport->get_write_buffer_size()) : std::string();
+  }
+};
 
 }  // namespace io_support

@@ -24,29 +24,10 @@ using test_support::TestLoop;
 
 namespace {
 
-// Keeps each callback as one line; pause/resume_writing note the buffer size they saw.
-struct LoggingProtocol : Protocol {
-  std::vector<std::string>* log;
-  Ref<Transport> transport;
-  Future<void> lost;
-  LoggingProtocol(std::vector<std::string>* l, Future<void> lost_future) : log(l), lost(std::move(lost_future)) {}
-  void connection_made(Ref<Transport> t) override {
-    transport = t;
-    log->push_back("connection_made");
-  }
-  void data_received(std::string_view data) override { log->push_back("data_received " + std::string(data)); }
-  bool eof_received() override {
-    log->push_back("eof_received");
-    return false;
-  }
-  void connection_lost(std::exception_ptr exc) override {
-    log->push_back("connection_lost " + exception_repr(exc));
-    transport.reset();
-    if (!lost.done()) lost.set_result();
-  }
-  void pause_writing() override { log->push_back("pause_writing " + std::to_string(transport->get_write_buffer_size())); }
-  void resume_writing() override {
-    log->push_back("resume_writing " + std::to_string(transport->get_write_buffer_size()));
+// Notes the write buffer size pause_writing/resume_writing saw.
+struct LoggingProtocol : io_support::RecordingProtocol {
+  LoggingProtocol(std::vector<std::string>* l, Future<void> lost_future) : RecordingProtocol(l, std::move(lost_future)) {
+    log_buffer_size = true;
   }
 };
 

@@ -17,37 +17,9 @@
 
 using namespace asyncio;
 using io_support::open_fd_count;
+using io_support::RecordingProtocol;
 using test_support::HandlerRecorder;
 using test_support::TestLoop;
-
-namespace {
-
-// Records every callback as one line; optionally keeps the connection half-open on EOF.
-struct RecordingProtocol : Protocol {
-  std::vector<std::string>* log;
-  bool keep_open_on_eof = false;
-  Ref<Transport> transport;
-  Future<void> lost;
-  RecordingProtocol(std::vector<std::string>* l, Future<void> lost_future) : log(l), lost(std::move(lost_future)) {}
-  void connection_made(Ref<Transport> t) override {
-    transport = t;
-    log->push_back("connection_made");
-  }
-  void data_received(std::string_view data) override { log->push_back("data_received " + std::string(data)); }
-  bool eof_received() override {
-    log->push_back("eof_received");
-    return keep_open_on_eof;
-  }
-  void connection_lost(std::exception_ptr exc) override {
-    log->push_back("connection_lost " + exception_repr(exc));
-    transport.reset();  // break the protocol <-> transport cycle, as user code should
-    if (!lost.done()) lost.set_result();
-  }
-  void pause_writing() override { log->push_back("pause_writing"); }
-  void resume_writing() override { log->push_back("resume_writing"); }
-};
-
-}  // namespace
 
 TEST_SUITE("transports") {
   TEST_CASE("a transport calls connection_made, data_received, eof_received, connection_lost in order") {
