@@ -186,11 +186,13 @@ HandleRef BaseEventLoop::call_soon_threadsafe(Callback callback, const char* nam
   h->incref_();  // the queue's reference; the caller's HandleRef below is the second
   HandleRef result(h);
   {
+    // The wake-up is written under the lock: the loop cannot take this handle (and maybe finish
+    // and be destroyed) before this thread is done touching it.
     std::lock_guard lock(threadsafe_mutex_);
     threadsafe_.push_back(h);
     threadsafe_pending_.store(true, std::memory_order_release);
+    write_to_self_();
   }
-  write_to_self_();
   return result;
 }
 
@@ -199,11 +201,13 @@ void BaseEventLoop::call_soon_threadsafe_noref_(Callback callback, const char* n
   auto* h = new Handle(std::move(callback), this, name);
   h->incref_();  // the queue's reference, the only one
   {
+    // The wake-up is written under the lock: the loop cannot take this handle (and maybe finish
+    // and be destroyed) before this thread is done touching it.
     std::lock_guard lock(threadsafe_mutex_);
     threadsafe_.push_back(h);
     threadsafe_pending_.store(true, std::memory_order_release);
+    write_to_self_();
   }
-  write_to_self_();
 }
 
 void BaseEventLoop::take_threadsafe_() {
