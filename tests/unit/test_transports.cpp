@@ -284,8 +284,15 @@ TEST_SUITE("transports") {
       HandlerRecorder handler;
       handler.attach(*loop);
       std::vector<std::string> log;
-      rlimit saved{};
-      REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+      // Gives the descriptor limit back however the test ends (a failed REQUIRE throws).
+      struct LimitGuard {
+        rlimit saved{};
+        LimitGuard() { REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0); }
+        LimitGuard(const LimitGuard&) = delete;
+        LimitGuard& operator=(const LimitGuard&) = delete;
+        ~LimitGuard() { ::setrlimit(RLIMIT_NOFILE, &saved); }
+      } limit;
+      const rlimit saved = limit.saved;
       std::string reply;
       loop->run_until_complete([&] {
         BaseEventLoop& lp = get_running_loop();
@@ -313,7 +320,6 @@ TEST_SUITE("transports") {
         await(lost);
         server->close();
       });
-      ::setrlimit(RLIMIT_NOFILE, &saved);
       CHECK(log == std::vector<std::string>{"connection_made", "data_received x", "eof_received",
                                             "connection_lost None"});
     }
