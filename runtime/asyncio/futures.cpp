@@ -5,7 +5,6 @@
 // Course: docs/05-futures.md
 #include "asyncio/futures.hpp"
 
-#include "asyncio/arena.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -42,9 +41,6 @@ class DoneCallbackHandle final : public Handle {
     fn_ = nullptr;
   }
   void set_future_(FutureCore& future) { future_ = Ref<FutureCore>(&future); }
-  // From the task arena: gather() adds one per child, as many as there are tasks.
-  static void* operator new(std::size_t size) { return detail::arena_allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
   CallbackKey key() const noexcept { return key_; }
   // The name futures' reprs show in cb=[...].
   std::string short_name() const {

@@ -37,6 +37,16 @@ using CallbackKey = std::uintptr_t;
 // Counted (Ref<FutureCore>): handles, done callbacks and waiting tasks share it.
 class FutureCore {
  public:
+  // Futures and tasks come from the block arena (arena.hpp), as handles do: a program makes and
+  // drops one per hand-off, or holds 100,000 tasks at once, and fresh heap pages cost a page fault
+  // each. One holding an over-aligned value uses the heap.
+  static void* operator new(std::size_t size) { return detail::arena_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
+  static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
+  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
+    ::operator delete(p, size, al);
+  }
+
   explicit FutureCore(BaseEventLoop& loop);
   FutureCore(const FutureCore&) = delete;
   FutureCore& operator=(const FutureCore&) = delete;
@@ -171,15 +181,6 @@ class FutureImpl final : public FutureCore {
     value_repr_ = &asyncio::value_repr<T>;
   }
   std::optional<stored_t<T>> value;
-
-  // Futures come from the block arena (arena.hpp), as tasks and handles do: a program that
-  // hands results around makes and drops one per hand-off. An over-aligned value uses the heap.
-  static void* operator new(std::size_t size) { return detail::arena_allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
-  static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
-  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
-    ::operator delete(p, size, al);
-  }
 
  private:
   void clear_value_() noexcept override { value.reset(); }

@@ -6,18 +6,11 @@
 
 #include <atomic>
 
-#include "asyncio/arena.hpp"
-
 namespace asyncio {
 
 namespace {
 std::atomic<unsigned long long> task_name_counter{0};
 }  // namespace
-
-// Tasks come from the block arena (arena.hpp).
-void* TaskCore::operator new(std::size_t size) { return detail::arena_allocate(size); }
-
-void TaskCore::operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
 
 unsigned long long next_task_number_() noexcept { return ++task_name_counter; }
 

@@ -39,17 +39,6 @@ struct TaskOptions {
 // Only a callback run in step 4 of a pass (the step handle) ever resumes the fiber.
 class TaskCore : public FutureCore {
  public:
-  // Tasks come from a per-thread arena of 2 MiB chunks (transparent huge pages from the second
-  // chunk on): a program that makes 100,000 tasks would otherwise touch ~10,000 fresh heap
-  // pages, each a page fault, and on a virtual machine those cost more than the task itself.
-  static void* operator new(std::size_t size);
-  static void operator delete(void* p, std::size_t size) noexcept;
-  // A task holding an over-aligned value skips the arena.
-  static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
-  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
-    ::operator delete(p, size, al);
-  }
-
   std::string get_name() const;
   void set_name(std::string name);
   // Task.cancel: a request. Cancels the awaited future at once if there is one; the
