@@ -16,7 +16,9 @@ class BaseException : public std::exception {
  public:
   BaseException() = default;
   explicit BaseException(std::string message) : message_(std::move(message)) {}
-  const char* what() const noexcept override { return message_.c_str(); }
+  // Never empty: without a message, the class name (`KeyboardInterrupt`), as the last line of
+  // Python's traceback shows it. message() is Python's str(), which may be empty.
+  const char* what() const noexcept override { return message_.empty() ? name() : message_.c_str(); }
   const std::string& message() const noexcept { return message_; }
   virtual const char* name() const noexcept { return "BaseException"; }
   // Python tells CancelledError('') (one empty argument) from CancelledError() in repr();

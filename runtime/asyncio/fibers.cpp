@@ -1,4 +1,4 @@
-// fibers.cpp: the stack pool, guard pages, the overflow report and the fiber switch.
+// fibers.cpp: the stack pool, guard regions, the overflow report and the fiber switch.
 // Boost.Context rules kept here (boost/context/fiber.hpp docs): forced_unwind must pass
 // through every catch, and no switch happens inside a catch block. Sanitizer builds announce
 // each switch to ASan (__sanitizer_start/finish_switch_fiber); Boost's fcontext does not.
@@ -9,8 +9,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -58,9 +61,16 @@ std::size_t round_to_pages(std::size_t bytes) {
   return (bytes + page_size - 1) / page_size * page_size;
 }
 
+// The guard below a stack: as large as the stack, so that a frame which is not probed page by page
+// (code built without -fstack-clash-protection) and writes only its lowest bytes still lands in
+// the guard unless it is larger than the stack and the guard together; at least 64 KiB, the
+// size of a common recv() or snprintf() buffer, for small stacks.
+std::size_t guard_bytes(std::size_t stack_size) { return std::max(stack_size, round_to_pages(64 * 1024)); }
+
 // ---------------------------------------------------------------- the stack pool
 
 // Stacks of one size, carved out of growing mappings: [guard][stack][guard][stack]...
+// Each guard is guard_bytes(size) long: address space only, no memory is ever given to it.
 // Freed stacks are kept (their pages stay resident) and reused last-in first-out.
 struct SizeClass {
   std::size_t size = 0;
@@ -68,10 +78,15 @@ struct SizeClass {
   std::size_t next_slab = 16;
 };
 
+// ASYNCIO_STACK_GUARD=mprotect forces the fallback (to try the path Linux < 6.13 takes).
+GuardMethod initial_guard_method() {
+  const char* forced = std::getenv("ASYNCIO_STACK_GUARD");
+  return forced && std::strcmp(forced, "mprotect") == 0 ? GuardMethod::mprotect : GuardMethod::madvise;
+}
+
 struct Pool {
   std::vector<SizeClass> classes;
-  StackStats stats;
-  bool madvise_works = true;
+  StackStats stats{0, 0, 0, initial_guard_method()};
 };
 
 Pool& pool() {
@@ -86,34 +101,53 @@ SizeClass& size_class(std::size_t size) {
   return pool().classes.back();
 }
 
-void install_guard(char* guard) {
+std::string max_map_count_text() {
+  std::ifstream in("/proc/sys/vm/max_map_count");
+  std::string value;
+  if (!(in >> value)) value = "unknown";
+  return value;
+}
+
+// A stack could not be mapped or guarded. ENOMEM from these calls means the process reached
+// vm.max_map_count (each mprotect-guarded stack splits its mapping in two) or, for mmap, its
+// address-space limit: say which limit, its value and how to raise it. Never an unguarded stack.
+[[noreturn]] void throw_stack_error(const char* call, int err) {
+  const std::string what = std::string(call) + " failed: [Errno " + std::to_string(err) + "] " + std::strerror(err);
+  if (err != ENOMEM) throw OSError(err, "cannot create a stack for a new task: " + what);
+  const StackStats& stats = pool().stats;
+  throw RuntimeError(
+      "cannot create a stack for a new task: " + what + ", with " + std::to_string(stats.live) +
+      " task stacks live. Each guarded stack takes " +
+      (stats.method == GuardMethod::mprotect ? "two memory mappings (its guard is mprotect()ed)"
+                                             : "part of a memory mapping") +
+      " and a process may have at most vm.max_map_count mappings (now " + max_map_count_text() +
+      "): raise it with `sudo sysctl -w vm.max_map_count=262144` (or in /etc/sysctl.d/), or run "
+      "fewer tasks at once" +
+      (std::strcmp(call, "mmap") == 0 ? "; an address-space limit (ulimit -v) ends here too" : ""));
+}
+
+void install_guard(char* guard, std::size_t bytes) {
   Pool& p = pool();
-  if (p.madvise_works) {
-    if (madvise(guard, page_size, MADV_GUARD_INSTALL) == 0) return;
-    if (errno != EINVAL) throw OSError(errno, std::string("madvise(MADV_GUARD_INSTALL): ") + std::strerror(errno));
-    p.madvise_works = false;
-    p.stats.method = GuardMethod::mprotect;
-  }
-  if (mprotect(guard, page_size, PROT_NONE) != 0) {
+  if (p.stats.method == GuardMethod::madvise) {
+    if (madvise(guard, bytes, MADV_GUARD_INSTALL) == 0) return;
     const int err = errno;
-    throw RuntimeError(
-        "cannot guard a new task stack: mprotect failed (" + std::string(std::strerror(err)) +
-        "); each guarded stack takes two memory mappings and vm.max_map_count is reached. "
-        "Raise vm.max_map_count or run fewer tasks at once (" +
-        std::to_string(p.stats.live) + " stacks live)");
+    if (err != EINVAL && err != ENOSYS) throw_stack_error("madvise(MADV_GUARD_INSTALL)", err);
+    p.stats.method = GuardMethod::mprotect;  // a kernel older than 6.13: from now on, mprotect
   }
+  if (mprotect(guard, bytes, PROT_NONE) != 0) throw_stack_error("mprotect", errno);
 }
 
 void refill(SizeClass& c) {
-  const std::size_t stride = c.size + page_size;
+  const std::size_t guard = guard_bytes(c.size);
+  const std::size_t stride = guard + c.size;
   const std::size_t count = c.next_slab;
   void* mem = mmap(nullptr, stride * count, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mem == MAP_FAILED) throw OSError(errno, std::string("mmap of task stacks: ") + std::strerror(errno));
+  if (mem == MAP_FAILED) throw_stack_error("mmap", errno);
   char* base = static_cast<char*>(mem);
   std::size_t made = 0;
   try {
-    for (; made < count; ++made) install_guard(base + made * stride);
+    for (; made < count; ++made) install_guard(base + made * stride, guard);
   } catch (...) {
     if (made == 0) {
       munmap(mem, stride * count);
@@ -122,7 +156,7 @@ void refill(SizeClass& c) {
     munmap(base + made * stride, stride * (count - made));
   }
   // Pushed in reverse so the lowest stack is handed out first.
-  for (std::size_t i = made; i-- > 0;) c.free.push_back(base + i * stride + page_size);
+  for (std::size_t i = made; i-- > 0;) c.free.push_back(base + i * stride + guard);
   pool().stats.mapped += made;
   pool().stats.pooled += made;
   if (c.next_slab < 1024) c.next_slab *= 2;
@@ -170,11 +204,12 @@ struct PoolAllocator {
 // ---------------------------------------------------------------- stack overflow report
 
 thread_local Fiber* current_fiber = nullptr;
-// What the SIGSEGV handler reads: the running fiber's guard page and name.
+// What the SIGSEGV handler reads: the running fiber's guard region and name.
 thread_local const char* overflow_label = nullptr;
 thread_local unsigned long long overflow_number = 0;  // "Task-<number>" when the label is null
 thread_local char* overflow_guard = nullptr;
 thread_local std::size_t overflow_size = 0;
+thread_local std::size_t overflow_guard_size = 0;
 struct sigaction previous_segv;
 
 void write_str(const char* s) {
@@ -195,7 +230,7 @@ void format_number(unsigned long long v, char (&out)[32]) {
 
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   char* addr = static_cast<char*>(info->si_addr);
-  if (overflow_guard && addr >= overflow_guard && addr < overflow_guard + page_size) {
+  if (overflow_guard && addr >= overflow_guard && addr < overflow_guard + overflow_guard_size) {
     char size_text[32];
     format_number(overflow_size, size_text);
     write_str("asyncio: stack overflow in task '");
@@ -257,9 +292,12 @@ void prepare_overflow_report() {
   sigaltstack(&ss, nullptr);
 }
 
-void enter_fiber(Fiber* f, char* guard, std::size_t size, const char* label, unsigned long long number) noexcept {
+// The fiber now running on this thread (nullptr: the thread's own stack), for current() and the
+// overflow report.
+void enter_fiber(Fiber* f, void* stack_bottom, std::size_t size, const char* label, unsigned long long number) noexcept {
   current_fiber = f;
-  overflow_guard = guard;
+  overflow_guard_size = f ? guard_bytes(size) : 0;
+  overflow_guard = f ? static_cast<char*>(stack_bottom) - overflow_guard_size : nullptr;
   overflow_size = size;
   overflow_label = label;
   overflow_number = number;
@@ -302,6 +340,10 @@ void set_default_stack_size(std::size_t bytes) {
 
 StackStats stack_stats() noexcept { return pool().stats; }
 
+std::size_t guard_size(std::size_t stack_size) noexcept { return guard_bytes(round_to_pages(stack_size)); }
+
+void set_guard_method(GuardMethod method) noexcept { pool().stats.method = method; }
+
 Fiber* Fiber::current() noexcept { return current_fiber; }
 
 Fiber::~Fiber() { unwind(); }
@@ -338,8 +380,7 @@ ctx::fiber Fiber::run_(ctx::fiber&& caller) {
 
 bool Fiber::resume() {
   previous_ = current_fiber;
-  char* const guard = static_cast<char*>(stack_bottom_) - page_size;
-  enter_fiber(this, guard, stack_size_, label_, label_number_);
+  enter_fiber(this, stack_bottom_, stack_size_, label_, label_number_);
   running_ = true;
   void* fake = nullptr;
   swap_eh_state(eh_caught_, eh_uncaught_);  // ours in, the resumer's kept here meanwhile
@@ -350,7 +391,7 @@ bool Fiber::resume() {
   running_ = false;
   Fiber* prev = std::exchange(previous_, nullptr);
   if (prev) {
-    enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_, prev->label_number_);
+    enter_fiber(prev, prev->stack_bottom_, prev->stack_size_, prev->label_, prev->label_number_);
   } else {
     enter_fiber(nullptr, nullptr, 0, nullptr, 0);
   }
@@ -374,7 +415,7 @@ void Fiber::suspend() {
 void Fiber::unwind() noexcept {
   if (!started_ || finished_ || running_ || !context_) return;
   Fiber* prev = current_fiber;
-  enter_fiber(this, static_cast<char*>(stack_bottom_) - page_size, stack_size_, label_, label_number_);
+  enter_fiber(this, stack_bottom_, stack_size_, label_, label_number_);
   // A fiber that never ran its body unwinds inside Boost only: nothing to tell the sanitizer.
   void* fake = nullptr;
   swap_eh_state(eh_caught_, eh_uncaught_);  // ours in, the resumer's kept here meanwhile
@@ -386,7 +427,7 @@ void Fiber::unwind() noexcept {
   swap_eh_state(eh_caught_, eh_uncaught_);
   finished_ = true;
   if (prev) {
-    enter_fiber(prev, static_cast<char*>(prev->stack_bottom_) - page_size, prev->stack_size_, prev->label_, prev->label_number_);
+    enter_fiber(prev, prev->stack_bottom_, prev->stack_size_, prev->label_, prev->label_number_);
   } else {
     enter_fiber(nullptr, nullptr, 0, nullptr, 0);
   }

@@ -1,7 +1,7 @@
 // fibers.hpp: stackful fibers on pooled, guarded stacks: what a task runs on.
 // A C++-only idea standing in for CPython's generator frames (Objects/genobject.c): a task's
 // body runs on its own stack and suspends by switching back to the loop. The only file that
-// touches Boost.Context. Owns stacks (pool, guard pages, overflow report) and the switch.
+// touches Boost.Context. Owns stacks (pool, guard regions, overflow report) and the switch.
 // Course: docs/06-tasks-on-fibers.md
 #pragma once
 
@@ -16,12 +16,19 @@ namespace asyncio::fibers {
 std::size_t default_stack_size() noexcept;
 void set_default_stack_size(std::size_t bytes);
 
-// How stacks are guarded. Each stack has a guard page below it; touching it is a stack
-// overflow, reported with the task's name and stack size before the process dies.
-//   madvise: MADV_GUARD_INSTALL (Linux 6.13+), no extra memory mapping per stack.
-//   mprotect: a PROT_NONE page, which splits the mapping: vm.max_map_count (65,530) then
-//             bounds live stacks at about 32,700; past that, creating a task raises
-//             RuntimeError rather than hand out an unguarded stack.
+// How stacks are guarded. Below each stack lies a guard region as large as the stack (at least
+// 64 KiB) that may not be touched; touching it is a stack overflow, reported with the task's name
+// and stack size before the process dies. Being that large, no frame smaller than the stack plus
+// the guard can jump over it into the next stack down, probed or not (code built with
+// -fstack-clash-protection, as everything on asyncio::asyncio is, touches every page and cannot
+// jump over it at all). The guard is address space, not memory.
+//   madvise: MADV_GUARD_INSTALL (Linux 6.13+): no extra memory mapping per stack.
+//   mprotect: PROT_NONE, which splits the mapping: each stack then takes two of the process's
+//             vm.max_map_count mappings (65,530 by default), which bounds live stacks at about
+//             32,700; past that, the task fails with a RuntimeError that names the limit, its
+//             value and how to raise it, rather than run on an unguarded stack.
+// The runtime uses madvise where the kernel has it and falls back to mprotect where it does not;
+// the environment variable ASYNCIO_STACK_GUARD=mprotect (or set_guard_method) forces the fallback.
 enum class GuardMethod { madvise, mprotect };
 struct StackStats {
   std::size_t live = 0;     // stacks in use by fibers
@@ -30,6 +37,11 @@ struct StackStats {
   GuardMethod method = GuardMethod::madvise;
 };
 StackStats stack_stats() noexcept;
+// The guard below a stack of this many bytes (rounded to pages): its size, at least 64 KiB.
+std::size_t guard_size(std::size_t stack_size) noexcept;
+// Guard stacks mapped from now on (on this thread) with this method; madvise falls back to
+// mprotect where the kernel lacks it. For tests and for trying the Debian 12 (Linux 6.1) path.
+void set_guard_method(GuardMethod method) noexcept;
 
 class Fiber {
  public:
@@ -82,7 +94,7 @@ class Fiber {
   std::exception_ptr exception_;
   const char* label_ = "";
   unsigned long long label_number_ = 0;
-  void* stack_bottom_ = nullptr;   // lowest usable address (above the guard page)
+  void* stack_bottom_ = nullptr;   // lowest usable address (above the guard region)
   std::size_t stack_size_ = 0;
 #if defined(__SANITIZE_ADDRESS__)
   const void* caller_bottom_ = nullptr;  // for the sanitizer's bookkeeping

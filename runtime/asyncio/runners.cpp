@@ -3,15 +3,73 @@
 // Course: docs/06-tasks-on-fibers.md
 #include "asyncio/runners.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
 
 #include "asyncio/threads.hpp"
 
 namespace asyncio {
 
-Runner::Runner(bool debug, std::string selector_kind) : debug_(debug), selector_kind_(std::move(selector_kind)) {}
+namespace {
+
+std::terminate_handler previous_terminate = nullptr;
+
+void write_stderr(const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// std::terminate runs this when an exception leaves main (or a thread's function, or a noexcept
+// function); std::current_exception() is that exception.
+[[noreturn]] void on_terminate() {
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const KeyboardInterrupt&) {
+      std::fflush(nullptr);  // what the program printed first, as Python's finalization does
+      write_stderr(exception_line(e) + "\n");
+      ::signal(SIGINT, SIG_DFL);
+      sigset_t sigint;
+      sigemptyset(&sigint);
+      sigaddset(&sigint, SIGINT);
+      ::pthread_sigmask(SIG_UNBLOCK, &sigint, nullptr);
+      ::kill(::getpid(), SIGINT);
+      ::_exit(128 + SIGINT);  // only if SIGINT could not end the process, as Python does
+    } catch (const SystemExit& exit) {
+      std::fflush(nullptr);
+      if (exit.message().empty() && !exit.has_args()) ::_exit(0);
+      write_stderr(exit.message() + "\n");
+      ::_exit(1);
+    } catch (...) {
+    }
+  }
+  if (previous_terminate) previous_terminate();
+  std::abort();
+}
+
+}  // namespace
+
+void install_exit_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] { previous_terminate = std::set_terminate(on_terminate); });
+}
+
+Runner::Runner(bool debug, std::string selector_kind) : debug_(debug), selector_kind_(std::move(selector_kind)) {
+  install_exit_handler();
+}
 
 Runner::~Runner() {
   try {

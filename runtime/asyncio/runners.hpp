@@ -64,12 +64,32 @@ class Runner {
 };
 
 // asyncio.run(main): RuntimeError if a loop is already running in this thread.
+// An exception that leaves it is thrown on to the caller, after the loop is closed, as in
+// CPython. If nothing catches a KeyboardInterrupt or SystemExit, the program ends as CPython's
+// does (see install_exit_handler below), with no code in main.
 template <class F, class... Args>
 auto run(F&& main, Args&&... args) {
   if (get_running_loop_or_null() != nullptr)
     throw RuntimeError("asyncio.run() cannot be called from a running event loop");
-  Runner runner;
-  return runner.run(std::forward<F>(main), std::forward<Args>(args)...);
+  try {
+    Runner runner;
+    return runner.run(std::forward<F>(main), std::forward<Args>(args)...);
+  } catch (...) {
+    // Caught only to be thrown on: an exception that no handler catches may end the program
+    // without unwinding (GCC and Clang do so), which would skip ~Runner: leftover tasks would
+    // not be cancelled nor the loop closed, as CPython's `with Runner()` does in every case.
+    throw;
+  }
 }
+
+// What CPython's interpreter does with an exception that reaches the top of the program, for
+// the two exceptions that end programs on purpose. Installed (once, as a std::terminate handler
+// that keeps the previous one for everything else) by every Runner, so asyncio::run needs no
+// help from main. A KeyboardInterrupt nobody catches prints `KeyboardInterrupt` on stderr (the
+// last line of Python's traceback; C++ has no traceback to print), flushes stdout and kills the
+// process with SIGINT under the default action (Modules/main.c, exit_sigint): a shell shows
+// 130. A SystemExit exits with status 0 when it has no message, else prints the message on
+// stderr and exits with status 1 (Python/pythonrun.c, handle_system_exit).
+void install_exit_handler();
 
 }  // namespace asyncio

@@ -180,11 +180,19 @@ void TaskCore::step_(std::exception_ptr exc) {
   yielded_ = nullptr;
   yielded_bare_ = false;
   bool finished;
+  if (!fiber_.started() && !exc) {
+    // No stack for the body (vm.max_map_count or the address space used up): the task fails
+    // with that error, as if its body had raised it at once; the loop goes on.
+    try {
+      fiber_.start(&TaskCore::fiber_entry_, this, 0, name_ ? name_->c_str() : nullptr);
+    } catch (const Exception&) {
+      exc = std::current_exception();
+    }
+  }
   if (!fiber_.started() && exc) {
     // coro.throw() on a coroutine that never started raises at once: the body never runs.
     finished = true;
   } else {
-    if (!fiber_.started()) fiber_.start(&TaskCore::fiber_entry_, this, 0, name_ ? name_->c_str() : nullptr);
     throw_in_ = std::move(exc);
     loop_->current_task_ = this;
     finished = fiber_.resume();

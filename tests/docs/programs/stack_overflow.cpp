@@ -1,6 +1,6 @@
-// stack_overflow: a task that recurses past its 16 KiB stack hits the guard page below it; the
+// stack_overflow: a task that recurses past its 16 KiB stack hits the guard region below it; the
 // runtime's SIGSEGV handler names the task and its stack size, then the process dies (status 139).
-// CPython raises RecursionError instead. Quoted in docs/06-tasks-on-fibers.md ("Guard pages").
+// CPython raises RecursionError instead. Quoted in docs/06-tasks-on-fibers.md ("Guard regions").
 #include <cstdio>
 
 #include "asyncio/asyncio.hpp"
