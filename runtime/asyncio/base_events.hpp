@@ -18,8 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include "asyncio/events.hpp"
 #include "asyncio/selectors.hpp"
+#include "asyncio/socket.hpp"
 #include "asyncio/trace.hpp"
 
 namespace asyncio {
@@ -38,6 +42,25 @@ class ThreadPoolExecutor;
 struct AddrInfo;
 // What create_connection and create_server call to make each connection's protocol.
 using ProtocolFactory = std::function<std::shared_ptr<BaseProtocol>()>;
+
+// create_server's keyword arguments (base_events.py BaseEventLoop.create_server), in CPython's
+// order and with its defaults, written with designated initialisers:
+//   loop.create_server(factory, "127.0.0.1", 8888, {.backlog = 10, .reuse_port = true});
+struct ServerOptions {
+  int family = AF_UNSPEC;   // passed to getaddrinfo with the host
+  int flags = AI_PASSIVE;   // passed to getaddrinfo with the host
+  // A bound stream socket to serve on instead of host/port (which must then be unset). The
+  // server owns it from here on, also when create_server refuses it.
+  Socket sock{};
+  int backlog = 100;        // listen()'s backlog, and the most accepts per readiness event
+  // TLS is not part of asyncio-cpp: true raises NotImplementedError (terminate TLS in front).
+  bool ssl = false;
+  std::optional<bool> reuse_address{};  // SO_REUSEADDR; unset: true, as on every POSIX system
+  bool reuse_port = false;            // SO_REUSEPORT: several servers share one port
+  std::optional<double> ssl_handshake_timeout{};  // only meaningful with ssl
+  std::optional<double> ssl_shutdown_timeout{};   // only meaningful with ssl
+  bool start_serving = true;  // false: nothing is accepted until Server::start_serving()
+};
 
 // Constants of base_events.py.
 inline constexpr std::size_t MIN_SCHEDULED_TIMER_HANDLES = 100;
@@ -119,8 +142,10 @@ class BaseEventLoop : public AbstractEventLoop {
   virtual std::pair<Socket, Address> sock_accept(int fd);
   virtual std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> create_connection(
       ProtocolFactory protocol_factory, const std::string& host, int port);
-  virtual Ref<Server> create_server(ProtocolFactory protocol_factory, const std::string& host, int port,
-                                    int backlog = 100, bool start_serving = true);
+  // create_server: host and port unset (or host "") bind every interface; with options.sock
+  // neither may be set.
+  virtual Ref<Server> create_server(ProtocolFactory protocol_factory, std::optional<std::string> host = std::nullopt,
+                                    std::optional<int> port = std::nullopt, ServerOptions options = {});
 
   // socket.getaddrinfo run in the default executor; a numeric host skips it (base_events.py
   // _ensure_resolved / _ipaddr_info). Raises gaierror.

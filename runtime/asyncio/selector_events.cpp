@@ -23,6 +23,7 @@
 #include "asyncio/exceptions.hpp"
 #include "asyncio/tasks.hpp"
 #include "asyncio/threads.hpp"
+#include "asyncio/warnings.hpp"
 
 namespace asyncio {
 
@@ -35,6 +36,20 @@ SelectorEventLoop::SelectorEventLoop(std::unique_ptr<selectors::BaseSelector> se
 }
 
 SelectorEventLoop::~SelectorEventLoop() {
+  // BaseEventLoop.__del__: a loop dropped without close() warns and closes itself (its epoll
+  // fd and self-pipe). Reached when the last Ref goes; a task still pending holds a Ref, so
+  // such a loop is not dropped here (see docs/architecture.md, "Who owns what").
+  if (!is_closed()) {
+    warnings::warn(std::string("unclosed event loop <_UnixSelectorEventLoop running=") +
+                       (is_running() ? "True" : "False") + " closed=False debug=" + (get_debug() ? "True" : "False") +
+                       ">",
+                   "ResourceWarning");
+    incref_();  // the count is already zero: a Ref taken and dropped inside close() must not free us again
+    try {
+      if (!is_running()) close();
+    } catch (...) {
+    }
+  }
   close_self_pipe_();
   if (!selector_->is_closed()) selector_->close();
 }
@@ -48,6 +63,15 @@ void SelectorEventLoop::close() {
   for (int sig : sigs) remove_signal_handler(sig);
   close_self_pipe_();
   BaseEventLoop::close();
+  // Transports still open are left open, as CPython leaves them, but connection_lost can never
+  // run now, and it was what broke the transport <-> protocol cycle. So the transport lets go
+  // of its protocol here: whatever the program still holds stays alive; the rest is freed, and
+  // a transport freed with its socket open warns "unclosed transport" and closes it (its
+  // destructor, CPython's __del__). docs/architecture.md, "Who owns what".
+  std::vector<Ref<Transport>> open_transports;
+  for (const auto& [fd, transport] : transports_) open_transports.emplace_back(transport);
+  for (auto& transport : open_transports) transport->set_protocol(nullptr);
+  open_transports.clear();
   fd_handles_.clear();
   selector_->close();
   // BaseEventLoop.close: the default executor is shut down without waiting for its workers.
@@ -477,29 +501,106 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::crea
   return {transport, protocol};
 }
 
-Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, const std::string& host, int port,
-                                             int backlog, bool start_serving) {
-  const std::string bind_host = host.empty() ? "0.0.0.0" : host;
-  const std::vector<AddrInfo> infos = ensure_resolved(*this, bind_host, port, AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE);
-  if (infos.empty()) throw OSError("getaddrinfo() returned empty list");
-  std::vector<Socket> sockets;
-  for (const AddrInfo& info : infos) {
-    Socket sock(info.family, SOCK_STREAM, info.proto);
-    sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);  // reuse_address defaults to True on Unix
-    if (info.family == AF_INET6) sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1);
-    try {
-      sock.bind(info.address);
-    } catch (const OSError& err) {
-      std::string reason = err.strerror();
-      for (char& c : reason) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::rethrow_exception(make_os_error(
-          err.errno_(), "error while attempting to bind on address " + info.address.repr() + ": " + reason));
-    }
-    sock.setblocking(false);
-    sockets.push_back(std::move(sock));
+namespace {
+
+// base_events._set_reuseport.
+void set_reuseport(Socket& sock) {
+  try {
+    sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+  } catch (const OSError&) {
+    throw ValueError("reuse_port not supported by socket module, SO_REUSEPORT defined but not implemented.");
   }
-  Ref<Server> server(new Server(*this, std::move(sockets), std::move(protocol_factory), backlog));
-  if (start_serving) server->start_serving();
+}
+
+// Python's repr of a socket.socket: "<socket.socket fd=5, family=2, type=2, proto=0, laddr=('0.0.0.0', 0)>".
+std::string socket_repr(const Socket& sock) {
+  const int fd = sock.fileno();
+  int family = AF_UNSPEC;
+  try {
+    family = sock.family();
+  } catch (const OSError&) {
+  }
+  int type = 0, proto = 0;
+  try {
+    type = sock.getsockopt(SOL_SOCKET, SO_TYPE);
+    proto = sock.getsockopt(SOL_SOCKET, SO_PROTOCOL);
+  } catch (const OSError&) {
+  }
+  std::string out = "<socket.socket fd=" + std::to_string(fd) + ", family=" + std::to_string(family) +
+                    ", type=" + std::to_string(type) + ", proto=" + std::to_string(proto);
+  if (family == AF_INET || family == AF_INET6) {
+    try {
+      out += ", laddr=" + sock.getsockname().repr();
+    } catch (const OSError&) {
+    }
+  }
+  return out + ">";
+}
+
+}  // namespace
+
+Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, std::optional<std::string> host,
+                                             std::optional<int> port, ServerOptions options) {
+  // CPython accepts an SSLContext here; this runtime has no TLS, so any ssl is refused by name.
+  if (options.ssl)
+    throw NotImplementedError(
+        "create_server(ssl=...): asyncio-cpp has no TLS; serve plain TCP and terminate TLS in front of it");
+  if (options.ssl_handshake_timeout) throw ValueError("ssl_handshake_timeout is only meaningful with ssl");
+  if (options.ssl_shutdown_timeout) throw ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+  std::vector<Socket> sockets;
+  if (host || port) {
+    if (options.sock) throw ValueError("host/port and sock can not be specified at the same time");
+    const bool reuse_address = options.reuse_address.value_or(true);  // os.name == "posix"
+    // host "" or unset: every interface (getaddrinfo(None, port, AI_PASSIVE)).
+    const std::string bind_host = host.value_or("");
+    std::vector<AddrInfo> infos =
+        ensure_resolved(*this, bind_host, port.value_or(0), options.family, SOCK_STREAM, 0, options.flags);
+    if (infos.empty())
+      throw OSError("getaddrinfo(" + (host ? "'" + *host + "'" : std::string("None")) + ") returned empty list");
+    // CPython makes a set of the results: the same address twice is bound once.
+    std::vector<AddrInfo> unique;
+    for (AddrInfo& info : infos) {
+      bool seen = false;
+      for (const AddrInfo& u : unique)
+        seen = seen || (u.family == info.family && u.proto == info.proto && u.address == info.address);
+      if (!seen) unique.push_back(std::move(info));
+    }
+    for (const AddrInfo& info : unique) {
+      Socket sock;
+      try {
+        sock = Socket(info.family, SOCK_STREAM, info.proto);
+      } catch (const OSError&) {
+        // Assume a bad family/type/protocol combination, as CPython does.
+        if (get_debug())
+          log(LogLevel::warning, "create_server() failed to create socket.socket(" + std::to_string(info.family) +
+                                     ", " + std::to_string(SOCK_STREAM) + ", " + std::to_string(info.proto) + ")");
+        continue;
+      }
+      sockets.push_back(std::move(sock));
+      Socket& s = sockets.back();
+      if (reuse_address) s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+      if (options.reuse_port) set_reuseport(s);
+      // No dual stack: an IPv6 socket listens on IPv6 only.
+      if (info.family == AF_INET6) s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1);
+      try {
+        s.bind(info.address);
+      } catch (const OSError& err) {
+        std::string reason = err.strerror();
+        for (char& c : reason) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::rethrow_exception(make_os_error(
+            err.errno_(), "error while attempting to bind on address " + info.address.repr() + ": " + reason));
+      }
+    }
+  } else {
+    if (!options.sock) throw ValueError("Neither host/port nor sock were specified");
+    if (options.sock.getsockopt(SOL_SOCKET, SO_TYPE) != SOCK_STREAM)
+      throw ValueError("A Stream Socket was expected, got " + socket_repr(options.sock));
+    sockets.push_back(std::move(options.sock));
+  }
+  for (Socket& sock : sockets) sock.setblocking(false);
+  Ref<Server> server(new Server(*this, std::move(sockets), std::move(protocol_factory), options.backlog));
+  if (options.start_serving) server->start_serving();
+  if (get_debug()) log(LogLevel::info, server->repr() + " is serving");
   return server;
 }
 
@@ -620,6 +721,11 @@ SelectorSocketTransport::SelectorSocketTransport(SelectorEventLoop& loop, Socket
 }
 
 SelectorSocketTransport::~SelectorSocketTransport() {
+  // _SelectorTransport.__del__: nothing references the transport and its socket is still open.
+  if (sock_) {
+    warnings::warn("unclosed transport " + repr(), "ResourceWarning");
+    sock_.close();
+  }
   if (loop_) {
     auto it = loop_->transports_.find(sock_fd_);
     if (it != loop_->transports_.end() && it->second == this) loop_->transports_.erase(it);
@@ -1041,7 +1147,8 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> BaseEventLoop::create_c
                                                                                           const std::string&, int) {
   throw NotImplementedError();
 }
-Ref<Server> BaseEventLoop::create_server(ProtocolFactory, const std::string&, int, int, bool) {
+Ref<Server> BaseEventLoop::create_server(ProtocolFactory, std::optional<std::string>, std::optional<int>,
+                                         ServerOptions) {
   throw NotImplementedError();
 }
 void BaseEventLoop::add_signal_handler(int, Callback) { throw NotImplementedError(); }

@@ -63,8 +63,8 @@ class SelectorEventLoop : public BaseEventLoop {
   std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> create_connection(ProtocolFactory protocol_factory,
                                                                              const std::string& host,
                                                                              int port) final;
-  Ref<Server> create_server(ProtocolFactory protocol_factory, const std::string& host, int port, int backlog = 100,
-                            bool start_serving = true) final;
+  Ref<Server> create_server(ProtocolFactory protocol_factory, std::optional<std::string> host = std::nullopt,
+                            std::optional<int> port = std::nullopt, ServerOptions options = {}) final;
 
   // Signals (unix_events.py): the C handler writes the signal number into the self-pipe;
   // the loop's reader of the pipe queues the callback (_process_self_data, _handle_signal).

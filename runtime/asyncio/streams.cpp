@@ -28,8 +28,33 @@ void StreamReader::wakeup_waiter_() {
 
 void StreamReader::set_transport(Ref<Transport> transport) { transport_ = std::move(transport); }
 
+std::string StreamReader::take_(std::size_t n) {
+  std::string out(unread_().substr(0, n));
+  drop_(out.size());
+  return out;
+}
+
+void StreamReader::drop_(std::size_t n) {
+  start_ += n;
+  if (start_ >= buffer_.size()) {
+    buffer_.clear();
+    start_ = 0;
+  } else if (start_ >= buffer_.size() - start_) {
+    bytes_compacted_ += buffer_.size() - start_;
+    buffer_.erase(0, start_);
+    start_ = 0;
+  }
+}
+
+std::string StreamReader::take_all_() {
+  std::string out = start_ == 0 ? std::move(buffer_) : std::string(unread_());
+  buffer_.clear();
+  start_ = 0;
+  return out;
+}
+
 void StreamReader::maybe_resume_transport_() {
-  if (paused_ && buffer_.size() <= limit_) {
+  if (paused_ && buffered() <= limit_) {
     paused_ = false;
     transport_->resume_reading();
   }
@@ -45,7 +70,7 @@ void StreamReader::feed_data(std::string_view data) {
   buffer_.append(data);
   wakeup_waiter_();
   // Read no more from the socket while twice the limit sits unread.
-  if (transport_ && !paused_ && buffer_.size() > 2 * limit_) {
+  if (transport_ && !paused_ && buffered() > 2 * limit_) {
     transport_->pause_reading();
     paused_ = true;
   }
@@ -75,10 +100,10 @@ std::string StreamReader::readline() {
   } catch (const IncompleteReadError& e) {
     return e.partial;
   } catch (const LimitOverrunError& e) {
-    if (buffer_.compare(e.consumed, sep.size(), sep) == 0) {
-      buffer_.erase(0, e.consumed + sep.size());
+    if (unread_().substr(e.consumed, sep.size()) == sep) {
+      drop_(e.consumed + sep.size());
     } else {
-      buffer_.clear();
+      take_all_();
     }
     maybe_resume_transport_();
     throw ValueError(e.message());
@@ -93,23 +118,18 @@ std::string StreamReader::readuntil(std::string_view separator) {
   std::size_t offset = 0;
   std::size_t isep = std::string::npos;
   for (;;) {
-    const std::size_t buflen = buffer_.size();
+    const std::size_t buflen = buffered();
     if (buflen >= offset + seplen) {
-      isep = buffer_.find(separator, offset);
-      if (isep != std::string::npos) break;
+      isep = unread_().find(separator, offset);
+      if (isep != std::string_view::npos) break;
       offset = buflen + 1 - seplen;
       if (offset > limit_) throw LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
     }
-    if (eof_) {
-      std::string chunk = std::move(buffer_);
-      buffer_.clear();
-      throw IncompleteReadError(std::move(chunk), -1);
-    }
+    if (eof_) throw IncompleteReadError(take_all_(), -1);
     wait_for_data_("readuntil");
   }
   if (isep > limit_) throw LimitOverrunError("Separator is found, but chunk is longer than limit", isep);
-  std::string chunk = buffer_.substr(0, isep + seplen);
-  buffer_.erase(0, isep + seplen);
+  std::string chunk = take_(isep + seplen);
   maybe_resume_transport_();
   return chunk;
 }
@@ -127,9 +147,8 @@ std::string StreamReader::read(std::ptrdiff_t n) {
     }
     return all;
   }
-  if (buffer_.empty() && !eof_) wait_for_data_("read");
-  std::string data = buffer_.substr(0, static_cast<std::size_t>(n));
-  buffer_.erase(0, data.size());
+  if (buffered() == 0 && !eof_) wait_for_data_("read");
+  std::string data = take_(static_cast<std::size_t>(n));
   maybe_resume_transport_();
   return data;
 }
@@ -139,16 +158,11 @@ std::string StreamReader::readexactly(std::ptrdiff_t n) {
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
   const auto want = static_cast<std::size_t>(n);
-  while (buffer_.size() < want) {
-    if (eof_) {
-      std::string incomplete = std::move(buffer_);
-      buffer_.clear();
-      throw IncompleteReadError(std::move(incomplete), n);
-    }
+  while (buffered() < want) {
+    if (eof_) throw IncompleteReadError(take_all_(), n);
     wait_for_data_("readexactly");
   }
-  std::string data = buffer_.substr(0, want);
-  buffer_.erase(0, want);
+  std::string data = take_(want);
   maybe_resume_transport_();
   return data;
 }
@@ -273,8 +287,8 @@ StreamPair open_connection(const std::string& host, int port, std::size_t limit)
   return {reader, writer};
 }
 
-Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, const std::string& host, int port,
-                         std::size_t limit) {
+Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
+                         std::optional<int> port, ServerOptions options, std::size_t limit) {
   BaseEventLoop& loop = get_running_loop();
   auto factory = [cb = std::move(client_connected_cb), limit, loop_ptr = &loop] {
     auto reader = std::make_shared<StreamReader>(limit, loop_ptr);
@@ -282,7 +296,12 @@ Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_
     protocol->self_ = protocol;
     return protocol;
   };
-  return loop.create_server(factory, host, port);
+  return loop.create_server(factory, std::move(host), port, std::move(options));
+}
+
+Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
+                         std::optional<int> port, std::size_t limit) {
+  return start_server(std::move(client_connected_cb), std::move(host), port, ServerOptions{}, limit);
 }
 
 }  // namespace asyncio

@@ -10,6 +10,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,7 +35,7 @@ class StreamReader {
   void set_transport(Ref<Transport> transport);
   void feed_eof();
   // True once EOF was fed and the buffer is empty.
-  bool at_eof() const noexcept { return eof_ && buffer_.empty(); }
+  bool at_eof() const noexcept { return eof_ && buffered() == 0; }
   void feed_data(std::string_view data);
 
   // Coroutines (call them inside a task).
@@ -50,16 +51,30 @@ class StreamReader {
   std::string readexactly(std::ptrdiff_t n);
 
   std::size_t limit() const noexcept { return limit_; }
-  std::size_t buffered() const noexcept { return buffer_.size(); }
+  std::size_t buffered() const noexcept { return buffer_.size() - start_; }
+  // Bytes moved so far to close the gap that reads leave at the front of the buffer: at most
+  // the bytes read, so every read costs time linear in what it returns (a test checks it).
+  std::size_t bytes_compacted() const noexcept { return bytes_compacted_; }
 
  private:
+  // The unread bytes, and taking n of them off the front (CPython's `del self._buffer[:n]`,
+  // which bytearray does in O(1) by moving its start; here too, with compaction below).
+  std::string_view unread_() const noexcept { return std::string_view(buffer_).substr(start_); }
+  std::string take_(std::size_t n);
+  void drop_(std::size_t n);
+  std::string take_all_();
   void wakeup_waiter_();
   void maybe_resume_transport_();
   void wait_for_data_(const char* func_name);
 
   std::size_t limit_;
   BaseEventLoop* loop_;
+  // buffer_[start_:] is unread. Reads only move start_; once the read prefix is at least half
+  // the string, the unread rest moves to the front (fewer bytes than were read since the last
+  // move), so compaction costs at most one byte moved per byte read.
   std::string buffer_;
+  std::size_t start_ = 0;
+  std::size_t bytes_compacted_ = 0;
   bool eof_ = false;
   Future<void> waiter_;
   std::exception_ptr exception_;
@@ -131,9 +146,14 @@ class StreamWriter {
 using StreamPair = std::pair<std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>>;
 
 // Coroutines: a connected (reader, writer) pair; a server that runs client_connected_cb as a
-// new task for each connection.
+// new task for each connection. start_server passes host, port and every create_server option
+// through (ServerOptions, base_events.hpp), plus each reader's limit:
+//   start_server(cb, "127.0.0.1", 0, {.backlog = 10, .reuse_port = true}, 1 << 20);
 StreamPair open_connection(const std::string& host, int port, std::size_t limit = DEFAULT_LIMIT);
-Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, const std::string& host,
-                         int port, std::size_t limit = DEFAULT_LIMIT);
+Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb,
+                         std::optional<std::string> host = std::nullopt, std::optional<int> port = std::nullopt,
+                         ServerOptions options = {}, std::size_t limit = DEFAULT_LIMIT);
+Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
+                         std::optional<int> port, std::size_t limit);
 
 }  // namespace asyncio

@@ -223,7 +223,7 @@ TEST_SUITE("servers") {
         BaseEventLoop& lp = get_running_loop();
         Future<void> lost = lp.create_future<void>();
         Ref<Server> server = lp.create_server([&] { return std::make_shared<LoggingProtocol>(&log, lost); },
-                                              "127.0.0.1", 0, 100, false);
+                                              "127.0.0.1", 0, {.start_serving = false});
         CHECK_FALSE(server->is_serving());
         REQUIRE(server->sockets().size() == 1);
         const Address where = server->sockets().at(0).getsockname();

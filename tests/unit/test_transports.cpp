@@ -298,7 +298,7 @@ TEST_SUITE("transports") {
         BaseEventLoop& lp = get_running_loop();
         Future<void> lost = lp.create_future<void>();
         Ref<Server> server = lp.create_server(
-            [&] { return std::make_shared<RecordingProtocol>(&log, lost); }, "127.0.0.1", 0, 100, false);
+            [&] { return std::make_shared<RecordingProtocol>(&log, lost); }, "127.0.0.1", 0, {.start_serving = false});
         REQUIRE(::listen(server->sockets().at(0).fileno(), 100) == 0);
         const Address where = server->sockets().at(0).getsockname();
         Socket client(AF_INET, SOCK_STREAM);

@@ -372,6 +372,79 @@ Measured echo_tcp(BaseEventLoop& loop, std::int64_t n) {
   return out;
 }
 
+// n lines of 16 bytes written by a server in chunks of 1,000 (write + drain) and read by the
+// client with readline over 127.0.0.1: StreamReader's cost per line with the socket in the loop.
+Measured stream_readline(BaseEventLoop& loop, std::int64_t n) {
+  static constexpr std::int64_t per_chunk = 1000;
+  const std::string line = "line-of-16-byte\n";
+  std::string chunk;
+  for (std::int64_t i = 0; i < per_chunk; ++i) chunk += line;
+  auto handle = [n, &chunk, &line](std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter> writer) {
+    for (std::int64_t sent = 0; sent < n; sent += per_chunk) {
+      const std::int64_t k = std::min(per_chunk, n - sent);
+      writer->write(k == per_chunk ? std::string_view(chunk) : std::string_view(chunk).substr(0, k * line.size()));
+      writer->drain();
+    }
+    writer->close();
+  };
+  Ref<Server> server = loop.run_until_complete([&] { return start_server(handle, "127.0.0.1", 0); });
+  const int port = server->sockets().front().getsockname().port;
+  auto main_fn = [n, port]() -> std::int64_t {
+    auto [reader, writer] = open_connection("127.0.0.1", port);
+    std::int64_t lines = 0;
+    for (;;) {
+      std::string got = reader->readline();
+      if (got.empty()) break;
+      if (got.size() != 16) fail("stream_readline: a line of the wrong length");
+      ++lines;
+    }
+    writer->close();
+    writer->wait_closed();
+    return lines;
+  };
+  Measured out;
+  out.meter.start();
+  const std::int64_t lines = loop.run_until_complete(main_fn);
+  out.meter.stop();
+  server->close();
+  loop.run_until_complete([&] { server->wait_closed(); });
+  if (lines != n) fail("stream_readline: lines lost");
+  out.ops = n;
+  out.op = "line (16 B, readline over TCP)";
+  out.extras.add("variant", std::string("socket")).add("mb_per_s", static_cast<double>(n) * 16 / 1e6 / out.meter.wall());
+  return out;
+}
+
+// n lines of 2 bytes fed to a StreamReader as one chunk, then read back with readline: what
+// was quadratic when every read erased from the front of the buffer (issue 11).
+Measured stream_readline_buffered(BaseEventLoop& loop, std::int64_t n) {
+  std::string data;
+  data.reserve(static_cast<std::size_t>(2 * n));
+  for (std::int64_t i = 0; i < n; ++i) data += "x\n";
+  auto main_fn = [&data]() -> std::int64_t {
+    StreamReader reader;
+    reader.feed_data(data);
+    reader.feed_eof();
+    std::int64_t lines = 0;
+    for (;;) {
+      std::string got = reader.readline();
+      if (got.empty()) break;
+      if (got.size() != 2) fail("stream_readline_buffered: a line of the wrong length");
+      ++lines;
+    }
+    return lines;
+  };
+  Measured out;
+  out.meter.start();
+  const std::int64_t lines = loop.run_until_complete(main_fn);
+  out.meter.stop();
+  if (lines != n) fail("stream_readline_buffered: lines lost");
+  out.ops = n;
+  out.op = "line (2 B, readline from one buffered chunk)";
+  out.extras.add("variant", std::string("buffered")).add("buffered_bytes", static_cast<long long>(2 * n));
+  return out;
+}
+
 // n tasks blocked in `event.wait()`: RSS per idle task, then set() and gather.
 Measured idle_tasks_memory(BaseEventLoop& loop, std::int64_t n) {
   long rss0 = 0, rss1 = 0;
@@ -459,6 +532,8 @@ const std::vector<Workload>& workloads() {
       {"echo_tcp", 100'000, echo_tcp, nullptr},
       {"idle_tasks_memory", 100'000, idle_tasks_memory, nullptr},
       {"cancel_many", 100'000, cancel_many, nullptr},
+      {"stream_readline", 1'000'000, stream_readline, nullptr},
+      {"stream_readline_buffered", 2'000'000, stream_readline_buffered, nullptr},
   };
   return table;
 }

@@ -35,6 +35,7 @@ WORKLOADS = {
     "call_soon_chain": 100_000, "call_soon_batch": 100_000, "sleep0_switch": 100_000,
     "spawn_gather": 10_000, "timers": 20_000, "future_pingpong": 50_000, "queue_pipe": 50_000,
     "echo_tcp": 10_000, "idle_tasks_memory": 10_000, "cancel_many": 10_000,
+    "stream_readline": 100_000, "stream_readline_buffered": 200_000,
 }
 SWEEP = {
     "spawn_gather": [10**3, 10**4, 10**5, 10**6],

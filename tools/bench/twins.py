@@ -267,6 +267,72 @@ def echo_tcp(loop, n, nclients=50, size=64):
         "clients": nclients, "round_trips_per_client": per_client, "rt_per_s": ops / m.wall}
 
 
+def stream_readline(loop, n, per_chunk=1000):
+    line = b"line-of-16-byte\n"
+    chunk = line * per_chunk
+
+    async def handle(reader, writer):
+        for sent in range(0, n, per_chunk):
+            k = min(per_chunk, n - sent)
+            writer.write(chunk if k == per_chunk else chunk[:k * len(line)])
+            await writer.drain()
+        writer.close()
+
+    async def start():
+        return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+    server = loop.run_until_complete(start())
+    port = server.sockets[0].getsockname()[1]
+
+    async def main():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        lines = 0
+        while True:
+            got = await reader.readline()
+            if not got:
+                break
+            if len(got) != 16:
+                raise RuntimeError("a line of the wrong length")
+            lines += 1
+        writer.close()
+        await writer.wait_closed()
+        return lines
+
+    m = Meter()
+    m.start()
+    lines = loop.run_until_complete(main())
+    m.stop()
+    server.close()
+    loop.run_until_complete(server.wait_closed())
+    assert lines == n, "lines lost"
+    return m, n, "line (16 B, readline over TCP)", {"variant": "socket", "mb_per_s": n * 16 / 1e6 / m.wall}
+
+
+def stream_readline_buffered(loop, n):
+    data = b"x\n" * n
+
+    async def main():
+        reader = asyncio.StreamReader()
+        reader.feed_data(data)
+        reader.feed_eof()
+        lines = 0
+        while True:
+            got = await reader.readline()
+            if not got:
+                break
+            if len(got) != 2:
+                raise RuntimeError("a line of the wrong length")
+            lines += 1
+        return lines
+
+    m = Meter()
+    m.start()
+    lines = loop.run_until_complete(main())
+    m.stop()
+    assert lines == n, "lines lost"
+    return m, n, "line (2 B, readline from one buffered chunk)", {"variant": "buffered", "buffered_bytes": 2 * n}
+
+
 def idle_tasks_memory(loop, n):
     seen = {}
 
@@ -333,6 +399,8 @@ WORKLOADS = {  # name: (function, default n), in WORKLOADS.md order
     "echo_tcp": (echo_tcp, 100_000),
     "idle_tasks_memory": (idle_tasks_memory, 100_000),
     "cancel_many": (cancel_many, 100_000),
+    "stream_readline": (stream_readline, 1_000_000),
+    "stream_readline_buffered": (stream_readline_buffered, 2_000_000),
 }
 
 
