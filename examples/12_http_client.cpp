@@ -1,13 +1,14 @@
 // 12_http_client: a tiny HTTP/1.1 client fetching several pages at once from a local server.
-// Builds on 11: adds a protocol on top of streams (status line, headers, Content-Length) and concurrent fetches.
+// Builds on 11: adds a protocol on top of streams (checked by http_parse.hpp), concurrent fetches, a timeout each.
 // Chapter: docs/11-http-client.md · Python twin: examples/12_http_client.py
-#include <cctype>
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "asyncio/asyncio.hpp"
+#include "http_parse.hpp"
 
 namespace {
 
@@ -33,37 +34,53 @@ void serve(Reader reader, Writer writer) {
   writer->wait_closed();
 }
 
-std::string fetch(int port, std::string path) {
-  auto [reader, writer] = asyncio::open_connection("127.0.0.1", port);
-  writer->write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-  std::string status = reader->readline();
-  status = status.substr(status.find(' ') + 1, status.size() - status.find(' ') - 3);  // drop "HTTP/1.1 ", "\r\n"
-  std::size_t length = 0;
-  for (std::string line = reader->readline(); line != "\r\n"; line = reader->readline()) {
-    std::string name = line.substr(0, line.find(':'));
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name == "content-length") length = std::stoul(line.substr(line.find(':') + 1));
-  }
-  const std::string body = reader->readexactly(static_cast<std::ptrdiff_t>(length));
+std::string fetch(const http::Target& t) {
+  auto [reader, writer] = asyncio::open_connection(t.host, t.port);
+  writer->write("GET " + t.path + " HTTP/1.1\r\nHost: " + t.host + "\r\nConnection: close\r\n\r\n");
+  const http::Response r = http::read_response(*reader);
   writer->close();
   writer->wait_closed();
-  return "GET " + path + " -> " + status + ", " + std::to_string(length) + " bytes: " + asyncio::py_repr(body);
+  return "GET " + t.label + " -> " + std::to_string(r.status) + " " + r.reason + ", " + std::to_string(r.body.size()) +
+         " bytes: " + http::show(r.body, 60);
 }
 
-void main_task() {
+int main_task(std::vector<std::string> urls, double timeout) {
   asyncio::Ref<asyncio::Server> server = asyncio::start_server(serve, "127.0.0.1", 0);
   const int port = server->sockets()[0].getsockname().port;
+  std::vector<http::Target> targets;
+  for (const std::string& url : urls) targets.push_back(http::parse_url(url));
+  if (urls.empty())
+    for (const char* path : {"/slow", "/", "/about", "/missing"}) targets.push_back({"127.0.0.1", port, path, path});
   std::vector<asyncio::Task<std::string>> tasks;
-  for (const char* path : {"/slow", "/", "/about", "/missing"}) tasks.push_back(asyncio::create_task(fetch, port, path));
-  for (auto& task : tasks) std::printf("%s\n", asyncio::await(task).c_str());  // in request order
+  for (const http::Target& t : targets)
+    tasks.push_back(asyncio::create_task([t, timeout] { return asyncio::wait_for([&t] { return fetch(t); }, timeout); }));
+  int failures = 0;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {  // in request order
+    try {
+      std::printf("%s\n", asyncio::await(tasks[i]).c_str());
+    } catch (const asyncio::TimeoutError&) {
+      std::fprintf(stderr, "error: GET %s: no complete response within %g s\n", targets[i].label.c_str(), timeout), ++failures;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "error: GET %s: %s\n", targets[i].label.c_str(), e.what()), ++failures;
+    }
+  }
   server->close();
   server->wait_closed();
-  std::printf("all pages fetched\n");
+  if (failures == 0) std::printf("all pages fetched\n");
+  return failures == 0 ? 0 : 1;
 }
 
 }  // namespace
 
-int main() {
-  asyncio::run(main_task);
-  return 0;
+// Usage: 12_http_client [--timeout SECONDS] [http://host[:port]/path ...] (no URL: the local pages)
+int main(int argc, char** argv) {
+  std::vector<std::string> urls(argv + 1, argv + argc);
+  double timeout = 10.0;
+  if (urls.size() >= 2 && urls[0] == "--timeout") timeout = std::stod(urls[1]), urls.erase(urls.begin(), urls.begin() + 2);
+  try {
+    return asyncio::run([&] { return main_task(urls, timeout); });
+  } catch (const http::HttpError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
 }

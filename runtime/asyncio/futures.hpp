@@ -43,9 +43,8 @@ class FutureCore {
   static void* operator new(std::size_t size) { return detail::arena_allocate(size); }
   static void operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
   static void* operator new(std::size_t size, std::align_val_t al) { return ::operator new(size, al); }
-  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
-    ::operator delete(p, size, al);
-  }
+  // The unsized global form: Clang declares the sized one only under -fsized-deallocation.
+  static void operator delete(void* p, std::size_t, std::align_val_t al) noexcept { ::operator delete(p, al); }
 
   explicit FutureCore(BaseEventLoop& loop);
   FutureCore(const FutureCore&) = delete;

@@ -140,7 +140,7 @@ class StreamWriter {
   Ref<Transport> transport_;
   std::shared_ptr<StreamReaderProtocol> protocol_;
   std::shared_ptr<StreamReader> reader_;
-  BaseEventLoop* loop_;
+  [[maybe_unused]] BaseEventLoop* loop_;  // CPython's _loop; kept though no method reads it yet
 };
 
 using StreamPair = std::pair<std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>>;

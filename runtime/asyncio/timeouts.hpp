@@ -77,7 +77,7 @@ inline bool is_std_exception(const std::exception_ptr& e) noexcept {
 template <class CM, class F>
 auto async_with(CM& cm, F&& body) {
   constexpr bool takes_cm = std::is_invocable_v<F&, CM&>;
-  using R = std::conditional_t<takes_cm, std::invoke_result<F&, CM&>, std::invoke_result<F&>>::type;
+  using R = typename std::conditional_t<takes_cm, std::invoke_result<F&, CM&>, std::invoke_result<F&>>::type;
   cm.aenter();
   std::exception_ptr error;
   std::optional<stored_t<R>> result;

@@ -74,7 +74,10 @@ TEST_SUITE("protocols") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      // Named references, not a structured binding: Clang 14 cannot capture bindings in lambdas.
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       std::vector<std::string> log;
       std::string received;
       loop->run_until_complete([&] {
@@ -103,7 +106,9 @@ TEST_SUITE("protocols") {
     TestLoop loop;
     HandlerRecorder handler;
     handler.attach(*loop);
-    auto [a, b] = io_support::nonblocking_pair();
+    auto socket_pair = io_support::nonblocking_pair();
+    asyncio::Socket& a = socket_pair.first;
+    asyncio::Socket& b = socket_pair.second;
     std::vector<std::string> log;
     loop->run_until_complete([&] {
       BaseEventLoop& lp = get_running_loop();
@@ -123,7 +128,9 @@ TEST_SUITE("protocols") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       std::vector<std::string> log;
       loop->run_until_complete([&] {
         BaseEventLoop& lp = get_running_loop();
@@ -155,7 +162,9 @@ TEST_SUITE("protocols") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       std::vector<std::string> log;
       const std::size_t high = 4096;
       const std::size_t low = 1024;
@@ -195,7 +204,8 @@ TEST_SUITE("protocols") {
 
   TEST_CASE("lowering the high water mark below what is buffered pauses the protocol at once") {
     TestLoop loop;
-    auto [a, b] = io_support::nonblocking_pair();
+    auto socket_pair = io_support::nonblocking_pair();
+    asyncio::Socket& a = socket_pair.first;
     std::vector<std::string> log;
     loop->run_until_complete([&] {
       BaseEventLoop& lp = get_running_loop();

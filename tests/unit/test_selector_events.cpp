@@ -36,7 +36,10 @@ TEST_SUITE("selector_events") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      // Named references, not a structured binding: Clang 14 cannot capture bindings in lambdas.
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       REQUIRE(::send(b.fileno(), "hello", 5, 0) == 5);
       bool other_ran = false;
       std::string got = loop->run_until_complete([&] {
@@ -54,7 +57,9 @@ TEST_SUITE("selector_events") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       const int fd = a.fileno();
       std::string got = loop->run_until_complete([&] {
         auto reader = create_task([&] { return get_running_loop().sock_recv(fd, 100); });
@@ -90,7 +95,9 @@ TEST_SUITE("selector_events") {
 
   TEST_CASE("sock_recv_into fills the caller's buffer") {
     TestLoop loop;
-    auto [a, b] = io_support::nonblocking_pair();
+    auto socket_pair = io_support::nonblocking_pair();
+    asyncio::Socket& a = socket_pair.first;
+    asyncio::Socket& b = socket_pair.second;
     char buf[8] = {};
     const std::size_t n = loop->run_until_complete([&] {
       auto t = create_task([&] { return get_running_loop().sock_recv_into(a.fileno(), buf, sizeof buf); });
@@ -106,7 +113,9 @@ TEST_SUITE("selector_events") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       b.shutdown(SHUT_WR);
       CHECK(loop->run_until_complete([&] { return get_running_loop().sock_recv(a.fileno(), 10); }).empty());
       // The half-closed peer can still receive.
@@ -181,7 +190,9 @@ TEST_SUITE("selector_events") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       const std::string big(4 << 20, 'z');
       std::size_t received = loop->run_until_complete([&] {
         auto drain = create_task([&] {

@@ -26,7 +26,10 @@ TEST_SUITE("transports") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      // Named references, not a structured binding: Clang 14 cannot capture bindings in lambdas.
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       std::vector<std::string> log;
       loop->run_until_complete([&] {
         BaseEventLoop& lp = get_running_loop();
@@ -85,7 +88,9 @@ TEST_SUITE("transports") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       std::vector<std::string> log;
       std::string reply;
       loop->run_until_complete([&] {
@@ -155,7 +160,9 @@ TEST_SUITE("transports") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
+      asyncio::Socket& b = socket_pair.second;
       std::vector<std::string> log;
       const std::string big(2 << 20, 'q');
       std::size_t received = 0;
@@ -191,7 +198,8 @@ TEST_SUITE("transports") {
     const std::size_t fds_before = open_fd_count();
     {
       TestLoop loop;
-      auto [a, b] = io_support::nonblocking_pair();
+      auto socket_pair = io_support::nonblocking_pair();
+      asyncio::Socket& a = socket_pair.first;
       std::vector<std::string> log;
       loop->run_until_complete([&] {
         BaseEventLoop& lp = get_running_loop();
@@ -215,7 +223,8 @@ TEST_SUITE("transports") {
 
   TEST_CASE("write after write_eof raises RuntimeError") {
     TestLoop loop;
-    auto [a, b] = io_support::nonblocking_pair();
+    auto socket_pair = io_support::nonblocking_pair();
+    asyncio::Socket& a = socket_pair.first;
     std::vector<std::string> log;
     loop->run_until_complete([&] {
       BaseEventLoop& lp = get_running_loop();
@@ -233,7 +242,8 @@ TEST_SUITE("transports") {
 
   TEST_CASE("write buffer limits are checked as CPython checks them") {
     TestLoop loop;
-    auto [a, b] = io_support::nonblocking_pair();
+    auto socket_pair = io_support::nonblocking_pair();
+    asyncio::Socket& a = socket_pair.first;
     std::vector<std::string> log;
     loop->run_until_complete([&] {
       BaseEventLoop& lp = get_running_loop();
@@ -252,7 +262,8 @@ TEST_SUITE("transports") {
 
   TEST_CASE("add_reader on a transport's fd is refused") {
     TestLoop loop;
-    auto [a, b] = io_support::nonblocking_pair();
+    auto socket_pair = io_support::nonblocking_pair();
+    asyncio::Socket& a = socket_pair.first;
     const int fd = a.fileno();
     std::vector<std::string> log;
     loop->run_until_complete([&] {

@@ -7,11 +7,14 @@
 
 namespace {
 
-// 1 KiB of stack per call, kept alive across the recursion so the compiler cannot fold it away.
+// 1 KiB of stack per call: indexed by n so the whole array must exist, and read after the
+// recursive call returns so that no compiler can turn the recursion into a loop.
 int depth(int n) {
   volatile char frame[1024];
-  frame[0] = static_cast<char>(n);
-  return n == 0 ? frame[0] : depth(n - 1) + frame[0];
+  frame[n] = static_cast<char>(n);
+  if (n == 0) return frame[0];
+  frame[n + 1] = static_cast<char>(depth(n - 1));
+  return frame[n] + frame[n + 1];
 }
 
 }  // namespace
