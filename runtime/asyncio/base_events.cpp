@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string_view>
 #include <cstdio>
+#include <typeinfo>
 #include <iostream>
 #include <sstream>
 
@@ -28,7 +29,7 @@ LogSink& log_sink() {
   return sink;
 }
 
-double clock_resolution() {
+double monotonic_resolution() {
   timespec res{};
   clock_getres(CLOCK_MONOTONIC, &res);
   return static_cast<double>(res.tv_sec) + static_cast<double>(res.tv_nsec) * 1e-9;
@@ -43,7 +44,12 @@ void log(LogLevel level, const std::string& message) {
 }
 
 BaseEventLoop::BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector)
-    : selector_(std::move(selector)), clock_resolution_(clock_resolution()) {
+    : selector_(std::move(selector)), clock_resolution_(monotonic_resolution()) {
+  if (selector_) {
+    const std::type_info& kind = typeid(*selector_);
+    builtin_selector_ = kind == typeid(selectors::EpollSelector) || kind == typeid(selectors::PollSelector) ||
+                        kind == typeid(selectors::SelectSelector);
+  }
   tracer_.attach(observer_from_environment());
   if (const char* clock = std::getenv("ASYNCIO_CLOCK"); clock && std::string_view(clock) == "virtual") use_virtual_clock();
 }
@@ -380,9 +386,10 @@ std::optional<double> BaseEventLoop::select_timeout_(TimeoutReason& reason) cons
 // (call_soon_threadsafe's handles are taken from their own queue either way). Once something was
 // written (a wake-up, a signal number), the next zero-timeout poll runs, so the pipe is drained as
 // often as CPython drains it. That saves the one system call of a pass with work ready; the trace
-// still shows step 2 asking for 0 seconds and finding no events.
+// still shows step 2 asking for 0 seconds and finding no events. Only the built-in selectors are
+// skipped: a user's selector subclass records every call CPython makes.
 std::vector<selectors::ReadyEvent> BaseEventLoop::select_(std::optional<double> timeout, TimeoutReason reason) {
-  if (timeout && *timeout <= 0.0 && selector_->registered_count() <= quiet_registrations_ &&
+  if (builtin_selector_ && timeout && *timeout <= 0.0 && selector_->registered_count() <= quiet_registrations_ &&
       !selector_->is_closed() && !self_pipe_written_.load(std::memory_order_relaxed) &&
       !detail::signal_bytes_pending.load(std::memory_order_relaxed))
     return {};

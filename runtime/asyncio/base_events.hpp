@@ -155,6 +155,9 @@ class BaseEventLoop : public AbstractEventLoop {
     virtual_now_ = start;
   }
   bool virtual_clock() const noexcept { return virtual_clock_; }
+  // The resolution of the loop's clock (CPython's loop._clock_resolution): step 3 moves a timer
+  // only when its deadline is strictly before time() + this.
+  double clock_resolution() const noexcept { return clock_resolution_; }
 
   // Tracing: attach an observer (nullptr detaches). See trace.hpp.
   void set_observer(Observer* observer) noexcept { tracer_.attach(observer); }
@@ -196,6 +199,9 @@ class BaseEventLoop : public AbstractEventLoop {
   // Registrations that alone cannot make a zero-timeout poll find anything the loop needs now:
   // the self-pipe while nothing was written to it (see select_).
   std::size_t quiet_registrations_ = 0;
+  // The selector is exactly one of the three built-in classes: only then may select_ skip a
+  // zero-timeout poll. A user's subclass or wrapper sees every select() CPython makes.
+  bool builtin_selector_ = false;
   // Set by write_to_self_ after each write: the next zero-timeout poll must really run, to drain
   // the pipe.
   std::atomic<bool> self_pipe_written_{false};
