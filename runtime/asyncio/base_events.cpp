@@ -35,12 +35,28 @@ double monotonic_resolution() {
   return static_cast<double>(res.tv_sec) + static_cast<double>(res.tv_nsec) * 1e-9;
 }
 
+LogRecordSink& log_record_sink() {
+  static LogRecordSink sink;
+  return sink;
+}
+
 }  // namespace
 
 void set_log_sink(LogSink sink) { log_sink() = std::move(sink); }
 
+void set_log_record_sink(LogRecordSink sink) { log_record_sink() = std::move(sink); }
+
 void log(LogLevel level, const std::string& message) {
-  if (log_sink()) log_sink()(level, message);
+  LogRecord record;
+  record.level = level;
+  record.msg = message;
+  record.message = message;
+  log(record);
+}
+
+void log(const LogRecord& record) {
+  if (log_record_sink()) log_record_sink()(record);
+  if (log_sink()) log_sink()(record.level, record.message);
 }
 
 BaseEventLoop::BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector)
@@ -443,7 +459,12 @@ void BaseEventLoop::run_handle_debug_(Handle& handle) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.3f", dt);
     TaskCore* task = handle.task_();
-    log(LogLevel::warning, "Executing " + (task ? task->repr() : handle.repr()) + " took " + seconds + " seconds");
+    LogRecord record;
+    record.level = LogLevel::warning;
+    record.msg = "Executing %s took %.3f seconds";
+    record.args = {task ? task->repr() : handle.repr(), py_float_repr(dt)};
+    record.message = "Executing " + record.args[0] + " took " + seconds + " seconds";
+    log(record);
   }
 }
 
@@ -464,7 +485,13 @@ void BaseEventLoop::default_exception_handler(const ExceptionContext& context) {
   std::sort(lines.begin(), lines.end());
   for (const auto& [key, value] : lines) out << "\n" << key << ": " << value;
   if (context.exception) out << "\n" << exception_line(context.exception);
-  log(LogLevel::error, out.str());
+  // BaseEventLoop.default_exception_handler: logger.error('\n'.join(log_lines), exc_info=...).
+  LogRecord record;
+  record.level = LogLevel::error;
+  record.message = out.str();
+  record.msg = record.message;
+  record.exc_info = context.exception;
+  log(record);
 }
 
 void BaseEventLoop::call_exception_handler(const ExceptionContext& context) {
