@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string_view>
 #include <cstdio>
+#include <typeinfo>
 #include <iostream>
 #include <sstream>
 
@@ -28,22 +29,43 @@ LogSink& log_sink() {
   return sink;
 }
 
-double clock_resolution() {
+double monotonic_resolution() {
   timespec res{};
   clock_getres(CLOCK_MONOTONIC, &res);
   return static_cast<double>(res.tv_sec) + static_cast<double>(res.tv_nsec) * 1e-9;
+}
+
+LogRecordSink& log_record_sink() {
+  static LogRecordSink sink;
+  return sink;
 }
 
 }  // namespace
 
 void set_log_sink(LogSink sink) { log_sink() = std::move(sink); }
 
+void set_log_record_sink(LogRecordSink sink) { log_record_sink() = std::move(sink); }
+
 void log(LogLevel level, const std::string& message) {
-  if (log_sink()) log_sink()(level, message);
+  LogRecord record;
+  record.level = level;
+  record.msg = message;
+  record.message = message;
+  log(record);
+}
+
+void log(const LogRecord& record) {
+  if (log_record_sink()) log_record_sink()(record);
+  if (log_sink()) log_sink()(record.level, record.message);
 }
 
 BaseEventLoop::BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector)
-    : selector_(std::move(selector)), clock_resolution_(clock_resolution()) {
+    : selector_(std::move(selector)), clock_resolution_(monotonic_resolution()) {
+  if (selector_) {
+    const std::type_info& kind = typeid(*selector_);
+    builtin_selector_ = kind == typeid(selectors::EpollSelector) || kind == typeid(selectors::PollSelector) ||
+                        kind == typeid(selectors::SelectSelector);
+  }
   tracer_.attach(observer_from_environment());
   if (const char* clock = std::getenv("ASYNCIO_CLOCK"); clock && std::string_view(clock) == "virtual") use_virtual_clock();
 }
@@ -380,9 +402,10 @@ std::optional<double> BaseEventLoop::select_timeout_(TimeoutReason& reason) cons
 // (call_soon_threadsafe's handles are taken from their own queue either way). Once something was
 // written (a wake-up, a signal number), the next zero-timeout poll runs, so the pipe is drained as
 // often as CPython drains it. That saves the one system call of a pass with work ready; the trace
-// still shows step 2 asking for 0 seconds and finding no events.
+// still shows step 2 asking for 0 seconds and finding no events. Only the built-in selectors are
+// skipped: a user's selector subclass records every call CPython makes.
 std::vector<selectors::ReadyEvent> BaseEventLoop::select_(std::optional<double> timeout, TimeoutReason reason) {
-  if (timeout && *timeout <= 0.0 && selector_->registered_count() <= quiet_registrations_ &&
+  if (builtin_selector_ && timeout && *timeout <= 0.0 && selector_->registered_count() <= quiet_registrations_ &&
       !selector_->is_closed() && !self_pipe_written_.load(std::memory_order_relaxed) &&
       !detail::signal_bytes_pending.load(std::memory_order_relaxed))
     return {};
@@ -436,7 +459,12 @@ void BaseEventLoop::run_handle_debug_(Handle& handle) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.3f", dt);
     TaskCore* task = handle.task_();
-    log(LogLevel::warning, "Executing " + (task ? task->repr() : handle.repr()) + " took " + seconds + " seconds");
+    LogRecord record;
+    record.level = LogLevel::warning;
+    record.msg = "Executing %s took %.3f seconds";
+    record.args = {task ? task->repr() : handle.repr(), py_float_repr(dt)};
+    record.message = "Executing " + record.args[0] + " took " + seconds + " seconds";
+    log(record);
   }
 }
 
@@ -457,7 +485,13 @@ void BaseEventLoop::default_exception_handler(const ExceptionContext& context) {
   std::sort(lines.begin(), lines.end());
   for (const auto& [key, value] : lines) out << "\n" << key << ": " << value;
   if (context.exception) out << "\n" << exception_line(context.exception);
-  log(LogLevel::error, out.str());
+  // BaseEventLoop.default_exception_handler: logger.error('\n'.join(log_lines), exc_info=...).
+  LogRecord record;
+  record.level = LogLevel::error;
+  record.message = out.str();
+  record.msg = record.message;
+  record.exc_info = context.exception;
+  log(record);
 }
 
 void BaseEventLoop::call_exception_handler(const ExceptionContext& context) {

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <cstddef>
 #include <deque>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -72,6 +74,20 @@ enum class LogLevel { debug, info, warning, error };
 using LogSink = std::function<void(LogLevel, const std::string&)>;
 void set_log_sink(LogSink sink);
 void log(LogLevel level, const std::string& message);
+// One record as logging.LogRecord carries it: the level, the message template (msg) and its
+// arguments (args, each already printed as %s would print it), the exception (exc_info) and the
+// formatted text (getMessage(), what the text sink above prints). A record sink sees every
+// record; the text sink still prints the text, so the default output is unchanged.
+struct LogRecord {
+  LogLevel level = LogLevel::info;
+  std::string msg;
+  std::vector<std::string> args;
+  std::exception_ptr exc_info;
+  std::string message;
+};
+using LogRecordSink = std::function<void(const LogRecord&)>;
+void set_log_record_sink(LogRecordSink sink);  // nullptr: no record sink
+void log(const LogRecord& record);
 
 namespace detail {
 // Set by the C signal handler after it writes a signal number into the self-pipe, cleared by the
@@ -168,8 +184,10 @@ class BaseEventLoop : public AbstractEventLoop {
   // Debug mode logs a warning for any callback that runs at least this long (seconds).
   double slow_callback_duration = 0.1;
 
-  // One pass of the loop: the four steps of BaseEventLoop._run_once.
-  void run_once();
+  // One pass of the loop: the four steps of BaseEventLoop._run_once. Virtual so that a loop
+  // subclass can extend the pass as CPython programs override _run_once: override it and call
+  // the base's run_once() inside (twin runner_options).
+  virtual void run_once();
 
   // The virtual clock (for traces that come out the same every run): time() starts at `start`
   // and only moves when step 2 would wait for a timer, jumping straight to its deadline
@@ -180,6 +198,9 @@ class BaseEventLoop : public AbstractEventLoop {
     virtual_now_ = start;
   }
   bool virtual_clock() const noexcept { return virtual_clock_; }
+  // The resolution of the loop's clock (CPython's loop._clock_resolution): step 3 moves a timer
+  // only when its deadline is strictly before time() + this.
+  double clock_resolution() const noexcept { return clock_resolution_; }
 
   // Tracing: attach an observer (nullptr detaches). See trace.hpp.
   void set_observer(Observer* observer) noexcept { tracer_.attach(observer); }
@@ -221,6 +242,9 @@ class BaseEventLoop : public AbstractEventLoop {
   // Registrations that alone cannot make a zero-timeout poll find anything the loop needs now:
   // the self-pipe while nothing was written to it (see select_).
   std::size_t quiet_registrations_ = 0;
+  // The selector is exactly one of the three built-in classes: only then may select_ skip a
+  // zero-timeout poll. A user's subclass or wrapper sees every select() CPython makes.
+  bool builtin_selector_ = false;
   // Set by write_to_self_ after each write: the next zero-timeout poll must really run, to drain
   // the pipe.
   std::atomic<bool> self_pipe_written_{false};

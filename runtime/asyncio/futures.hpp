@@ -33,6 +33,35 @@ const char* to_string(FutureState state) noexcept;
 // function has the same key (CPython removes every registration equal to fn).
 using CallbackKey = std::uintptr_t;
 
+// A callable with an identity, for closures: a lambda has no identity a program can name again,
+// so CPython's `cb = make_closure(); fut.add_done_callback(cb); ... fut.remove_done_callback(cb)`
+// becomes `auto cb = asyncio::same_callback([..](Future<T>) {...});` with the same calls. Copies of
+// `cb` are the same callback (as Python names bound to one object), so remove_done_callback(cb)
+// removes every registration of it and returns how many, as CPython's does.
+template <class F>
+class SameCallback {
+ public:
+  explicit SameCallback(F fn) : fn_(std::make_shared<F>(std::move(fn))) {}
+  template <class... A>
+  decltype(auto) operator()(A&&... args) const {
+    return (*fn_)(std::forward<A>(args)...);
+  }
+  // The heap address of the shared callable: even, so never one of the odd keys handed out for
+  // other callables, and never a function's address.
+  CallbackKey key() const noexcept { return reinterpret_cast<CallbackKey>(fn_.get()); }
+
+ private:
+  std::shared_ptr<F> fn_;
+};
+template <class F>
+SameCallback<std::decay_t<F>> same_callback(F&& fn) {
+  return SameCallback<std::decay_t<F>>(std::forward<F>(fn));
+}
+template <class T>
+inline constexpr bool is_same_callback_v = false;
+template <class F>
+inline constexpr bool is_same_callback_v<SameCallback<F>> = true;
+
 // FutureCore: every rule of a future, with no templates. Future<T> is a typed handle on it.
 // Counted (Ref<FutureCore>): handles, done callbacks and waiting tasks share it.
 class FutureCore {
@@ -233,6 +262,7 @@ class Future {
     CallbackKey key = 0;
     if constexpr (std::is_convertible_v<F, void (*)(Future<T>)>)
       key = reinterpret_cast<CallbackKey>(static_cast<void (*)(Future<T>)>(fn));
+    if constexpr (is_same_callback_v<F>) key = fn.key();
     return core_->add_done_callback_(
         [fn = std::move(fn)](FutureCore& core) mutable { fn(Future<T>(Ref<FutureCore>(&core))); }, name, key,
         &typeid(F));
@@ -241,6 +271,11 @@ class Future {
   std::size_t remove_done_callback(CallbackKey key) const { return core_->remove_done_callback_(key); }
   std::size_t remove_done_callback(void (*fn)(Future<T>)) const {
     return core_->remove_done_callback_(reinterpret_cast<CallbackKey>(fn));
+  }
+  // Every registration of this callable (same_callback above).
+  template <class F>
+  std::size_t remove_done_callback(const SameCallback<F>& fn) const {
+    return core_->remove_done_callback_(fn.key());
   }
 
   BaseEventLoop& get_loop() const noexcept { return core_->get_loop(); }

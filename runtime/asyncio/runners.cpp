@@ -71,6 +71,11 @@ Runner::Runner(bool debug, std::string selector_kind) : debug_(debug), selector_
   install_exit_handler();
 }
 
+Runner::Runner(RunOptions options)
+    : debug_(options.debug), selector_kind_("epoll"), loop_factory_(std::move(options.loop_factory)) {
+  install_exit_handler();
+}
+
 Runner::~Runner() {
   try {
     close();
@@ -87,9 +92,15 @@ void Runner::check_can_run_() const {
 
 void Runner::lazy_init_() {
   if (loop_) return;
-  loop_ = new_event_loop(selector_kind_);
-  set_event_loop(loop_);
-  loop_->set_debug(debug_);
+  if (loop_factory_) {
+    loop_ = loop_factory_();
+    if (!loop_) throw TypeError("Runner's loop_factory returned no loop");
+  } else {
+    loop_ = new_event_loop(selector_kind_);
+    set_event_loop(loop_);
+    set_event_loop_ = true;
+  }
+  if (debug_) loop_->set_debug(*debug_);
 }
 
 bool Runner::install_sigint_(Ref<FutureCore> main_task) {
@@ -128,7 +139,7 @@ void Runner::close() {
   struct Finally {
     Runner* r;
     ~Finally() {
-      set_event_loop(nullptr);
+      if (r->set_event_loop_) set_event_loop(nullptr);
       r->loop_->close();
       r->loop_.reset();
     }

@@ -4,6 +4,8 @@
 // Course: docs/06-tasks-on-fibers.md
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -13,10 +15,22 @@
 
 namespace asyncio {
 
+// What makes the Runner's loop (CPython's Runner(loop_factory=)): called once, on first use.
+using LoopFactory = std::function<Ref<BaseEventLoop>()>;
+
+// asyncio.run's keyword arguments: asyncio::run(main, {.debug = true}).
+struct RunOptions {
+  std::optional<bool> debug;  // None: leave the loop's debug mode as it is
+  LoopFactory loop_factory;   // empty: new_event_loop()
+};
+
 class Runner {
  public:
   // debug: the loop's debug mode; selector_kind: "epoll" (default), "poll" or "select".
   explicit Runner(bool debug = false, std::string selector_kind = "epoll");
+  // CPython's Runner(debug=None, loop_factory=None). A loop from the factory is not made the
+  // thread's current loop (runners.py _lazy_init: only new_event_loop's is).
+  explicit Runner(RunOptions options);
   ~Runner();
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
@@ -58,8 +72,10 @@ class Runner {
   int interrupt_count_ = 0;
 
   Ref<BaseEventLoop> loop_;
-  bool debug_;
+  std::optional<bool> debug_;
   std::string selector_kind_;
+  LoopFactory loop_factory_;
+  bool set_event_loop_ = false;
   bool closed_ = false;
 };
 
@@ -91,5 +107,18 @@ auto run(F&& main, Args&&... args) {
 // 130. A SystemExit exits with status 0 when it has no message, else prints the message on
 // stderr and exits with status 1 (Python/pythonrun.c, handle_system_exit).
 void install_exit_handler();
+
+// asyncio.run(main, debug=..., loop_factory=...): asyncio::run(main, {.debug = true}).
+template <class F>
+auto run(F&& main, RunOptions options) {
+  if (get_running_loop_or_null() != nullptr)
+    throw RuntimeError("asyncio.run() cannot be called from a running event loop");
+  try {
+    Runner runner(std::move(options));
+    return runner.run(std::forward<F>(main));
+  } catch (...) {
+    throw;  // as above: close the Runner before the exception goes on
+  }
+}
 
 }  // namespace asyncio

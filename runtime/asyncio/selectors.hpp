@@ -83,7 +83,10 @@ class BaseSelector {
   bool closed_ = false;
 };
 
-class SelectSelector final : public BaseSelector {
+// The three selectors can be subclassed (a recording selector overrides select() and calls the
+// base), as CPython's selector classes can; the loop skips no poll of a subclass (see
+// BaseEventLoop::select_).
+class SelectSelector : public BaseSelector {
  public:
   SelectSelector();
   ~SelectSelector() override;
@@ -99,7 +102,7 @@ class SelectSelector final : public BaseSelector {
   std::unique_ptr<FdSets> sets_;
 };
 
-class PollSelector final : public BaseSelector {
+class PollSelector : public BaseSelector {
  public:
   PollSelector();
   ~PollSelector() override;
@@ -116,7 +119,7 @@ class PollSelector final : public BaseSelector {
   std::vector<::pollfd> pollfds_;
 };
 
-class EpollSelector final : public BaseSelector {
+class EpollSelector : public BaseSelector {
  public:
   EpollSelector();
   ~EpollSelector() override;

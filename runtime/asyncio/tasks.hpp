@@ -219,6 +219,9 @@ auto BaseEventLoop::create_task(F&& fn, Args&&... args) {
 template <class F>
   requires std::is_invocable_v<F>
 auto BaseEventLoop::run_until_complete(F&& main) {
+  // base_events.py run_until_complete: both checks come before ensure_future makes the task.
+  check_closed_();
+  check_running_();
   auto task = create_task(std::forward<F>(main));
   task.task_core().set_log_destroy_pending_(false);
   return run_until_complete(static_cast<Future<typename decltype(task)::value_type>>(task));
