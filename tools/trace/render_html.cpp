@@ -2,17 +2,16 @@
 // and the self-contained HTML page. A C++-only tool. The text writer is render.cpp.
 // Course: docs/trace.md
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <sstream>
 
 #include "render.hpp"
+#include "viewer_assets.hpp"
 
 namespace asyncio_trace {
 
 namespace {
-
-std::string plural(long n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
 
 // The words of trace.cpp's to_string(TimeoutReason), as render.cpp prints them.
 std::string reason_words(const std::string& reason) {
@@ -118,120 +117,123 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
   out << "\n]}\n";
 }
 
-// ---------------------------------------------------------------- HTML timeline
+// ---------------------------------------------------------------- HTML viewer
 
+// The page is tools/trace/viewer/ (template, style, script), embedded at build time; this side
+// only writes the data: the model as one JSON object, every string through json_string() so no
+// name can close the <script> it sits in.
 namespace {
 
-const char* const HTML_STYLE = R"CSS(
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
-h1 { font-size: 1.3em; }
-table { border-collapse: collapse; margin: 1em 0; }
-td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
-#timeline { overflow-x: auto; border: 1px solid #ccc; }
-#timeline text { font: 11px monospace; }
-.returned { fill: #4a4; } .awaited { fill: #48c; } .yielded { fill: #8ac; }
-.raised, .cancelled { fill: #c44; } .plain { fill: #999; } .select { fill: #ddd; }
-#details { white-space: pre; font: 12px monospace; background: #f6f6f6; padding: 8px; min-height: 3em; }
-)CSS";
+void json_strings(std::ostream& out, const std::vector<std::string>& list) {
+  out << "[";
+  for (std::size_t i = 0; i < list.size(); ++i) out << (i ? "," : "") << json_string(list[i]);
+  out << "]";
+}
 
-const char* const HTML_SCRIPT = R"JS(
-(function () {
-  var data = JSON.parse(document.getElementById('trace-data').textContent);
-  var NS = 'http://www.w3.org/2000/svg';
-  var rows = [{ id: 0, name: 'loop: select and plain callbacks' }].concat(data.tasks);
-  var rowOf = {}; rows.forEach(function (r, i) { rowOf[r.id] = i; });
-  var colW = 46, rowH = 22, left = 230, top = 24;
-  var svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('width', left + colW * data.passes.length + 10);
-  svg.setAttribute('height', top + rowH * rows.length + 10);
-  function el(name, attrs, text) {
-    var e = document.createElementNS(NS, name);
-    for (var k in attrs) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    return e;
+std::string num(double v) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.6f", v);
+  return text;
+}
+
+void html_data(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow) {
+  TextOptions plain;
+  plain.fold = false;
+  std::ostringstream sink;
+  TextRenderer text(sink, plain);
+  bool virtual_clock = false;
+  for (const Pass& p : trace.passes()) virtual_clock = virtual_clock || p.virtual_clock;
+  out << "{\"title\":" << json_string(title) << ",\"clock\":\"" << (virtual_clock ? "virtual" : "real")
+      << "\",\"slow\":" << num(slow) << ",\"end\":" << json_string(trace.end_reason())
+      << ",\"trailing_output\":" << json_string(trace.trailing_output()) << ",\n\"tasks\":[";
+  bool first = true;
+  for (const auto& [id, t] : trace.tasks()) {
+    out << (first ? "" : ",") << "\n{\"id\":" << id << ",\"name\":" << json_string(t.name)
+        << ",\"created_pass\":" << t.created_pass << ",\"state\":" << json_string(t.state)
+        << ",\"repr\":" << json_string(t.repr) << "}";
+    first = false;
   }
-  rows.forEach(function (r, i) {
-    svg.appendChild(el('text', { x: 4, y: top + i * rowH + 15 }, r.name));
-  });
-  data.passes.forEach(function (p, c) {
-    var x = left + c * colW;
-    var g = el('g', { 'class': 'pass', 'data-pass': p.index });
-    g.appendChild(el('text', { x: x + 4, y: 14 }, String(p.index)));
-    g.appendChild(el('line', { x1: x, y1: 0, x2: x, y2: top + rowH * rows.length, stroke: '#eee' }));
-    if (p.select) {
-      var s = el('rect', { x: x + 2, y: top + 3, width: colW - 4, height: rowH - 6, 'class': 'select' });
-      s.appendChild(el('title', {}, 'pass ' + p.index + ': ' + p.select));
-      g.appendChild(s);
+  out << "],\n\"passes\":[";
+  first = true;
+  for (const Pass& p : trace.passes()) {
+    out << (first ? "" : ",") << "\n{\"index\":" << p.index << ",\"loop\":" << p.loop << ",\"begin\":" << num(p.begin)
+        << ",\"end\":" << num(p.end) << ",\"complete\":" << (p.complete ? "true" : "false") << ",\"created_before\":";
+    first = false;
+    json_strings(out, p.created_before);
+    out << ",\"output_before\":" << json_string(p.output_before) << ",\"dropped\":[";
+    for (std::size_t i = 0; i < p.dropped.size(); ++i)
+      out << (i ? "," : "") << "{\"handle\":" << json_string(p.dropped[i].handle) << ",\"when\":" << num(p.dropped[i].when)
+          << "}";
+    out << "],\"heap_rebuilt\":";
+    if (p.heap_rebuilt) {
+      out << "[" << p.heap_rebuilt->first << "," << p.heap_rebuilt->second << "]";
+    } else {
+      out << "null";
     }
-    var used = {};
-    p.callbacks.forEach(function (cb) {
-      var r = rowOf[cb.task] || 0, k = used[r] || 0; used[r] = k + 1;
-      var rect = el('rect', { x: x + 3 + k * 6, y: top + r * rowH + 4, width: Math.max(6, colW - 6 - k * 6),
-                              height: rowH - 8, 'class': cb.outcome || 'plain' });
-      rect.appendChild(el('title', {}, cb.label));
-      g.appendChild(rect);
-    });
-    g.addEventListener('click', function () { document.getElementById('details').textContent = p.text; });
-    svg.appendChild(g);
-  });
-  document.getElementById('timeline').appendChild(svg);
-  document.body.setAttribute('data-drawn-passes', String(data.passes.length));
-})();
-)JS";
+    out << ",\"select\":";
+    if (p.selector.empty()) {
+      out << "null";
+    } else {
+      out << "{\"selector\":" << json_string(p.selector) << ",\"timeout\":" << (p.timeout ? num(*p.timeout) : "null")
+          << ",\"reason\":" << json_string(p.reason) << ",\"begin\":" << num(p.select_begin)
+          << ",\"end\":" << num(p.select_end) << ",\"events\":" << p.nevents
+          << ",\"idle\":" << (step2_idle(p) ? "true" : "false") << "}";
+    }
+    out << ",\"io\":[";
+    for (std::size_t i = 0; i < p.io.size(); ++i)
+      out << (i ? "," : "") << "{\"fd\":" << p.io[i].fd << ",\"mask\":" << json_string(p.io[i].mask)
+          << ",\"handle\":" << json_string(p.io[i].handle) << ",\"name\":" << json_string(p.io[i].task_name) << "}";
+    out << "],\"timers\":[";
+    for (std::size_t i = 0; i < p.timers.size(); ++i)
+      out << (i ? "," : "") << "{\"handle\":" << json_string(p.timers[i].handle)
+          << ",\"name\":" << json_string(p.timers[i].task_name) << ",\"when\":" << num(p.timers[i].when)
+          << ",\"late\":" << num(p.timers[i].late) << "}";
+    out << "],\"callbacks\":[";
+    for (std::size_t i = 0; i < p.callbacks.size(); ++i) {
+      const Callback& cb = p.callbacks[i];
+      out << (i ? "," : "") << "\n {\"handle\":" << json_string(cb.handle) << ",\"task\":" << cb.task
+          << ",\"name\":" << json_string(cb.task_name) << ",\"begin\":" << num(cb.begin) << ",\"end\":" << num(cb.end)
+          << ",\"skipped\":" << (cb.skipped ? "true" : "false") << ",\"finished\":" << (cb.finished ? "true" : "false")
+          << ",\"outcome\":" << json_string(cb.outcome) << ",\"awaited\":" << json_string(cb.awaited)
+          << ",\"done_repr\":" << json_string(cb.done_repr) << ",\"created\":";
+      json_strings(out, cb.created);
+      out << ",\"output\":" << json_string(cb.output) << "}";
+    }
+    out << "],\"ran\":" << p.ran << ",\"text\":" << json_string(text.block(p, true)) << "}";
+  }
+  out << "]}";
+}
+
+// Writes `page` with each @NAME@ marker replaced; markers are looked for in the template only.
+void fill(std::ostream& out, std::string_view page, const std::map<std::string, std::function<void()>>& parts) {
+  std::size_t at = 0;
+  while (at < page.size()) {
+    const std::size_t open = page.find('@', at);
+    const std::size_t close = open == std::string_view::npos ? open : page.find('@', open + 1);
+    if (close == std::string_view::npos) {
+      out << page.substr(at);
+      return;
+    }
+    const auto part = parts.find(std::string(page.substr(open + 1, close - open - 1)));
+    if (part == parts.end()) {
+      out << page.substr(at, close - at);
+      at = close;
+      continue;
+    }
+    out << page.substr(at, open - at);
+    part->second();
+    at = close + 1;
+  }
+}
 
 }  // namespace
 
-void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title) {
-  TextOptions plain;
-  TextRenderer text(out, plain);
-  std::ostringstream data;
-  data << "{\"passes\":[";
-  bool first = true;
-  for (const Pass& p : trace.passes()) {
-    data << (first ? "" : ",") << "\n{\"index\":" << p.index << ",\"select\":";
-    first = false;
-    if (p.selector.empty() || step2_idle(p)) {
-      data << "null";
-    } else {
-      data << json_string(p.selector + " waited " + seconds(p.select_end - p.select_begin) + " s (" +
-                          reason_words(p.reason) + "), " + plural(p.nevents, "event", "events"));
-    }
-    data << ",\"text\":" << json_string(text.block(p, true)) << ",\"callbacks\":[";
-    bool first_cb = true;
-    for (const Callback& cb : p.callbacks) {
-      if (cb.skipped) continue;
-      std::string label = cb.handle;
-      if (cb.task) label += " [" + cb.task_name + "]";
-      if (!cb.outcome.empty()) label += " -> " + cb.outcome + (cb.awaited.empty() ? "" : " " + cb.awaited);
-      data << (first_cb ? "" : ",") << "{\"task\":" << cb.task << ",\"outcome\":" << json_string(cb.outcome)
-           << ",\"label\":" << json_string(label) << "}";
-      first_cb = false;
-    }
-    data << "]}";
-  }
-  data << "],\"tasks\":[";
-  first = true;
-  for (const auto& [id, t] : trace.tasks()) {
-    data << (first ? "" : ",") << "{\"id\":" << id << ",\"name\":" << json_string("task " + t.name) << "}";
-    first = false;
-  }
-  data << "]}";
-
-  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>asyncio-trace: "
-      << html_escape(title) << "</title>\n<style>" << HTML_STYLE << "</style>\n</head>\n<body>\n";
-  out << "<h1>asyncio-trace: " << html_escape(title) << "</h1>\n";
-  out << "<p>" << trace.passes().size()
-      << " passes of the loop, one column each. Rows: the loop's selector wait and plain callbacks, then one per "
-         "task. Colours: green returned, blue awaited, light blue yielded, red raised or cancelled. Click a column "
-         "for that pass's four steps.</p>\n";
-  out << "<div id=\"timeline\"></div>\n<div id=\"details\">(click a pass)</div>\n";
-  out << "<table>\n<tr><th>task</th><th>steps</th><th>state</th><th>last repr</th></tr>\n";
-  for (const auto& [id, t] : trace.tasks())
-    out << "<tr><td>" << html_escape(t.name) << "</td><td>" << t.steps << "</td><td>" << html_escape(t.state)
-        << "</td><td>" << html_escape(t.repr) << "</td></tr>\n";
-  out << "</table>\n";
-  out << "<script type=\"application/json\" id=\"trace-data\">" << data.str() << "</script>\n";
-  out << "<script>" << HTML_SCRIPT << "</script>\n</body>\n</html>\n";
+void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow) {
+  fill(out, viewer::page,
+       {{"TITLE", [&] { out << html_escape(title); }},
+        {"STYLE", [&] { out << viewer::style; }},
+        {"DATA", [&] { html_data(out, trace, title, slow); }},
+        {"SCRIPT", [&] { out << viewer::script; }}});
 }
 
 }  // namespace asyncio_trace
