@@ -1,6 +1,7 @@
 // render_html.cpp: asyncio-trace's writers for other tools: Chrome trace-event JSON (Perfetto)
 // and the self-contained HTML page. A C++-only tool. The text writer is render.cpp.
 // Course: docs/trace.md
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -81,8 +82,19 @@ std::string micros(double s) {
 
 // ---------------------------------------------------------------- Chrome trace events
 
+// On the virtual clock callbacks take no time; each slice that took none is drawn NOMINAL_US wide
+// and everything after it moves right by as much, so no slice is invisible (args.t keeps the
+// clock's own value). Flows go from each cause to the slice it woke: a timer moved in step 3, a
+// ready fd in step 2, the callback that created a task to the task's first step.
 void write_chrome(std::ostream& out, const TraceBuilder& trace) {
-  const auto ts = [&](double t) { return micros(t); };
+  constexpr double NOMINAL_US = 10;
+  double shift = 0;  // microseconds added so far by nominal widths
+  const auto ts = [&](double t) { return micros(t + shift / 1e6); };
+  const auto width = [&](double dur) {  // the slice's drawn duration; moves what follows
+    if (dur > 0) return micros(dur);
+    shift += NOMINAL_US;
+    return micros(NOMINAL_US / 1e6);
+  };
   out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
   out << R"({"ph":"M","pid":1,"tid":0,"name":"process_name","args":{"name":"asyncio event loop"}})";
   out << ",\n" << R"({"ph":"M","pid":1,"tid":0,"name":"thread_name","args":{"name":"loop"}})";
@@ -93,25 +105,84 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
     out << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << id << ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" << id
         << "}}";
   }
-  for (const Pass& p : trace.passes()) {
+  long flow_id = 0;
+  // A flow's start sits inside the cause's slice; its end binds to the slice that encloses it.
+  const auto flow = [&](const char* name, long from_tid, const std::string& from_ts, long to_tid,
+                        const std::string& to_ts) {
+    ++flow_id;
+    out << ",\n{\"ph\":\"s\",\"pid\":1,\"tid\":" << from_tid << ",\"ts\":" << from_ts << ",\"id\":" << flow_id
+        << ",\"name\":\"" << name << "\",\"cat\":\"cause\"}";
+    out << ",\n{\"ph\":\"f\",\"bp\":\"e\",\"pid\":1,\"tid\":" << to_tid << ",\"ts\":" << to_ts << ",\"id\":" << flow_id
+        << ",\"name\":\"" << name << "\",\"cat\":\"cause\"}";
+  };
+  const auto counter = [&](const std::string& at, std::size_t ready) {
+    out << ",\n{\"ph\":\"C\",\"pid\":1,\"tid\":0,\"ts\":" << at << ",\"name\":\"ready queue\",\"args\":{\"handles\":"
+        << ready << "}}";
+  };
+  struct Pending {  // a task's creation, waiting for the task's first step
+    long tid;
+    std::string ts;
+  };
+  std::map<std::string, std::vector<Pending>> created;  // by task name
+  const auto& passes = trace.passes();
+  for (std::size_t pi = 0; pi < passes.size(); ++pi) {
+    const Pass& p = passes[pi];
+    const std::size_t n = p.callbacks.size(), nt = std::min(p.timers.size(), n);
+    const std::size_t nio = std::min(p.io.size(), n - nt);
     out << ",\n{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"ts\":" << ts(p.begin) << ",\"name\":\"pass "
         << p.index << "\",\"cat\":\"pass\",\"args\":{\"pass\":" << p.index << "}}";
+    // The ready queue's length: what was queued before the pass, then step 2's and step 3's handles.
+    counter(ts(p.begin), n - nt - nio);
+    std::string select_ts;
     if (!p.selector.empty()) {
-      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":" << ts(p.select_begin)
-          << ",\"dur\":" << micros(p.select_end - p.select_begin) << ",\"name\":\"select (idle)\",\"cat\":\"select\""
-          << ",\"args\":{\"pass\":" << p.index << ",\"selector\":" << json_string(p.selector)
+      select_ts = ts(p.select_begin);
+      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":" << select_ts
+          << ",\"dur\":" << width(p.select_end - p.select_begin) << ",\"name\":\"select (idle)\",\"cat\":\"select\""
+          << ",\"args\":{\"pass\":" << p.index << ",\"t\":" << seconds(p.select_begin) << ",\"selector\":" << json_string(p.selector)
           << ",\"timeout\":" << (p.timeout ? seconds(*p.timeout) : "null") << ",\"reason\":" << json_string(reason_words(p.reason))
           << ",\"events\":" << p.nevents << "}}";
+      counter(ts(p.select_end), n - nt);
     }
-    for (const Callback& cb : p.callbacks) {
+    std::string timers_ts;
+    if (!p.timers.empty()) {
+      const double at = p.select_done ? p.select_end : p.begin;
+      timers_ts = ts(at);
+      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":" << timers_ts << ",\"dur\":" << width(0)
+          << ",\"name\":\"move due timers\",\"cat\":\"timers\",\"args\":{\"pass\":" << p.index << ",\"t\":" << seconds(at)
+          << ",\"timers\":" << p.timers.size() << "}}";
+      counter(ts(at), n);
+    }
+    for (std::size_t ci = 0; ci < n; ++ci) {
+      const Callback& cb = p.callbacks[ci];
       if (cb.skipped) continue;
-      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":" << cb.task << ",\"ts\":" << ts(cb.begin)
-          << ",\"dur\":" << micros(cb.end - cb.begin) << ",\"name\":" << json_string(cb.handle)
-          << ",\"cat\":\"callback\",\"args\":{\"pass\":" << p.index;
+      const std::string begin = ts(cb.begin);
+      if (ci >= n - nt && !timers_ts.empty()) {
+        flow("timer", 0, timers_ts, cb.task, begin);
+      } else if (ci >= n - nt - nio && !select_ts.empty()) {
+        flow("fd ready", 0, select_ts, cb.task, begin);
+      } else if (cb.task) {
+        auto waiting = created.find(cb.task_name);
+        if (waiting != created.end() && !waiting->second.empty()) {
+          flow("create_task", waiting->second.front().tid, waiting->second.front().ts, cb.task, begin);
+          waiting->second.erase(waiting->second.begin());
+          if (waiting->second.empty()) created.erase(waiting);
+        }
+      }
+      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":" << cb.task << ",\"ts\":" << begin
+          << ",\"dur\":" << width(cb.end - cb.begin) << ",\"name\":" << json_string(cb.handle)
+          << ",\"cat\":\"callback\",\"args\":{\"pass\":" << p.index << ",\"t\":" << seconds(cb.begin)
+          << ",\"seconds\":" << seconds(cb.end - cb.begin);
       if (cb.task) out << ",\"task\":" << json_string(cb.task_name);
       if (!cb.outcome.empty()) out << ",\"outcome\":" << json_string(cb.outcome);
       if (!cb.awaited.empty()) out << ",\"awaited\":" << json_string(cb.awaited);
       out << "}}";
+      for (const std::string& name : cb.created) created[name].push_back({cb.task, begin});
+    }
+    // What step 4 queued for the next pass: the next pass's handles that were queued before it.
+    if (pi + 1 < passes.size() && passes[pi + 1].loop == p.loop) {
+      const Pass& next = passes[pi + 1];
+      const std::size_t nn = next.callbacks.size(), nnt = std::min(next.timers.size(), nn);
+      counter(ts(p.end), nn - nnt - std::min(next.io.size(), nn - nnt));
     }
   }
   out << "\n]}\n";
