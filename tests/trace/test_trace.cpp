@@ -113,7 +113,7 @@ std::string joined(const std::vector<std::string>& lines) {
   return out;
 }
 
-const char* const HEADER = "{\"v\":1,\"format\":\"asyncio-trace\"}\n";
+const char* const HEADER = "{\"v\":2,\"format\":\"asyncio-trace\"}\n";
 
 }  // namespace
 
@@ -300,8 +300,8 @@ TEST_SUITE("trace") {
 
   TEST_CASE("a stream from a newer format version is refused with a clear message") {
     asyncio_trace::TraceBuilder trace;
-    CHECK_THROWS_WITH_AS(trace.add_line("{\"v\":2,\"format\":\"asyncio-trace\"}"),
-                         "this trace uses format version 2; this asyncio-trace reads version 1 and older only: "
+    CHECK_THROWS_WITH_AS(trace.add_line("{\"v\":3,\"format\":\"asyncio-trace\"}"),
+                         "this trace uses format version 3; this asyncio-trace reads version 2 and older only: "
                          "update asyncio-trace",
                          asyncio_trace::FormatError);
   }
