@@ -353,7 +353,9 @@
     }
     if (pi === data.passes.length - 1 && step === 4 && data.trailing_output) emit(data.trailing_output, 'after the last pass', false);
     if (!box.firstChild) box.textContent = '(nothing yet)';
-    (now || box.lastChild).scrollIntoView && box.parentNode.scrollTo(0, box.parentNode.scrollHeight);
+    // Show the newest lines: those of the selected step, or the last printed before it.
+    const pane = box.parentNode;
+    pane.scrollTop = now ? now.offsetTop - pane.offsetTop - 40 : pane.scrollHeight;
   }
 
   let current = 0;
@@ -408,7 +410,7 @@
     return 'Ran ' + p.callbacks.length + ' callback(s): ' + p.callbacks.map(describe).join('; ') + '.' +
       (slow.length ? ' SLOW: ' + slow.map((c) => label(c) + ' blocked the loop for ' + (c.end - c.begin).toFixed(3) + ' s').join(', ') + '.' : '');
   }
-  function passStop(k, dir) {
+  function passStop(dir) {
     const pi = stops[current].pass + dir;
     const i = stops.findIndex((s) => s.pass === pi);
     return i < 0 ? current : i;
@@ -416,8 +418,8 @@
 
   document.addEventListener('keydown', (e) => {
     let k = null;
-    if (e.key === 'ArrowRight') k = e.shiftKey ? passStop(current, 1) : current + 1;
-    else if (e.key === 'ArrowLeft') k = e.shiftKey ? passStop(current, -1) : current - 1;
+    if (e.key === 'ArrowRight') k = e.shiftKey ? passStop(1) : current + 1;
+    else if (e.key === 'ArrowLeft') k = e.shiftKey ? passStop(-1) : current - 1;
     else if (e.key === 'Home') k = 0;
     else if (e.key === 'End') k = stops.length - 1;
     else if (e.key === 't' || e.key === 'T') { toggleAxis(); e.preventDefault(); return; }
@@ -433,8 +435,8 @@
   }
   $('prev-step').addEventListener('click', () => select(current - 1));
   $('next-step').addEventListener('click', () => select(current + 1));
-  $('prev-pass').addEventListener('click', () => select(passStop(current, -1)));
-  $('next-pass').addEventListener('click', () => select(passStop(current, 1)));
+  $('prev-pass').addEventListener('click', () => select(passStop(-1)));
+  $('next-pass').addEventListener('click', () => select(passStop(1)));
   $('axis').addEventListener('click', toggleAxis);
   document.body.setAttribute('data-stops', String(stops.length));
   draw();
