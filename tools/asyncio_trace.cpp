@@ -442,7 +442,7 @@ int run_trace(const Options& o) {
   } else if (o.format == "chrome") {
     write_chrome(out, trace);
   } else if (o.format == "html") {
-    write_html(out, trace, label);
+    write_html(out, trace, label, o.slow);
   }
 
   const bool cut_off = trace.end_reason().empty() || trace.end_reason() == "terminate";

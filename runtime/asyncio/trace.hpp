@@ -115,7 +115,7 @@ class Tracer {
 // so a program killed mid-run leaves a trace complete up to its last pass.
 class JsonlWriter final : public Observer {
  public:
-  static constexpr int FORMAT_VERSION = 1;
+  static constexpr int FORMAT_VERSION = 2;
   // Writes the header line at once. `step_fd` >= 0: after each pass, wait for one byte from it
   // ('n' next pass, 'c' stop pausing, 'q' end the program; see asyncio-trace --step).
   explicit JsonlWriter(int fd, bool close_fd = false, int step_fd = -1);

@@ -1,31 +1,143 @@
 #!/usr/bin/env python3
-"""Opens asyncio-trace's HTML timeline in headless Chromium and checks that it works offline:
-no script error on the console, every pass drawn (the page's script marks <body> with the count),
-and a screenshot that really shows the drawing (pixels of the "awaited" blue, #48c).
+"""Opens asyncio-trace's HTML view in headless Chromium, drives it through the DevTools protocol
+over --remote-debugging-pipe (Python's standard library only) and checks that it works offline:
 
-usage: check_html.py CHROMIUM FILE.html PASSES [TEXT...]
-Each TEXT (a task name from the program, say) must show on the page as text, escaped, never as markup.
+- no script error and no console error while the page loads and while it is used;
+- every pass drawn (one .pass group each), one lane per task plus the loop's, arrows from causes,
+  and a legend entry for every colour the timeline uses;
+- the keys move the selection: Right/Left one step, Shift+Right/Left one pass, Home/End; T
+  switches the axis to time and back; the panel names the selected pass and lists every task;
+- with --slow: a callback is marked slow, and on the time axis it is the widest callback drawn;
+- each TEXT (a hostile task name) is on the page as text, never as markup;
+- screenshots at 1280x720 (kept in --shots DIR) really show the drawing (pixels of the
+  "running" blue, #2a7de1).
+Nothing here is timed: waits end when Chromium answers; the timeout is only a safety net.
+
+usage: check_html.py CHROMIUM FILE.html PASSES [--slow] [--shots DIR] [--text TEXT...]
 """
-import html
+import argparse
+import base64
+import json
 import os
+import select
+import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 import zlib
 
-chromium, page, passes = sys.argv[1], os.path.abspath(sys.argv[2]), int(sys.argv[3])
-texts = sys.argv[4:]
-common = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--no-first-run", "--enable-logging=stderr", "--v=0", "--window-size=1400,700"]
+parser = argparse.ArgumentParser()
+parser.add_argument("chromium")
+parser.add_argument("page")
+parser.add_argument("passes", type=int, help="passes the trace holds (0: as many as its data says)")
+parser.add_argument("--slow", action="store_true")
+parser.add_argument("--shots", default=None)
+parser.add_argument("--text", dest="texts", action="append", default=[])
+args = parser.parse_args()
+page = os.path.abspath(args.page)
+shots = args.shots or os.path.dirname(page)
+stem = os.path.splitext(os.path.basename(page))[0]
+SAFETY = 180  # seconds without any answer from Chromium: give up (a hang, not a slow machine)
 
-dom = subprocess.run(common + ["--dump-dom", "file://" + page], capture_output=True, text=True, timeout=120)
-errors = [l for l in dom.stderr.splitlines() if "Uncaught" in l or ("CONSOLE" in l and "rror" in l)]
-assert not errors, "script errors:\n" + "\n".join(errors)
-assert f'data-drawn-passes="{passes}"' in dom.stdout, "the page did not draw its passes:\n" + dom.stdout[-2000:]
-assert dom.stdout.count('class="pass"') == passes, "one column per pass"
-for text in texts:
-    assert html.escape(text, quote=False) in dom.stdout, f"{text!r} is not on the page as text"
+
+class Browser:
+    def __init__(self):
+        self.profile = tempfile.mkdtemp(prefix="check_html.")
+        to_chrome_r, self.to_chrome = os.pipe()
+        self.from_chrome, from_chrome_w = os.pipe()
+
+        def child_fds():  # Chromium reads fd 3 and writes fd 4 (dup2 onto itself would keep O_CLOEXEC)
+            reads, writes = os.dup(to_chrome_r), os.dup(from_chrome_w)
+            os.dup2(reads, 3)
+            os.dup2(writes, 4)
+
+        self.proc = subprocess.Popen(
+            [args.chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir=" + self.profile,
+             "--window-size=1280,720", "--remote-debugging-pipe", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=child_fds, close_fds=False)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self.buffer = b""
+        self.next_id = 0
+        self.events = []
+        self.session = None
+
+    def _read_message(self):
+        while b"\0" not in self.buffer:
+            ready, _, _ = select.select([self.from_chrome], [], [], SAFETY)
+            if not ready:
+                raise SystemExit("check_html: Chromium did not answer (safety timeout)")
+            chunk = os.read(self.from_chrome, 1 << 16)
+            if not chunk:
+                raise SystemExit("check_html: Chromium closed the pipe")
+            self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def call(self, method, session=True, **params):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params}
+        if session and self.session:
+            message["sessionId"] = self.session
+        os.write(self.to_chrome, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read_message()
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise SystemExit(f"check_html: {method} failed: {reply['error']}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self.events.append(reply)
+
+    def wait_event(self, method):
+        while True:
+            for i, e in enumerate(self.events):
+                if e["method"] == method:
+                    return self.events.pop(i)
+            self.events.append(self._read_message())
+
+    def eval(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise SystemExit(f"check_html: evaluating {expression!r} threw {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def errors(self):
+        found = []
+        for e in self.events:
+            m, p = e["method"], e.get("params", {})
+            if m == "Runtime.exceptionThrown":
+                found.append(json.dumps(p["exceptionDetails"])[:400])
+            elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+                found.append("console." + p["type"] + ": " + json.dumps(p.get("args"))[:400])
+            elif m == "Log.entryAdded" and p["entry"]["level"] == "error":
+                found.append("log: " + p["entry"].get("text", ""))
+        return found
+
+    def key(self, key, code, shift=False):
+        for kind in ("keyDown", "keyUp"):
+            self.call("Input.dispatchKeyEvent", type=kind, key=key, code=code, windowsVirtualKeyCode=code_of(code),
+                      modifiers=8 if shift else 0)
+
+    def close(self):
+        try:
+            self.call("Browser.close", session=False)
+        except (SystemExit, OSError):
+            pass
+        try:
+            self.proc.wait(timeout=SAFETY)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def code_of(code):
+    return {"ArrowRight": 39, "ArrowLeft": 37, "Home": 36, "End": 35, "KeyT": 84}[code]
 
 
 def pixels(png):
@@ -63,10 +175,95 @@ def pixels(png):
     return out
 
 
-with tempfile.TemporaryDirectory() as tmp:
-    shot = os.path.join(tmp, "shot.png")
-    subprocess.run(common + ["--screenshot=" + shot, "file://" + page], capture_output=True, timeout=120)
-    rows = pixels(open(shot, "rb").read())
-blue = sum(1 for row in rows for px in row if px == (0x44, 0x88, 0xCC))
-assert blue > 200, f"the screenshot shows almost no 'awaited' slices ({blue} pixels)"
-print(f"check_html: ok ({passes} passes drawn, {blue} blue pixels)")
+def screenshot(b, name):
+    png = base64.b64decode(b.call("Page.captureScreenshot", format="png")["data"])
+    os.makedirs(shots, exist_ok=True)
+    path = os.path.join(shots, name)
+    with open(path, "wb") as f:
+        f.write(png)
+    return pixels(png), path
+
+
+b = Browser()
+try:
+    target = next(t for t in b.call("Target.getTargets", session=False)["targetInfos"] if t["type"] == "page")
+    b.session = b.call("Target.attachToTarget", session=False, targetId=target["targetId"], flatten=True)["sessionId"]
+    for domain in ("Runtime", "Log", "Page"):
+        b.call(domain + ".enable")
+    b.call("Emulation.setDeviceMetricsOverride", width=1280, height=720, deviceScaleFactor=1, mobile=False)
+    b.call("Page.navigate", url="file://" + page)
+    b.wait_event("Page.loadEventFired")
+
+    if args.passes == 0:
+        args.passes = b.eval("JSON.parse(document.getElementById('trace-data').textContent).passes.length")
+    attr = lambda name: b.eval(f"document.body.getAttribute({json.dumps(name)})")
+    state = lambda: (int(attr("data-stop")), int(attr("data-selected-pass")), int(attr("data-selected-step")))
+    assert not b.errors(), "script errors while loading:\n" + "\n".join(b.errors())
+    assert attr("data-drawn-passes") == str(args.passes), f"the page did not draw its {args.passes} passes"
+    assert b.eval("document.querySelectorAll('#timeline g.pass').length") == args.passes, "one .pass group per pass"
+    tasks = b.eval("JSON.parse(document.getElementById('trace-data').textContent).tasks.map(t => t.id)")
+    lanes = b.eval("[...document.querySelectorAll('#timeline g.lane')].map(g => g.getAttribute('data-lane'))")
+    assert lanes == ["loop", "plain"] + [f"t{t}" for t in tasks], f"one lane per task after the loop's: {lanes}"
+    used = set(b.eval("[...document.querySelectorAll('#timeline [data-key]')].map(e => e.getAttribute('data-key'))"))
+    legend = set(b.eval("[...document.querySelectorAll('#legend .legend-item')].map(e => e.getAttribute('data-key'))"))
+    assert used and used <= legend, f"colours without a legend entry: {used - legend}"
+    arrows = b.eval("[...document.querySelectorAll('#timeline path.arrow')].map(e => e.getAttribute('data-kind'))")
+    assert arrows, "no cause arrows drawn"
+    assert {"step1", "step2", "step3", "step4"} & used, "the loop's lane shows no step"
+    assert "step4" in used and "ready" in used, f"no step-4 or ready span drawn: {used}"
+
+    stops = int(attr("data-stops"))
+    passes_drawn = b.eval("[...document.querySelectorAll('#timeline g.pass')].map(g => +g.getAttribute('data-pass'))")
+    assert state()[0] == 0 and stops >= args.passes, (state(), stops)
+    b.key("ArrowRight", "ArrowRight")
+    assert state()[0] == 1, f"Right moves one step: {state()}"
+    b.key("ArrowLeft", "ArrowLeft")
+    assert state()[0] == 0, f"Left moves back: {state()}"
+    b.key("ArrowLeft", "ArrowLeft")
+    assert state()[0] == 0, "Left at the first step stays there"
+    b.key("ArrowRight", "ArrowRight", shift=True)
+    assert state()[1] == passes_drawn[1], f"Shift+Right goes to the next pass: {state()}"
+    b.key("End", "End")
+    assert state()[0] == stops - 1 and state()[1] == passes_drawn[-1], f"End: {state()}"
+    b.key("ArrowLeft", "ArrowLeft", shift=True)
+    assert state()[1] == passes_drawn[-2], f"Shift+Left goes to the pass before: {state()}"
+    title = b.eval("document.getElementById('step-title').textContent")
+    assert title.startswith(f"Pass {passes_drawn[-2]} "), title
+    rows = b.eval("document.querySelectorAll('#tasks tbody tr').length")
+    assert rows == len(tasks), f"the task table lists every task: {rows} rows for {len(tasks)} tasks"
+    b.key("Home", "Home")
+    assert state()[0] == 0, f"Home: {state()}"
+    assert b.eval("document.querySelectorAll('#timeline .sel-band').length") == 1, "the selected step is highlighted"
+    rows, shot = screenshot(b, stem + ".pass-axis.png")
+    blue = sum(1 for row in rows for px in row if px == (0x2A, 0x7D, 0xE1))
+    assert blue > 200, f"the screenshot {shot} shows almost no running slices ({blue} pixels)"
+
+    b.key("t", "KeyT")
+    assert attr("data-axis") == "time", "T switches the axis to time"
+    assert b.eval("document.querySelectorAll('#timeline g.pass').length") == args.passes, "redrawn on the time axis"
+    if args.slow:
+        slow = b.eval("[...document.querySelectorAll('#timeline rect[data-slow]')].map(r => +r.getAttribute('width'))")
+        widths = b.eval("[...document.querySelectorAll('#timeline g.callback rect')].map(r => +r.getAttribute('width'))")
+        assert slow, "no callback marked slow"
+        assert max(slow) == max(widths), f"the slow callback is not the widest on the time axis: {slow} vs {max(widths)}"
+        b.eval("(() => { const r = document.querySelector('#timeline rect[data-slow]'); r.dispatchEvent(new MouseEvent('click')); })()")
+        facts = b.eval("document.getElementById('step-facts').textContent")
+        assert "blocked the loop" in facts, f"the panel does not name the slow callback: {facts}"
+        screenshot(b, stem + ".slow-time-axis.png")
+    else:
+        screenshot(b, stem + ".time-axis.png")
+    b.key("t", "KeyT")
+    assert attr("data-axis") == "pass", "T switches back"
+
+    for text in args.texts:
+        names = b.eval("[...document.querySelectorAll('#tasks td')].map(td => td.textContent)")
+        assert text in names, f"{text!r} is not in the task table as text"
+        titles = b.eval("[...document.querySelectorAll('#timeline title')].map(t => t.textContent).join('\\n')")
+        assert text in titles, f"{text!r} is not in the timeline's tooltips as text"
+    assert b.eval("document.querySelectorAll('img, b, script:not([id=trace-data])').length") == 1, \
+        "a task name became markup"
+    assert not b.errors(), "script errors:\n" + "\n".join(b.errors())
+finally:
+    b.close()
+print(f"check_html: ok ({args.passes} passes, {len(tasks)} task lanes, {len(arrows)} arrows, {stops} steps; "
+      f"screenshots in {shots})")

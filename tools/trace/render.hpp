@@ -60,8 +60,9 @@ void write_summary(std::ostream& out, const TraceBuilder& trace, double slow, bo
 // select waits as idle slices on the loop's track, passes as instant markers.
 void write_chrome(std::ostream& out, const TraceBuilder& trace);
 
-// A self-contained HTML page (inline CSS and JS, no network) drawing one column per pass.
-void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title);
+// A self-contained HTML page (no network): the viewer of tools/trace/viewer/ and the trace as
+// data; a callback at least `slow` seconds long is drawn as having blocked the loop.
+void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow = 0.1);
 
 std::string html_escape(std::string_view text);
 // A JSON string literal safe to embed in <script> (no "</", no U+2028/9 surprises).

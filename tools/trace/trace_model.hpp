@@ -15,7 +15,7 @@
 
 namespace asyncio_trace {
 
-inline constexpr int FORMAT_VERSION = 1;
+inline constexpr int FORMAT_VERSION = 2;
 
 // A stream this reader cannot read: not JSON Lines, not ours, or a newer version.
 class FormatError : public std::runtime_error {

@@ -1,0 +1,310 @@
+// render_html.cpp: asyncio-trace's writers for other tools: Chrome trace-event JSON (Perfetto)
+// and the self-contained HTML page. A C++-only tool. The text writer is render.cpp.
+// Course: docs/trace.md
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "render.hpp"
+#include "viewer_assets.hpp"
+
+namespace asyncio_trace {
+
+namespace {
+
+// The words of trace.cpp's to_string(TimeoutReason), as render.cpp prints them.
+std::string reason_words(const std::string& reason) {
+  if (reason == "ready") return "ready queue not empty";
+  if (reason == "stopping") return "stopping";
+  if (reason == "timer") return "next timer";
+  if (reason == "none") return "nothing scheduled";
+  return reason;
+}
+
+bool step2_idle(const Pass& p) { return p.timeout && *p.timeout == 0 && p.nevents == 0 && p.reason == "ready"; }
+
+}  // namespace
+
+// ---------------------------------------------------------------- JSON and HTML helpers
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default:
+        if (u < 0x20) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(u));
+          out += esc;
+        } else {
+          out += c;
+        }
+    }
+  }
+  // U+2028 and U+2029 end a line inside a <script> in old engines: escape them.
+  for (std::size_t at; (at = out.find("\xE2\x80\xA8")) != std::string::npos;) out.replace(at, 3, "\\u2028");
+  for (std::size_t at; (at = out.find("\xE2\x80\xA9")) != std::string::npos;) out.replace(at, 3, "\\u2029");
+  return out + "\"";
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string micros(double s) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.3f", s * 1e6);
+  return text;
+}
+}  // namespace
+
+// ---------------------------------------------------------------- Chrome trace events
+
+// On the virtual clock callbacks take no time; each slice that took none is drawn NOMINAL_US wide
+// and everything after it moves right by as much, so no slice is invisible (args.t keeps the
+// clock's own value). Flows go from each cause to the slice it woke: a timer moved in step 3, a
+// ready fd in step 2, the callback that created a task to the task's first step.
+void write_chrome(std::ostream& out, const TraceBuilder& trace) {
+  constexpr double NOMINAL_US = 10;
+  double shift = 0;  // microseconds added so far by nominal widths
+  const auto ts = [&](double t) { return micros(t + shift / 1e6); };
+  const auto width = [&](double dur) {  // the slice's drawn duration; moves what follows
+    if (dur > 0) return micros(dur);
+    shift += NOMINAL_US;
+    return micros(NOMINAL_US / 1e6);
+  };
+  out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
+  out << R"({"ph":"M","pid":1,"tid":0,"name":"process_name","args":{"name":"asyncio event loop"}})";
+  out << ",\n" << R"({"ph":"M","pid":1,"tid":0,"name":"thread_name","args":{"name":"loop"}})";
+  out << ",\n" << R"({"ph":"M","pid":1,"tid":0,"name":"thread_sort_index","args":{"sort_index":0}})";
+  for (const auto& [id, t] : trace.tasks()) {
+    out << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << id << ",\"name\":\"thread_name\",\"args\":{\"name\":"
+        << json_string("task " + t.name) << "}}";
+    out << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << id << ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" << id
+        << "}}";
+  }
+  long flow_id = 0;
+  // A flow's start sits inside the cause's slice; its end binds to the slice that encloses it.
+  const auto flow = [&](const char* name, long from_tid, const std::string& from_ts, long to_tid,
+                        const std::string& to_ts) {
+    ++flow_id;
+    out << ",\n{\"ph\":\"s\",\"pid\":1,\"tid\":" << from_tid << ",\"ts\":" << from_ts << ",\"id\":" << flow_id
+        << ",\"name\":\"" << name << "\",\"cat\":\"cause\"}";
+    out << ",\n{\"ph\":\"f\",\"bp\":\"e\",\"pid\":1,\"tid\":" << to_tid << ",\"ts\":" << to_ts << ",\"id\":" << flow_id
+        << ",\"name\":\"" << name << "\",\"cat\":\"cause\"}";
+  };
+  const auto counter = [&](const std::string& at, std::size_t ready) {
+    out << ",\n{\"ph\":\"C\",\"pid\":1,\"tid\":0,\"ts\":" << at << ",\"name\":\"ready queue\",\"args\":{\"handles\":"
+        << ready << "}}";
+  };
+  struct Pending {  // a task's creation, waiting for the task's first step
+    long tid;
+    std::string ts;
+  };
+  std::map<std::string, std::vector<Pending>> created;  // by task name
+  const auto& passes = trace.passes();
+  for (std::size_t pi = 0; pi < passes.size(); ++pi) {
+    const Pass& p = passes[pi];
+    const std::size_t n = p.callbacks.size(), nt = std::min(p.timers.size(), n);
+    const std::size_t nio = std::min(p.io.size(), n - nt);
+    out << ",\n{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"ts\":" << ts(p.begin) << ",\"name\":\"pass "
+        << p.index << "\",\"cat\":\"pass\",\"args\":{\"pass\":" << p.index << "}}";
+    // The ready queue's length: what was queued before the pass, then step 2's and step 3's handles.
+    counter(ts(p.begin), n - nt - nio);
+    std::string select_ts;
+    if (!p.selector.empty()) {
+      select_ts = ts(p.select_begin);
+      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":" << select_ts
+          << ",\"dur\":" << width(p.select_end - p.select_begin) << ",\"name\":\"select (idle)\",\"cat\":\"select\""
+          << ",\"args\":{\"pass\":" << p.index << ",\"t\":" << seconds(p.select_begin) << ",\"selector\":" << json_string(p.selector)
+          << ",\"timeout\":" << (p.timeout ? seconds(*p.timeout) : "null") << ",\"reason\":" << json_string(reason_words(p.reason))
+          << ",\"events\":" << p.nevents << "}}";
+      counter(ts(p.select_end), n - nt);
+    }
+    std::string timers_ts;
+    if (!p.timers.empty()) {
+      const double at = p.select_done ? p.select_end : p.begin;
+      timers_ts = ts(at);
+      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":" << timers_ts << ",\"dur\":" << width(0)
+          << ",\"name\":\"move due timers\",\"cat\":\"timers\",\"args\":{\"pass\":" << p.index << ",\"t\":" << seconds(at)
+          << ",\"timers\":" << p.timers.size() << "}}";
+      counter(ts(at), n);
+    }
+    for (std::size_t ci = 0; ci < n; ++ci) {
+      const Callback& cb = p.callbacks[ci];
+      if (cb.skipped) continue;
+      const std::string begin = ts(cb.begin);
+      if (ci >= n - nt && !timers_ts.empty()) {
+        flow("timer", 0, timers_ts, cb.task, begin);
+      } else if (ci >= n - nt - nio && !select_ts.empty()) {
+        flow("fd ready", 0, select_ts, cb.task, begin);
+      } else if (cb.task) {
+        auto waiting = created.find(cb.task_name);
+        if (waiting != created.end() && !waiting->second.empty()) {
+          flow("create_task", waiting->second.front().tid, waiting->second.front().ts, cb.task, begin);
+          waiting->second.erase(waiting->second.begin());
+          if (waiting->second.empty()) created.erase(waiting);
+        }
+      }
+      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":" << cb.task << ",\"ts\":" << begin
+          << ",\"dur\":" << width(cb.end - cb.begin) << ",\"name\":" << json_string(cb.handle)
+          << ",\"cat\":\"callback\",\"args\":{\"pass\":" << p.index << ",\"t\":" << seconds(cb.begin)
+          << ",\"seconds\":" << seconds(cb.end - cb.begin);
+      if (cb.task) out << ",\"task\":" << json_string(cb.task_name);
+      if (!cb.outcome.empty()) out << ",\"outcome\":" << json_string(cb.outcome);
+      if (!cb.awaited.empty()) out << ",\"awaited\":" << json_string(cb.awaited);
+      out << "}}";
+      for (const std::string& name : cb.created) created[name].push_back({cb.task, begin});
+    }
+    // What step 4 queued for the next pass: the next pass's handles that were queued before it.
+    if (pi + 1 < passes.size() && passes[pi + 1].loop == p.loop) {
+      const Pass& next = passes[pi + 1];
+      const std::size_t nn = next.callbacks.size(), nnt = std::min(next.timers.size(), nn);
+      counter(ts(p.end), nn - nnt - std::min(next.io.size(), nn - nnt));
+    }
+  }
+  out << "\n]}\n";
+}
+
+// ---------------------------------------------------------------- HTML viewer
+
+// The page is tools/trace/viewer/ (template, style, script), embedded at build time; this side
+// only writes the data: the model as one JSON object, every string through json_string() so no
+// name can close the <script> it sits in.
+namespace {
+
+void json_strings(std::ostream& out, const std::vector<std::string>& list) {
+  out << "[";
+  for (std::size_t i = 0; i < list.size(); ++i) out << (i ? "," : "") << json_string(list[i]);
+  out << "]";
+}
+
+std::string num(double v) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.6f", v);
+  return text;
+}
+
+void html_data(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow) {
+  TextOptions plain;
+  plain.fold = false;
+  std::ostringstream sink;
+  TextRenderer text(sink, plain);
+  bool virtual_clock = false;
+  for (const Pass& p : trace.passes()) virtual_clock = virtual_clock || p.virtual_clock;
+  out << "{\"title\":" << json_string(title) << ",\"clock\":\"" << (virtual_clock ? "virtual" : "real")
+      << "\",\"slow\":" << num(slow) << ",\"end\":" << json_string(trace.end_reason())
+      << ",\"trailing_output\":" << json_string(trace.trailing_output()) << ",\n\"tasks\":[";
+  bool first = true;
+  for (const auto& [id, t] : trace.tasks()) {
+    out << (first ? "" : ",") << "\n{\"id\":" << id << ",\"name\":" << json_string(t.name)
+        << ",\"created_pass\":" << t.created_pass << ",\"state\":" << json_string(t.state)
+        << ",\"repr\":" << json_string(t.repr) << "}";
+    first = false;
+  }
+  out << "],\n\"passes\":[";
+  first = true;
+  for (const Pass& p : trace.passes()) {
+    out << (first ? "" : ",") << "\n{\"index\":" << p.index << ",\"loop\":" << p.loop << ",\"begin\":" << num(p.begin)
+        << ",\"end\":" << num(p.end) << ",\"complete\":" << (p.complete ? "true" : "false") << ",\"created_before\":";
+    first = false;
+    json_strings(out, p.created_before);
+    out << ",\"output_before\":" << json_string(p.output_before) << ",\"dropped\":[";
+    for (std::size_t i = 0; i < p.dropped.size(); ++i)
+      out << (i ? "," : "") << "{\"handle\":" << json_string(p.dropped[i].handle) << ",\"when\":" << num(p.dropped[i].when)
+          << "}";
+    out << "],\"heap_rebuilt\":";
+    if (p.heap_rebuilt) {
+      out << "[" << p.heap_rebuilt->first << "," << p.heap_rebuilt->second << "]";
+    } else {
+      out << "null";
+    }
+    out << ",\"select\":";
+    if (p.selector.empty()) {
+      out << "null";
+    } else {
+      out << "{\"selector\":" << json_string(p.selector) << ",\"timeout\":" << (p.timeout ? num(*p.timeout) : "null")
+          << ",\"reason\":" << json_string(p.reason) << ",\"begin\":" << num(p.select_begin)
+          << ",\"end\":" << num(p.select_end) << ",\"events\":" << p.nevents
+          << ",\"idle\":" << (step2_idle(p) ? "true" : "false") << "}";
+    }
+    out << ",\"io\":[";
+    for (std::size_t i = 0; i < p.io.size(); ++i)
+      out << (i ? "," : "") << "{\"fd\":" << p.io[i].fd << ",\"mask\":" << json_string(p.io[i].mask)
+          << ",\"handle\":" << json_string(p.io[i].handle) << ",\"name\":" << json_string(p.io[i].task_name) << "}";
+    out << "],\"timers\":[";
+    for (std::size_t i = 0; i < p.timers.size(); ++i)
+      out << (i ? "," : "") << "{\"handle\":" << json_string(p.timers[i].handle)
+          << ",\"name\":" << json_string(p.timers[i].task_name) << ",\"when\":" << num(p.timers[i].when)
+          << ",\"late\":" << num(p.timers[i].late) << "}";
+    out << "],\"callbacks\":[";
+    for (std::size_t i = 0; i < p.callbacks.size(); ++i) {
+      const Callback& cb = p.callbacks[i];
+      out << (i ? "," : "") << "\n {\"handle\":" << json_string(cb.handle) << ",\"task\":" << cb.task
+          << ",\"name\":" << json_string(cb.task_name) << ",\"begin\":" << num(cb.begin) << ",\"end\":" << num(cb.end)
+          << ",\"skipped\":" << (cb.skipped ? "true" : "false") << ",\"finished\":" << (cb.finished ? "true" : "false")
+          << ",\"outcome\":" << json_string(cb.outcome) << ",\"awaited\":" << json_string(cb.awaited)
+          << ",\"done_repr\":" << json_string(cb.done_repr) << ",\"created\":";
+      json_strings(out, cb.created);
+      out << ",\"output\":" << json_string(cb.output) << "}";
+    }
+    out << "],\"ran\":" << p.ran << ",\"text\":" << json_string(text.block(p, true)) << "}";
+  }
+  out << "]}";
+}
+
+// Writes `page` with each @NAME@ marker replaced; markers are looked for in the template only.
+void fill(std::ostream& out, std::string_view page, const std::map<std::string, std::function<void()>>& parts) {
+  std::size_t at = 0;
+  while (at < page.size()) {
+    const std::size_t open = page.find('@', at);
+    const std::size_t close = open == std::string_view::npos ? open : page.find('@', open + 1);
+    if (close == std::string_view::npos) {
+      out << page.substr(at);
+      return;
+    }
+    const auto part = parts.find(std::string(page.substr(open + 1, close - open - 1)));
+    if (part == parts.end()) {
+      out << page.substr(at, close - at);
+      at = close;
+      continue;
+    }
+    out << page.substr(at, open - at);
+    part->second();
+    at = close + 1;
+  }
+}
+
+}  // namespace
+
+void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow) {
+  fill(out, viewer::page,
+       {{"TITLE", [&] { out << html_escape(title); }},
+        {"STYLE", [&] { out << viewer::style; }},
+        {"DATA", [&] { html_data(out, trace, title, slow); }},
+        {"SCRIPT", [&] { out << viewer::script; }}});
+}
+
+}  // namespace asyncio_trace
