@@ -138,7 +138,11 @@ const Rule* find_rule(const std::string& name) {
 
 std::string value_text(const Event::Value& v) {
   if (std::holds_alternative<std::monostate>(v)) return "null";
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    std::string text;
+    for (const char c : *s) text += c == '\n' ? std::string("\\n") : std::string(1, c);
+    return text;
+  }
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   const double d = std::get<double>(v);
   char buf[40];
