@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "trace/diff.hpp"
+#include "trace/program.hpp"
 #include "trace/render.hpp"
 #include "trace/trace_model.hpp"
 
@@ -47,6 +49,7 @@ struct Options {
   std::string output;
   bool step = false;
   double slow = 0.1;
+  std::string python = "python3";  // the interpreter for a PROGRAM.py
 };
 
 void configure_cli(CLI::App& app, Options& o) {
@@ -74,6 +77,7 @@ void configure_cli(CLI::App& app, Options& o) {
                "Pause after each pass: Enter runs the next, a number runs that many, c runs to the end, q stops");
   app.add_option("--replay", o.replay, "Read a recorded stream (--format jsonl) instead of running a program")
       ->check(CLI::ExistingFile);
+  app.add_option("--python", o.python, "The interpreter for a PROGRAM.py (default: python3 in PATH; 3.11 or newer)");
 }
 
 // ---------------------------------------------------------------- finding the program
@@ -355,7 +359,16 @@ int run_trace(const Options& o) {
   int fd;
   if (o.replay.empty()) {
     std::string error;
-    const std::optional<std::string> path = resolve_program(o.command.front(), error);
+    std::vector<std::string> args(o.command.begin() + 1, o.command.end());
+    std::optional<std::string> path;
+    if (is_python_program(o.command.front())) {  // CPython with the recorder (tools/pytrace)
+      if (auto command = python_command(o.python, o.command.front(), args, error)) {
+        path = command->front();
+        args.assign(command->begin() + 1, command->end());
+      }
+    } else {
+      path = resolve_program(o.command.front(), error);
+    }
     if (!path) {
       std::cerr << "asyncio-trace: " << error << "\n";
       return 2;
@@ -363,7 +376,7 @@ int run_trace(const Options& o) {
     label = o.command.front();
     for (std::size_t i = 1; i < o.command.size(); ++i) label += " " + o.command[i];
     ::signal(SIGPIPE, SIG_IGN);
-    child = spawn(*path, std::vector<std::string>(o.command.begin() + 1, o.command.end()), o.clock == "virtual", o.step);
+    child = spawn(*path, args, o.clock == "virtual", o.step);
     fd = child.events;
   } else {
     fd = ::open(o.replay.c_str(), O_RDONLY | O_CLOEXEC);
@@ -466,6 +479,14 @@ int run_trace(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "diff") {  // asyncio-trace diff A B (tools/trace/diff.cpp)
+    try {
+      return run_diff(argc - 1, argv + 1, resolve_program);
+    } catch (const std::exception& e) {
+      std::cerr << "asyncio-trace diff: " << e.what() << "\n";
+      return 2;
+    }
+  }
   CLI::App app{"", "asyncio-trace"};
   Options options;
   configure_cli(app, options);

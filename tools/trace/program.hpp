@@ -1,0 +1,42 @@
+// program.hpp: what asyncio-trace runs: a C++ program built on asyncio-cpp, or a Python program
+// under CPython with the project's recorder (tools/pytrace/asyncio_trace_recorder.py).
+// A C++-only tool, no CPython twin. Owns finding the interpreter and the recorder, refusing a
+// Python older than 3.11, and running a program to collect its whole stream (asyncio-trace diff).
+// Course: docs/trace.md ("Tracing Python programs")
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asyncio_trace {
+
+// PROGRAM names a Python program (it ends in .py).
+bool is_python_program(const std::string& program);
+
+// The recorder module: $ASYNCIO_TRACE_RECORDER, the source tree this tool was built from, or
+// ../share/asyncio-cpp/pytrace beside the tool (an installed layout). Empty if none exists.
+std::string recorder_path();
+
+// The command that runs a Python program under the recorder: {interpreter, recorder, PROGRAM.py,
+// ARGS...}, the interpreter a full path (`python` is looked up in PATH when it has no '/').
+// std::nullopt and `error` set when the interpreter is missing or older than 3.11, or the
+// recorder cannot be found.
+std::optional<std::vector<std::string>> python_command(const std::string& python, const std::string& program,
+                                                       const std::vector<std::string>& args, std::string& error);
+
+// A program's whole run: the stream's lines and how it ended.
+struct Recording {
+  std::vector<std::string> lines;
+  int status = 0;  // waitpid's status
+};
+
+// Runs argv[0] (a full path) with the stream on fd 3, stdout captured into it, on the virtual
+// clock if asked; the program's stderr is passed through.
+Recording record(const std::vector<std::string>& argv, bool virtual_clock);
+
+// Resolves a C++ program as asyncio-trace does (an example's name or number, or a path).
+using ProgramResolver = std::function<std::optional<std::string>(const std::string&, std::string&)>;
+
+}  // namespace asyncio_trace
