@@ -70,7 +70,10 @@ BaseEventLoop::BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector)
   if (const char* clock = std::getenv("ASYNCIO_CLOCK"); clock && std::string_view(clock) == "virtual") use_virtual_clock();
 }
 
-BaseEventLoop::~BaseEventLoop() { clear_queues_(); }
+BaseEventLoop::~BaseEventLoop() {
+  clear_queues_();
+  tracer_.emit(*this, [&](Observer& o) { o.loop_destroyed(*this); });
+}
 
 // ---------------------------------------------------------------- running and stopping
 
@@ -407,8 +410,10 @@ std::optional<double> BaseEventLoop::select_timeout_(TimeoutReason& reason) cons
 std::vector<selectors::ReadyEvent> BaseEventLoop::select_(std::optional<double> timeout, TimeoutReason reason) {
   if (builtin_selector_ && timeout && *timeout <= 0.0 && selector_->registered_count() <= quiet_registrations_ &&
       !selector_->is_closed() && !self_pipe_written_.load(std::memory_order_relaxed) &&
-      !detail::signal_bytes_pending.load(std::memory_order_relaxed))
+      !detail::signal_bytes_pending.load(std::memory_order_relaxed)) {
+    ++polls_skipped_;
     return {};
+  }
   self_pipe_written_.store(false, std::memory_order_relaxed);  // a write after this: the next pass polls
   if (!virtual_clock_) [[likely]]
     return selector_->select(timeout);

@@ -213,6 +213,8 @@ class BaseEventLoop : public AbstractEventLoop {
   std::size_t scheduled_count() const noexcept { return scheduled_.size(); }
   std::size_t timer_cancelled_count() const noexcept { return timer_cancelled_count_; }
   std::size_t pass_count() const noexcept { return pass_count_; }
+  // Zero-timeout polls a built-in selector was spared (see select_); a user's selector is never.
+  std::size_t polls_skipped() const noexcept { return polls_skipped_; }
   // The deadlines of the heap in heap (array) order, for twin tests of heapq order.
   std::vector<double> scheduled_whens() const;
 
@@ -245,6 +247,7 @@ class BaseEventLoop : public AbstractEventLoop {
   // The selector is exactly one of the three built-in classes: only then may select_ skip a
   // zero-timeout poll. A user's subclass or wrapper sees every select() CPython makes.
   bool builtin_selector_ = false;
+  std::size_t polls_skipped_ = 0;
   // Set by write_to_self_ after each write: the next zero-timeout poll must really run, to drain
   // the pipe.
   std::atomic<bool> self_pipe_written_{false};

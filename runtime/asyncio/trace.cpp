@@ -155,7 +155,8 @@ struct JsonlWriter::State {
   bool ended = false;
   std::string buffer;
   const BaseEventLoop* last_loop = nullptr;
-  std::unordered_map<const BaseEventLoop*, long> loops;
+  std::unordered_map<const BaseEventLoop*, long> loops;  // live loops only (see loop_destroyed)
+  long next_loop = 0;
   std::unordered_map<const TaskCore*, long> tasks;
   std::unordered_map<const FutureCore*, long> futures;
   std::unordered_map<const TaskCore*, double> sleeping;  // sleep(delay) about to await
@@ -203,7 +204,8 @@ struct JsonlWriter::State {
   std::string& open(BaseEventLoop& loop, const char* name) {
     if (&loop != last_loop) {
       last_loop = &loop;
-      auto [it, added] = loops.try_emplace(&loop, static_cast<long>(loops.size()) + 1);
+      auto [it, added] = loops.try_emplace(&loop, next_loop + 1);
+      if (added) ++next_loop;
       buffer += "{\"e\":\"loop\",\"loop\":" + std::to_string(it->second);
       if (added) {
         buffer += ",\"clock\":";
@@ -488,6 +490,13 @@ void JsonlWriter::future_done(BaseEventLoop& loop, const FutureCore& future) {
 
 void JsonlWriter::sleep_called(BaseEventLoop&, const TaskCore& task, double delay) {
   state_->sleeping[&task] = delay;
+}
+
+// A loop made after this one may be given the same address: it must get a new number and its
+// own "loop" line (a program calling asyncio::run twice).
+void JsonlWriter::loop_destroyed(BaseEventLoop& loop) {
+  state_->loops.erase(&loop);
+  if (state_->last_loop == &loop) state_->last_loop = nullptr;
 }
 
 // ---------------------------------------------------------------- the environment

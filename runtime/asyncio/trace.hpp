@@ -77,6 +77,8 @@ class Observer {
   // asyncio::sleep(delay > 0) is about to await its timer's future: says what the task's next
   // task_step_end(awaited) waits for.
   virtual void sleep_called(BaseEventLoop&, const TaskCore&, double /*delay*/) {}
+  // The loop is being destroyed: forget anything keyed by its address (a later loop may get it).
+  virtual void loop_destroyed(BaseEventLoop&) {}
 };
 
 // Tracer: what the loop calls. With no observer each call is one predictable branch; the
@@ -149,6 +151,7 @@ class JsonlWriter final : public Observer {
   void task_renamed(BaseEventLoop&, const TaskCore&) override;
   void future_done(BaseEventLoop&, const FutureCore&) override;
   void sleep_called(BaseEventLoop&, const TaskCore&, double delay) override;
+  void loop_destroyed(BaseEventLoop&) override;
 
  private:
   struct State;

@@ -40,7 +40,7 @@ with tempfile.TemporaryDirectory() as tmp:
     stream = runs[0].stdout
     lines = stream.splitlines()
     header = json.loads(lines[0])
-    check(header.get('v') == 1 and header.get('format') == 'asyncio-trace', 'header line')
+    check(header.get('v') == 2 and header.get('format') == 'asyncio-trace', 'header line')
     kinds = set()
     for line in lines[1:]:
         event = json.loads(line)
@@ -94,11 +94,11 @@ with tempfile.TemporaryDirectory() as tmp:
     r = subprocess.run([tool, '--python', old, example], capture_output=True, text=True)
     check(r.returncode == 2 and 'is Python 3.9; the recorder needs CPython 3.11 or newer' in r.stderr,
           'an old Python is refused: ' + r.stderr)
-    v2 = os.path.join(tmp, 'v2.jsonl')
-    with open(v2, 'w') as f:
-        f.write(stream.replace('{"v":1,', '{"v":2,', 1))
-    r = subprocess.run([tool, 'diff', path, v2], capture_output=True, text=True)
-    check(r.returncode == 2 and 'is trace format version 1' in r.stderr and 'is version 2' in r.stderr,
+    v1 = os.path.join(tmp, 'v1.jsonl')
+    with open(v1, 'w') as f:
+        f.write(stream.replace('{"v":2,', '{"v":1,', 1))
+    r = subprocess.run([tool, 'diff', path, v1], capture_output=True, text=True)
+    check(r.returncode == 2 and 'is trace format version 2' in r.stderr and 'is version 1' in r.stderr,
           'diff of two format versions says so: ' + r.stderr)
     r = subprocess.run([tool, 'diff', path, path], capture_output=True, text=True)
     check(r.returncode == 0 and r.stdout.startswith('identical: 38 passes'), 'a stream is identical to itself')

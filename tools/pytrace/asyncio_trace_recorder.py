@@ -25,7 +25,7 @@ import traceback
 import weakref
 from asyncio import base_events, events, format_helpers, futures
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # ---------------------------------------------------------------- text as the C++ writer writes it
 
