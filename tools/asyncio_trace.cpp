@@ -174,20 +174,7 @@ Child spawn(const std::string& path, const std::vector<std::string>& args, bool 
     ::dup2(high_stream, 3);
     if (step) ::dup2(high_go, 4);
     ::close_range(step ? 5 : 4, ~0U, 0);
-    ::signal(SIGPIPE, SIG_DFL);  // ignored in asyncio-trace only; exec would pass SIG_IGN on
-    ::setenv("ASYNCIO_TRACE", "jsonl:fd:3", 1);
-    // The program's stdout comes back inside the stream, each line in the pass that printed it.
-    ::setenv("ASYNCIO_TRACE_OUTPUT", "capture", 1);
-    if (step) {
-      ::setenv("ASYNCIO_TRACE_STEP", "fd:4", 1);
-    } else {
-      ::unsetenv("ASYNCIO_TRACE_STEP");
-    }
-    if (virtual_clock) {
-      ::setenv("ASYNCIO_CLOCK", "virtual", 1);
-    } else {
-      ::unsetenv("ASYNCIO_CLOCK");
-    }
+    set_child_trace_environment(virtual_clock, step);  // SIGPIPE too: exec would pass SIG_IGN on
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(path.c_str()));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));

@@ -141,6 +141,23 @@ std::optional<std::vector<std::string>> python_command(const std::string& python
   return command;
 }
 
+void set_child_trace_environment(bool virtual_clock, bool step) {
+  ::signal(SIGPIPE, SIG_DFL);
+  ::setenv("ASYNCIO_TRACE", "jsonl:fd:3", 1);
+  // The program's stdout comes back inside the stream, each line in the pass that printed it.
+  ::setenv("ASYNCIO_TRACE_OUTPUT", "capture", 1);
+  if (step) {
+    ::setenv("ASYNCIO_TRACE_STEP", "fd:4", 1);
+  } else {
+    ::unsetenv("ASYNCIO_TRACE_STEP");
+  }
+  if (virtual_clock) {
+    ::setenv("ASYNCIO_CLOCK", "virtual", 1);
+  } else {
+    ::unsetenv("ASYNCIO_CLOCK");
+  }
+}
+
 Recording record(const std::vector<std::string>& argv, bool virtual_clock) {
   int stream[2];
   if (::pipe2(stream, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
@@ -152,15 +169,7 @@ Recording record(const std::vector<std::string>& argv, bool virtual_clock) {
     const int high = ::fcntl(stream[1], F_DUPFD, 100);
     ::dup2(high, 3);
     ::close_range(4, ~0U, 0);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::setenv("ASYNCIO_TRACE", "jsonl:fd:3", 1);
-    ::setenv("ASYNCIO_TRACE_OUTPUT", "capture", 1);
-    ::unsetenv("ASYNCIO_TRACE_STEP");
-    if (virtual_clock) {
-      ::setenv("ASYNCIO_CLOCK", "virtual", 1);
-    } else {
-      ::unsetenv("ASYNCIO_CLOCK");
-    }
+    set_child_trace_environment(virtual_clock, false);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

@@ -32,6 +32,11 @@ struct Recording {
   int status = 0;  // waitpid's status
 };
 
+// In a forked child about to exec the traced program: the environment that makes its runtime
+// write the stream on fd 3 with stdout captured into it, pause on fd 4 if `step`, and use the
+// virtual clock if asked. SIGPIPE goes back to its default (asyncio-trace ignores it itself).
+void set_child_trace_environment(bool virtual_clock, bool step);
+
 // Runs argv[0] (a full path) with the stream on fd 3, stdout captured into it, on the virtual
 // clock if asked; the program's stderr is passed through.
 Recording record(const std::vector<std::string>& argv, bool virtual_clock);

@@ -29,6 +29,8 @@ std::string plural(long n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+}  // namespace
+
 // The words of trace.cpp's to_string(TimeoutReason).
 std::string reason_words(const std::string& reason) {
   if (reason == "ready") return "ready queue not empty";
@@ -39,8 +41,6 @@ std::string reason_words(const std::string& reason) {
 }
 
 bool step2_idle(const Pass& p) { return p.timeout && *p.timeout == 0 && p.nevents == 0 && p.reason == "ready"; }
-
-}  // namespace
 
 // ---------------------------------------------------------------- text
 

@@ -69,5 +69,9 @@ std::string html_escape(std::string_view text);
 std::string json_string(std::string_view text);
 // Seconds with six decimals: "1.000000".
 std::string seconds(double s);
+// Step 2's timeout reason in the text trace's words (trace.cpp's to_string(TimeoutReason) names).
+std::string reason_words(const std::string& reason);
+// Step 2 polled for 0 seconds because work was ready and found nothing: shown as idle.
+bool step2_idle(const Pass& p);
 
 }  // namespace asyncio_trace

@@ -12,21 +12,6 @@
 
 namespace asyncio_trace {
 
-namespace {
-
-// The words of trace.cpp's to_string(TimeoutReason), as render.cpp prints them.
-std::string reason_words(const std::string& reason) {
-  if (reason == "ready") return "ready queue not empty";
-  if (reason == "stopping") return "stopping";
-  if (reason == "timer") return "next timer";
-  if (reason == "none") return "nothing scheduled";
-  return reason;
-}
-
-bool step2_idle(const Pass& p) { return p.timeout && *p.timeout == 0 && p.nevents == 0 && p.reason == "ready"; }
-
-}  // namespace
-
 // ---------------------------------------------------------------- JSON and HTML helpers
 
 std::string json_string(std::string_view text) {
