@@ -82,14 +82,6 @@ void configure_cli(CLI::App& app, Options& o) {
 
 // ---------------------------------------------------------------- finding the program
 
-std::string self_dir() {
-  char path[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return ".";
-  std::string s(path, static_cast<std::size_t>(n));
-  return s.substr(0, s.rfind('/'));
-}
-
 // Where the built examples are: $ASYNCIO_EXAMPLES_DIR, the build tree this tool was built in,
 // or ../examples beside the tool.
 std::string examples_dir() {

@@ -24,14 +24,6 @@ namespace {
 
 constexpr const char* RECORDER_NAME = "asyncio_trace_recorder.py";
 
-std::string self_dir() {
-  char path[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return ".";
-  std::string s(path, static_cast<std::size_t>(n));
-  return s.substr(0, s.rfind('/'));
-}
-
 bool is_file(const std::string& path) {
   struct stat st{};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -89,6 +81,14 @@ std::string run_for_output(const std::vector<std::string>& argv, int& status) {
 }
 
 }  // namespace
+
+std::string self_dir() {
+  char path[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return ".";
+  std::string s(path, static_cast<std::size_t>(n));
+  return s.substr(0, s.rfind('/'));
+}
 
 bool is_python_program(const std::string& program) {
   return program.size() > 3 && program.compare(program.size() - 3, 3, ".py") == 0;

@@ -12,6 +12,9 @@
 
 namespace asyncio_trace {
 
+// The folder holding this executable (from /proc/self/exe; "." if that cannot be read).
+std::string self_dir();
+
 // PROGRAM names a Python program (it ends in .py).
 bool is_python_program(const std::string& program);
 
