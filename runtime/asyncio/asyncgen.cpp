@@ -14,9 +14,11 @@
 
 namespace asyncio {
 
-namespace {
-thread_local AsyncGeneratorCore* running_generator = nullptr;
-}  // namespace
+namespace detail {
+// Defined in tasks.cpp, whose await path reads it on every suspension (a plain TLS load there).
+extern thread_local AsyncGeneratorCore* running_generator;
+}  // namespace detail
+using detail::running_generator;
 
 // base_events.py keeps a WeakSet of the generators first iterated under each loop; here a list
 // per loop, in first-iteration order (a WeakSet's order is unspecified).

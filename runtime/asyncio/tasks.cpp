@@ -14,6 +14,11 @@ namespace {
 std::atomic<unsigned long long> task_name_counter{0};
 }  // namespace
 
+namespace detail {
+// The async generator whose body runs on this thread now (asyncgen.cpp sets it).
+thread_local AsyncGeneratorCore* running_generator = nullptr;
+}  // namespace detail
+
 unsigned long long next_task_number_() noexcept { return ++task_name_counter; }
 
 std::string next_task_name_() { return "Task-" + std::to_string(next_task_number_()); }
@@ -262,7 +267,7 @@ void TaskCore::fiber_entry_(void* self) { static_cast<TaskCore*>(self)->run_body
 
 void TaskCore::suspend_(FutureCore* future) {
   // In an async generator's body: its driver awaits the future on the task's own fiber.
-  if (AsyncGeneratorCore* gen = AsyncGeneratorCore::running_()) [[unlikely]] {
+  if (AsyncGeneratorCore* gen = detail::running_generator) [[unlikely]] {
     gen->await_from_body_(future);
     return;
   }
@@ -302,8 +307,7 @@ TaskCore& running_task(const char* what) {
   fibers::Fiber* fiber = fibers::Fiber::current();
   auto* task = fiber ? static_cast<TaskCore*>(fiber->arg()) : nullptr;
   // An async generator's fiber belongs to the task that drives it.
-  if (AsyncGeneratorCore* gen = AsyncGeneratorCore::running_()) [[unlikely]]
-    task = gen->driver_task_();
+  if (AsyncGeneratorCore* gen = detail::running_generator) [[unlikely]] task = gen->driver_task_();
   if (!task || task->get_loop().current_task_ != task)
     throw RuntimeError(std::string(what) +
                        " outside a task: only a task's body can suspend. Run this code in a task "
