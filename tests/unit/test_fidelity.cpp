@@ -376,3 +376,27 @@ TEST_SUITE("fidelity") {
     CHECK_FALSE(fut.done());
   }
 }
+
+TEST_SUITE("fidelity") {
+  TEST_CASE("create_server's bind error is raised from None: the failed bind is a suppressed context") {
+    TestLoop loop;
+    loop->run_until_complete([] {
+      BaseEventLoop& lp = get_running_loop();
+      auto protocol = []() -> std::shared_ptr<BaseProtocol> { return std::make_shared<Protocol>(); };
+      Ref<Server> first = lp.create_server(protocol, "127.0.0.1", 0);
+      const int port = first->sockets().at(0).getsockname().port;
+      std::exception_ptr e;
+      try {
+        lp.create_server(protocol, "127.0.0.1", port);
+      } catch (const OSError&) {
+        e = std::current_exception();
+      }
+      REQUIRE(e);
+      CHECK(exception_suppress_context(e));
+      CHECK_FALSE(exception_cause(e));
+      CHECK(exception_str(exception_context(e)).find("Errno 98") != std::string::npos);
+      CHECK(format_exception(e).find("During handling") == std::string::npos);
+      first->close();
+    });
+  }
+}
