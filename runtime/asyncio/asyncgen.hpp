@@ -82,7 +82,6 @@ class AsyncGeneratorCore {
   FutureCore* awaiting_ = nullptr;
   std::exception_ptr throw_in_;
   class TaskCore* driver_ = nullptr;
-  AsyncGeneratorCore* outer_ = nullptr;  // the generator that was running when this one resumed
   Ref<BaseEventLoop> loop_;              // set at the first iteration (the firstiter hook)
   int refs_ = 0;
   bool closing_ = false;
