@@ -3,6 +3,7 @@
 // Course: README.md
 #pragma once
 
+#include "asyncio/asyncgen.hpp"
 #include "asyncio/base_events.hpp"
 #include "asyncio/concurrent.hpp"
 #include "asyncio/events.hpp"

@@ -489,7 +489,8 @@ void BaseEventLoop::default_exception_handler(const ExceptionContext& context) {
   if (context.task) lines.emplace_back("task", context.task->repr());
   std::sort(lines.begin(), lines.end());
   for (const auto& [key, value] : lines) out << "\n" << key << ": " << value;
-  if (context.exception) out << "\n" << exception_line(context.exception);
+  // The logger appends the traceback: C++ has no frames, so the exception chain's last lines.
+  if (context.exception) out << "\n" << format_exception(context.exception);
   // BaseEventLoop.default_exception_handler: logger.error('\n'.join(log_lines), exc_info=...).
   LogRecord record;
   record.level = LogLevel::error;

@@ -123,6 +123,17 @@ class BaseEventLoop : public AbstractEventLoop {
   // The loop's clock: CLOCK_MONOTONIC in seconds, like time.monotonic(); or the virtual clock.
   double time() const final;
   HandleRef call_soon_threadsafe(Callback callback, const char* name = nullptr) final;
+  // The same four with arguments, as CPython's call_soon(callback, *args): the callable comes
+  // wrapped in named() (events.hpp) and its arguments are kept in the handle for its repr,
+  // `bad_callback('k1')`. Defined in futures.hpp.
+  template <class F, class... Args>
+  HandleRef call_soon(Named<F> callback, Args&&... args);
+  template <class F, class... Args>
+  TimerHandleRef call_later(double delay, Named<F> callback, Args&&... args);
+  template <class F, class... Args>
+  TimerHandleRef call_at(double when, Named<F> callback, Args&&... args);
+  template <class F, class... Args>
+  HandleRef call_soon_threadsafe(Named<F> callback, Args&&... args);
   // The same for callers on other threads that drop the handle at once (workers, signal
   // relays): a HandleRef released off the loop's thread would race on its plain count.
   void call_soon_threadsafe_noref_(Callback callback, const char* name = nullptr);

@@ -8,11 +8,19 @@
 #include <cstddef>
 #include <functional>
 #include <new>
+#include <string>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
 
 namespace asyncio {
+
+// A callable that keeps its own arguments and can print them as CPython's Handle repr does,
+// "('k1', 2)": what call_soon(named(...), args...) stores (events.hpp, futures.hpp).
+template <class D>
+concept DescribesArgs = requires(const D& d) {
+  { d.args_repr() } -> std::same_as<std::string>;
+};
 
 class Callback {
  public:
@@ -56,6 +64,9 @@ class Callback {
   explicit operator bool() const noexcept { return ops_ != nullptr; }
   // The target's type (typeid(void) when empty), for descriptions in traces and errors.
   const std::type_info& target_type() const noexcept { return ops_ ? ops_->type() : typeid(void); }
+  // The kept arguments as "('k1', 2)" when the target keeps them (DescribesArgs), else "".
+  bool describes_args() const noexcept { return ops_ && ops_->args_repr; }
+  std::string args_repr() const { return describes_args() ? ops_->args_repr(storage_) : std::string(); }
   void reset() noexcept {
     if (ops_) {
       ops_->destroy(storage_);
@@ -75,6 +86,7 @@ class Callback {
     void (*copy)(const void* from, void* to);
     void (*destroy)(void*) noexcept;
     const std::type_info& (*type)() noexcept;
+    std::string (*args_repr)(const void* storage);  // nullptr unless the target is DescribesArgs
   };
   template <class D>
   static constexpr bool fits_inline = sizeof(D) <= inline_size && alignof(D) <= alignof(void*) &&
@@ -90,6 +102,22 @@ class Callback {
     }
   }
   template <class D>
+  static constexpr auto inline_args_repr() -> std::string (*)(const void*) {
+    if constexpr (DescribesArgs<D>) {
+      return [](const void* s) { return std::launder(static_cast<const D*>(s))->args_repr(); };
+    } else {
+      return nullptr;
+    }
+  }
+  template <class D>
+  static constexpr auto heap_args_repr() -> std::string (*)(const void*) {
+    if constexpr (DescribesArgs<D>) {
+      return [](const void* s) { return (*static_cast<const D* const*>(s))->args_repr(); };
+    } else {
+      return nullptr;
+    }
+  }
+  template <class D>
   static constexpr Ops inline_ops{
       [](void* s) { (*std::launder(static_cast<D*>(s)))(); },
       [](void* from, void* to) noexcept {
@@ -100,6 +128,7 @@ class Callback {
       [](const void* from, void* to) { copy_or_throw<D>(*std::launder(static_cast<const D*>(from)), to); },
       [](void* s) noexcept { std::launder(static_cast<D*>(s))->~D(); },
       []() noexcept -> const std::type_info& { return typeid(D); },
+      inline_args_repr<D>(),
   };
   template <class D>
   static constexpr Ops heap_ops{
@@ -116,6 +145,7 @@ class Callback {
       },
       [](void* s) noexcept { delete *static_cast<D**>(s); },
       []() noexcept -> const std::type_info& { return typeid(D); },
+      heap_args_repr<D>(),
   };
   void take_(Callback&& o) noexcept {
     ops_ = o.ops_;

@@ -26,7 +26,32 @@ void Handle::cancel() {
   repr_keeps_callback_ = loop_ != nullptr && loop_->get_debug();
   // Drop what the callback captured now, as CPython sets _callback and _args to None; but
   // not under a callback that is running (a reader removing itself): run_() drops it after.
-  if (!running_) callback_.reset();
+  if (!running_) drop_callback_();
+}
+
+namespace {
+// What a cancelled handle keeps in debug mode in place of its callback: the printed arguments.
+struct KeptArgs {
+  std::string text;
+  void operator()() const noexcept {}
+  std::string args_repr() const { return text; }
+};
+}  // namespace
+
+void Handle::drop_callback_() noexcept {
+  if (repr_keeps_callback_ && callback_.describes_args()) {
+    try {
+      callback_ = Callback(KeptArgs{callback_.args_repr()});
+      return;
+    } catch (...) {
+      // Out of memory while printing: the repr shows "()" instead of the arguments.
+    }
+  }
+  callback_.reset();
+}
+
+std::string Handle::describe_args_() const {
+  return callback_.describes_args() ? callback_.args_repr() : std::string("()");
 }
 
 std::string Handle::describe_callback_() const {
@@ -48,7 +73,7 @@ void Handle::run_() {
     explicit Running(Handle& handle) : h(handle) { h.running_ = true; }
     ~Running() {
       h.running_ = false;
-      if (h.cancelled_) h.callback_.reset();
+      if (h.cancelled_) h.drop_callback_();
     }
   };
   try {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <utility>
 #include <vector>
@@ -25,7 +26,23 @@ class FutureCore;
 class TaskCore;
 
 // Callback (callback.hpp): in C++ a lambda's captures stand in for CPython's `*args`:
-// call_soon(cb, a, b) becomes call_soon([=] { cb(a, b); }).
+// call_soon(cb, a, b) can be written call_soon([=] { cb(a, b); }), and its repr names the lambda.
+
+// named("bad_callback", bad_callback): a callable and the name a handle's repr gives it. Passed
+// first to call_soon, call_later, call_at or call_soon_threadsafe, everything after it is the
+// callback's arguments (CPython's *args), kept in the handle and printed with Python's repr:
+// loop.call_soon(named("bad_callback", bad_callback), "k1") shows `bad_callback('k1')`. Without
+// named(), call_soon(callback, "name") still takes a name and no arguments: a string after a
+// plain callable is never an argument. The name must outlive the handle (a string literal).
+template <class F>
+struct Named {
+  const char* name;
+  F fn;
+};
+template <class F>
+Named<std::decay_t<F>> named(const char* name, F&& fn) {
+  return {name, std::forward<F>(fn)};
+}
 
 // Handle: one callback queued on a loop. Counted: the ready queue, the timer heap and whoever
 // called call_soon may all hold it. run_() is what step 4 of a pass calls.
@@ -84,8 +101,12 @@ class Handle {
   // override this to release the task instead.
   virtual void destroy_() noexcept { delete this; }
   virtual std::string describe_callback_() const;
-  // The arguments part of the description: "()" here; a done callback shows its future.
-  virtual std::string describe_args_() const { return "()"; }
+  // The arguments part of the description: "()", or the arguments call_soon(named(...), args...)
+  // kept, "('k1', 2)"; a done callback shows its future.
+  virtual std::string describe_args_() const;
+  // Drops the callback and what it captured (Handle.cancel sets _callback and _args to None); a
+  // repr that keeps naming the callback (debug mode) keeps the printed arguments.
+  void drop_callback_() noexcept;
 
   Callback callback_;
   BaseEventLoop* loop_;

@@ -6,6 +6,7 @@
 #include <cxxabi.h>
 #include <errno.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <memory>
 #include <typeinfo>
+#include <vector>
 
 namespace asyncio {
 
@@ -175,6 +177,80 @@ std::string exception_repr(const std::exception_ptr& e) {
 std::string exception_line(const std::exception_ptr& e) {
   const Described d = describe_exception(e);
   return d.message.empty() ? d.name : d.name + ": " + d.message;
+}
+
+namespace {
+const BaseException* ours(const std::exception_ptr& e) noexcept {
+  if (!e) return nullptr;
+  try {
+    std::rethrow_exception(e);
+  } catch (const BaseException& ex) {
+    return &ex;  // the object lives as long as e does
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+// The module traceback prints before a class name that is not a builtin.
+const char* module_prefix(const std::string& name) {
+  for (const char* n : {"CancelledError", "InvalidStateError", "SendfileNotAvailableError", "IncompleteReadError",
+                        "LimitOverrunError", "BrokenBarrierError"})
+    if (name == n) return "asyncio.exceptions.";
+  if (name == "QueueEmpty" || name == "QueueFull") return "asyncio.queues.";
+  if (name == "gaierror") return "socket.";
+  return "";
+}
+}  // namespace
+
+std::exception_ptr exception_cause(const std::exception_ptr& e) noexcept {
+  const BaseException* ex = ours(e);
+  return ex ? ex->cause() : nullptr;
+}
+
+std::exception_ptr exception_context(const std::exception_ptr& e) noexcept {
+  const BaseException* ex = ours(e);
+  return ex ? ex->context() : nullptr;
+}
+
+bool exception_suppress_context(const std::exception_ptr& e) noexcept {
+  const BaseException* ex = ours(e);
+  return ex && ex->suppress_context();
+}
+
+// traceback.TracebackException.format: walk from the newest exception to the oldest through
+// __cause__, else __context__ unless suppressed, stopping at one already seen; print oldest first.
+std::string format_exception(const std::exception_ptr& e) {
+  struct Link {
+    const char* message;  // the sentence printed before this exception, or nullptr
+    std::exception_ptr exception;
+  };
+  std::vector<Link> chain;
+  std::vector<std::exception_ptr> seen;
+  std::exception_ptr exc = e;
+  while (exc && std::find(seen.begin(), seen.end(), exc) == seen.end()) {
+    seen.push_back(exc);
+    const BaseException* ex = ours(exc);
+    std::exception_ptr next;
+    const char* next_message = nullptr;
+    if (ex && ex->cause()) {
+      next = ex->cause();
+      next_message = "The above exception was the direct cause of the following exception:";
+    } else if (ex && ex->context() && !ex->suppress_context()) {
+      next = ex->context();
+      next_message = "During handling of the above exception, another exception occurred:";
+    }
+    chain.push_back({next ? next_message : nullptr, exc});
+    exc = next;
+  }
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    // An exception reached again (a cycle) is not printed twice, nor the sentence leading to it.
+    if (it->message && !out.empty()) out += std::string("\n\n") + it->message + "\n\n";
+    const Described d = describe_exception(it->exception);
+    const std::string name = module_prefix(d.name) + d.name;
+    out += d.message.empty() ? name : name + ": " + d.message;
+  }
+  return out;
 }
 
 std::string exception_str(const std::exception_ptr& e) { return describe_exception(e).message; }

@@ -27,10 +27,51 @@ class BaseException : public std::exception {
   void set_empty_arg_() noexcept { empty_arg_ = true; }
   bool has_args() const noexcept { return !message_.empty() || empty_arg_; }
 
+  // Exception chaining, as Python's __cause__, __context__ and __suppress_context__. Python sets
+  // __context__ itself when code raises inside an `except` block; C++ cannot, so raise_from()
+  // and raise_in_except() below do it, and the runtime calls them where CPython's code raises
+  // while handling another exception (wait_for, timeout(), readline, ...). set_cause() also
+  // sets suppress_context, as `raise ... from` and PyException_SetCause do.
+  const std::exception_ptr& cause() const noexcept { return cause_; }
+  const std::exception_ptr& context() const noexcept { return context_; }
+  bool suppress_context() const noexcept { return suppress_context_; }
+  void set_cause(std::exception_ptr cause) noexcept {
+    cause_ = std::move(cause);
+    suppress_context_ = true;
+  }
+  void set_context(std::exception_ptr context) noexcept { context_ = std::move(context); }
+  void set_suppress_context(bool suppress) noexcept { suppress_context_ = suppress; }
+
  private:
   std::string message_;
+  std::exception_ptr cause_;
+  std::exception_ptr context_;
   bool empty_arg_ = false;
+  bool suppress_context_ = false;
 };
+
+// `raise exc from cause` inside an `except` block: the exception being handled (if any) becomes
+// exc's context, `cause` its cause (nullptr is `from None`: no cause, context suppressed).
+template <class E>
+[[noreturn]] void raise_from(E exc, std::exception_ptr cause) {
+  exc.set_context(std::current_exception());
+  exc.set_cause(std::move(cause));
+  throw exc;
+}
+// exc as `raise exc from cause` makes it while `context` is being handled, for code that has
+// the handled exception at hand rather than inside its catch block.
+template <class E>
+E with_cause(E exc, std::exception_ptr cause, std::exception_ptr context) {
+  exc.set_context(std::move(context));
+  exc.set_cause(std::move(cause));
+  return exc;
+}
+// `raise exc` inside an `except` block: the exception being handled becomes exc's context.
+template <class E>
+[[noreturn]] void raise_in_except(E exc) {
+  exc.set_context(std::current_exception());
+  throw exc;
+}
 
 #define ASYNCIO_EXCEPTION_CLASS(Name, Base)                                 \
   class Name : public Base {                                                \
@@ -50,6 +91,13 @@ ASYNCIO_EXCEPTION_CLASS(KeyError, LookupError);
 ASYNCIO_EXCEPTION_CLASS(IndexError, LookupError);
 ASYNCIO_EXCEPTION_CLASS(EOFError, Exception);
 ASYNCIO_EXCEPTION_CLASS(ZeroDivisionError, Exception);
+// The end of an iteration: a generator's return (StopIteration) and an async generator's
+// (StopAsyncIteration, what anext raises when the body returns). Future::set_exception refuses
+// a plain StopIteration, as futures.py does.
+ASYNCIO_EXCEPTION_CLASS(StopIteration, Exception);
+ASYNCIO_EXCEPTION_CLASS(StopAsyncIteration, Exception);
+// Thrown into a generator that is closed (aclose()) at the point where it is suspended.
+ASYNCIO_EXCEPTION_CLASS(GeneratorExit, BaseException);
 
 // OSError carries errno, as Python's does; str() is "[Errno N] strerror" when errno is set.
 class OSError : public Exception {
@@ -127,6 +175,17 @@ std::exception_ptr make_os_error(int err, std::string message = {});
 std::string exception_repr(const std::exception_ptr& e);
 // Python's "Name: message" line, as the last line of a traceback prints it.
 std::string exception_line(const std::exception_ptr& e);
+// Python's e.__cause__, e.__context__, e.__suppress_context__; nullptr / false for an exception
+// that is not one of ours.
+std::exception_ptr exception_cause(const std::exception_ptr& e) noexcept;
+std::exception_ptr exception_context(const std::exception_ptr& e) noexcept;
+bool exception_suppress_context(const std::exception_ptr& e) noexcept;
+// traceback.format_exception(e) without the frames C++ cannot see: the chain of causes and
+// contexts, oldest first, each as its last traceback line (`asyncio.exceptions.CancelledError`,
+// qualified as Python prints a non-builtin class) joined by CPython's two sentences ("The above
+// exception was the direct cause of the following exception:", "During handling of the above
+// exception, another exception occurred:"). No trailing newline.
+std::string format_exception(const std::exception_ptr& e);
 // Python's str(): the message alone.
 std::string exception_str(const std::exception_ptr& e);
 // Python's type(e).__name__.

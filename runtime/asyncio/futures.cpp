@@ -169,6 +169,9 @@ void FutureCore::set_exception(std::exception_ptr exception) {
   if (is_task_) throw RuntimeError("Task does not support set_exception operation");
   if (state_ != FutureState::PENDING) throw InvalidStateError("invalid state");
   if (!exception) throw TypeError("set_exception() needs an exception, got nullptr");
+  // `type(exception) is StopIteration`: the exact class, not a subclass.
+  if (const std::type_info* type = exception.__cxa_exception_type(); type && *type == typeid(StopIteration))
+    throw TypeError("StopIteration interacts badly with generators and cannot be raised into a Future");
   set_exception_(std::move(exception));
 }
 

@@ -348,6 +348,50 @@ std::string value_repr(const FutureCore& core) {
   return slot ? value_repr_of(*slot) : std::string("None");
 }
 
+// A callable and its arguments, kept as CPython's Handle keeps (_callback, _args): run as
+// fn(args...), printed as "('k1', 2)" (a one-element tuple shows no trailing comma, as
+// format_helpers._format_args_and_kwargs prints it).
+// A string literal (or any char pointer) is kept as a std::string, so nothing dangles.
+template <class A>
+using kept_arg_t = std::conditional_t<std::is_same_v<std::decay_t<A>, const char*> || std::is_same_v<std::decay_t<A>, char*>,
+                                      std::string, std::decay_t<A>>;
+
+template <class F, class... Args>
+struct BoundCall {
+  F fn;
+  std::tuple<Args...> args;
+  void operator()() { std::apply(fn, args); }
+  std::string args_repr() const {
+    std::string out = "(";
+    std::apply([&](const auto&... v) { ((out += (out.size() > 1 ? ", " : "") + value_repr_of(v)), ...); }, args);
+    return out + ")";
+  }
+};
+
+template <class F, class... Args>
+HandleRef BaseEventLoop::call_soon(Named<F> callback, Args&&... args) {
+  return call_soon(BoundCall<F, kept_arg_t<Args>...>{std::move(callback.fn), {std::forward<Args>(args)...}},
+                   callback.name);
+}
+
+template <class F, class... Args>
+TimerHandleRef BaseEventLoop::call_later(double delay, Named<F> callback, Args&&... args) {
+  return call_later(delay, BoundCall<F, kept_arg_t<Args>...>{std::move(callback.fn), {std::forward<Args>(args)...}},
+                    callback.name);
+}
+
+template <class F, class... Args>
+TimerHandleRef BaseEventLoop::call_at(double when, Named<F> callback, Args&&... args) {
+  return call_at(when, BoundCall<F, kept_arg_t<Args>...>{std::move(callback.fn), {std::forward<Args>(args)...}},
+                 callback.name);
+}
+
+template <class F, class... Args>
+HandleRef BaseEventLoop::call_soon_threadsafe(Named<F> callback, Args&&... args) {
+  return call_soon_threadsafe(
+      BoundCall<F, kept_arg_t<Args>...>{std::move(callback.fn), {std::forward<Args>(args)...}}, callback.name);
+}
+
 // loop.create_future()
 template <class T>
 Future<T> BaseEventLoop::create_future() {

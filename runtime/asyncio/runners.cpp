@@ -14,6 +14,7 @@
 #include <exception>
 #include <mutex>
 
+#include "asyncio/asyncgen.hpp"
 #include "asyncio/threads.hpp"
 
 namespace asyncio {
@@ -147,8 +148,8 @@ void Runner::close() {
   cancel_all_tasks_();
   // loop.shutdown_asyncgens() and loop.shutdown_default_executor() run as two tasks in CPython;
   // with no async generators and no executor they finish at once, but they still take their
-  // Task-N numbers and their passes, which a faithful port keeps. (No async generators here.)
-  loop_->run_until_complete([] {});
+  // Task-N numbers and their passes, which a faithful port keeps.
+  loop_->run_until_complete([loop = loop_.get()] { shutdown_asyncgens(*loop); });
   loop_->run_until_complete([loop = loop_.get()] { loop->shutdown_default_executor(); });
 }
 

@@ -55,7 +55,7 @@ class Runner {
     try {
       return loop_->run_until_complete(static_cast<Future<T>>(task));
     } catch (const CancelledError&) {
-      if (interrupt_count_ > 0 && task.uncancel() == 0) throw KeyboardInterrupt();
+      if (interrupt_count_ > 0 && task.uncancel() == 0) raise_in_except(KeyboardInterrupt());
       throw;
     }
   }

@@ -508,7 +508,7 @@ void set_reuseport(Socket& sock) {
   try {
     sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
   } catch (const OSError&) {
-    throw ValueError("reuse_port not supported by socket module, SO_REUSEPORT defined but not implemented.");
+    raise_in_except(ValueError("reuse_port not supported by socket module, SO_REUSEPORT defined but not implemented."));
   }
 }
 
@@ -587,8 +587,17 @@ Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, s
       } catch (const OSError& err) {
         std::string reason = err.strerror();
         for (char& c : reason) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        std::rethrow_exception(make_os_error(
-            err.errno_(), "error while attempting to bind on address " + info.address.repr() + ": " + reason));
+        // `raise OSError(...) from None`: the bind error is its context, not printed.
+        std::exception_ptr handled = std::current_exception();
+        std::exception_ptr error = make_os_error(
+            err.errno_(), "error while attempting to bind on address " + info.address.repr() + ": " + reason);
+        try {
+          std::rethrow_exception(error);
+        } catch (BaseException& raised) {
+          raised.set_context(handled);
+          raised.set_cause(nullptr);
+        }
+        std::rethrow_exception(error);
       }
     }
   } else {

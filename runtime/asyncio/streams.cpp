@@ -106,7 +106,7 @@ std::string StreamReader::readline() {
       take_all_();
     }
     maybe_resume_transport_();
-    throw ValueError(e.message());
+    raise_in_except(ValueError(e.message()));
   }
 }
 

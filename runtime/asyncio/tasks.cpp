@@ -6,11 +6,18 @@
 
 #include <atomic>
 
+#include "asyncio/asyncgen.hpp"
+
 namespace asyncio {
 
 namespace {
 std::atomic<unsigned long long> task_name_counter{0};
 }  // namespace
+
+namespace detail {
+// The async generator whose body runs on this thread now (asyncgen.cpp sets it).
+thread_local AsyncGeneratorCore* running_generator = nullptr;
+}  // namespace detail
 
 unsigned long long next_task_number_() noexcept { return ++task_name_counter; }
 
@@ -259,6 +266,11 @@ void TaskCore::finish_step_(bool) {
 void TaskCore::fiber_entry_(void* self) { static_cast<TaskCore*>(self)->run_body_(); }
 
 void TaskCore::suspend_(FutureCore* future) {
+  // In an async generator's body: its driver awaits the future on the task's own fiber.
+  if (AsyncGeneratorCore* gen = detail::running_generator) [[unlikely]] {
+    gen->await_from_body_(future);
+    return;
+  }
   yielded_ = future;
   yielded_bare_ = future == nullptr;
   fiber_.suspend();
@@ -294,6 +306,8 @@ TaskCore& running_task(const char* what) {
   // the loop with run_once() and no loop is "running").
   fibers::Fiber* fiber = fibers::Fiber::current();
   auto* task = fiber ? static_cast<TaskCore*>(fiber->arg()) : nullptr;
+  // An async generator's fiber belongs to the task that drives it.
+  if (AsyncGeneratorCore* gen = detail::running_generator) [[unlikely]] task = gen->driver_task_();
   if (!task || task->get_loop().current_task_ != task)
     throw RuntimeError(std::string(what) +
                        " outside a task: only a task's body can suspend. Run this code in a task "
@@ -478,17 +492,18 @@ void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop) {
   if (error) std::rethrow_exception(error);
 }
 
-// `try: return fut.result() except CancelledError: raise TimeoutError()`: the caller reads the
-// result itself when this returns.
+// `try: return fut.result() except CancelledError as exc: raise TimeoutError() from exc`: the
+// CancelledError is the TimeoutError's cause and context. The caller reads the result itself
+// when this returns.
 void timeout_if_cancelled(FutureCore& fut) {
-  bool cancelled = false;
+  std::exception_ptr cancelled;
   try {
     fut.check_result_();
   } catch (const CancelledError&) {
-    cancelled = true;
+    cancelled = std::current_exception();
   } catch (...) {
   }
-  if (cancelled) throw TimeoutError();
+  if (cancelled) throw with_cause(TimeoutError(), cancelled, cancelled);
 }
 }  // namespace
 

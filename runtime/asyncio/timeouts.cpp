@@ -83,8 +83,9 @@ void Timeout::aexit(const std::exception_ptr& exc) {
   }
   if (state_ == State::EXPIRING) {
     state_ = State::EXPIRED;
-    // Ours only if no one else asked for a cancellation since we entered.
-    if (task_->uncancel() <= cancelling_ && is_cancelled_error(exc)) throw TimeoutError();
+    // Ours only if no one else asked for a cancellation since we entered. `raise TimeoutError
+    // from exc_val` while exc_val is handled: the CancelledError is cause and context.
+    if (task_->uncancel() <= cancelling_ && is_cancelled_error(exc)) throw with_cause(TimeoutError(), exc, exc);
   } else if (state_ == State::ENTERED) {
     state_ = State::EXITED;
   }
