@@ -76,8 +76,9 @@ int main_task(std::vector<std::string> urls, double timeout) {
 int main(int argc, char** argv) {
   std::vector<std::string> urls(argv + 1, argv + argc);
   double timeout = 10.0;
-  if (urls.size() >= 2 && urls[0] == "--timeout") timeout = std::stod(urls[1]), urls.erase(urls.begin(), urls.begin() + 2);
   try {
+    if (!urls.empty() && urls[0] == "--timeout")
+      timeout = http::parse_timeout(urls.size() >= 2 ? urls[1] : ""), urls.erase(urls.begin(), urls.begin() + 2);
     return asyncio::run([&] { return main_task(urls, timeout); });
   } catch (const http::HttpError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

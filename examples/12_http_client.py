@@ -3,7 +3,7 @@
 import asyncio
 import sys
 
-from http_parse import HttpError, parse_number, read_response, show
+from http_parse import HttpError, parse_number, parse_timeout, read_response, show
 
 PAGES = {"/": b"welcome", "/about": b"an asyncio course", "/slow": b"worth the wait"}
 
@@ -69,9 +69,9 @@ async def main(urls, timeout):
 
 # Usage: 12_http_client.py [--timeout SECONDS] [http://host[:port]/path ...] (no URL: the local pages)
 urls, timeout = sys.argv[1:], 10.0
-if urls[:1] == ["--timeout"] and len(urls) >= 2:
-    timeout, urls = float(urls[1]), urls[2:]
 try:
+    if urls[:1] == ["--timeout"]:
+        timeout, urls = parse_timeout(urls[1] if len(urls) >= 2 else ""), urls[2:]
     sys.exit(asyncio.run(main(urls, timeout)))
 except HttpError as e:
     print(f"error: {e}", file=sys.stderr)

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,7 @@ inline constexpr std::size_t MAX_LINE = 8192;        // one status or header lin
 inline constexpr std::size_t MAX_HEADERS = 100;      // header lines (and trailer lines)
 inline constexpr std::size_t MAX_HEAD = 65536;       // status line and headers together
 inline constexpr std::size_t MAX_BODY = 1 << 20;     // the body, however it is framed
+inline constexpr int MAX_INTERIM = 10;                // interim (1xx) responses before the final one
 
 struct HttpError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -49,15 +51,14 @@ inline std::string show(const std::string& data, std::size_t most = 40) {
 }
 
 // One line without its "\r\n" or "\n" (both accepted). EOF before the line end is an error, never
-// an empty line: a loop on readline() that waits for "" would spin forever at EOF.
-inline std::string read_line(asyncio::StreamReader& reader, const char* where) {
+// an empty line: a loop on readline() that waits for "" would spin forever at EOF. `at_eof`, if
+// given, is the error when the connection closed before the line's first byte.
+inline std::string read_line(asyncio::StreamReader& reader, const char* where, const std::string& at_eof = "") {
   std::string line;
   try {
     line = reader.readuntil("\n");
   } catch (const asyncio::IncompleteReadError& e) {
-    throw HttpError(e.partial.empty() && std::string(where) == "status line"
-                        ? "empty response: the connection closed before the status line"
-                        : std::string("connection closed inside the ") + where);
+    throw HttpError(e.partial.empty() && !at_eof.empty() ? at_eof : std::string("connection closed inside the ") + where);
   } catch (const asyncio::LimitOverrunError&) {
     throw HttpError(std::string(where) + " too long (more than " + std::to_string(MAX_LINE) + " bytes)");
   }
@@ -137,9 +138,8 @@ inline std::string read_chunked(asyncio::StreamReader& reader) {
   return body;
 }
 
-inline Response read_response(asyncio::StreamReader& reader) {
-  Response r;
-  const std::string status_line = read_line(reader, "status line");
+// "HTTP/1.x NNN reason": the status code and the reason, or HttpError.
+inline std::pair<int, std::string> parse_status_line(const std::string& status_line) {
   const std::size_t sp = status_line.find(' ');
   const std::string code = status_line.substr(sp == std::string::npos ? 0 : sp + 1, 3);
   const bool version_ok = status_line.size() >= 8 && status_line.compare(0, 7, "HTTP/1.") == 0 &&
@@ -148,8 +148,25 @@ inline Response read_response(asyncio::StreamReader& reader) {
   const bool tail_ok = status_line.size() == 12 || (status_line.size() > 12 && status_line[12] == ' ');
   if (!version_ok || code.size() != 3 || status < 100 || status > 599 || !tail_ok)
     throw HttpError("bad status line: " + show(status_line));
-  r.status = static_cast<int>(status);
-  r.reason = status_line.size() > 13 ? status_line.substr(13) : "";
+  return {static_cast<int>(status), status_line.size() > 13 ? status_line.substr(13) : ""};
+}
+
+inline Response read_response(asyncio::StreamReader& reader) {
+  Response r;
+  std::string status_line;
+  // Interim responses (1xx: 100 Continue, 103 Early Hints, ...) come before the final one: a
+  // status line and headers, no body. Skip them; 101 only answers an upgrade we never ask for.
+  for (int interim = 0;; ++interim) {
+    status_line = read_line(reader, "status line",
+                            interim == 0 ? "empty response: the connection closed before the status line"
+                                         : "connection closed after " + std::to_string(interim) + " interim (1xx) response" +
+                                               (interim == 1 ? "" : "s") + ", before the final one");
+    std::tie(r.status, r.reason) = parse_status_line(status_line);
+    if (r.status >= 200) break;
+    if (r.status == 101) throw HttpError("unexpected 101 Switching Protocols: this client asked for no upgrade");
+    if (interim == MAX_INTERIM) throw HttpError("too many interim (1xx) responses (more than " + std::to_string(MAX_INTERIM) + ")");
+    read_fields(reader, "header line", status_line.size() + 2);
+  }
   r.headers = read_fields(reader, "header line", status_line.size() + 2);
 
   std::string length_text, encoding;
@@ -163,7 +180,7 @@ inline Response read_response(asyncio::StreamReader& reader) {
     }
   }
   if (!encoding.empty() && !length_text.empty()) throw HttpError("both Transfer-Encoding and Content-Length given");
-  if (r.status < 200 || r.status == 204 || r.status == 304) return r;
+  if (r.status == 204 || r.status == 304) return r;
   if (!encoding.empty()) {
     std::string lower = encoding;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -184,6 +201,16 @@ inline Response read_response(asyncio::StreamReader& reader) {
     if (r.body.size() > MAX_BODY) throw HttpError("body too large: more than " + std::to_string(MAX_BODY) + " bytes");
   }
   return r;
+}
+
+// --timeout's value: seconds written as digits with at most one '.', above 0; else a usage error.
+inline double parse_timeout(const std::string& text) {
+  const bool digits_only = text.find_first_not_of("0123456789.") == std::string::npos &&
+                           text.find_first_of("0123456789") != std::string::npos &&
+                           text.find('.') == text.rfind('.') && text.size() <= 20;
+  const double seconds = digits_only ? std::stod(text) : 0.0;
+  if (!(seconds > 0)) throw HttpError("bad --timeout value: " + show(text) + " (seconds: a number above 0, such as 2.5)");
+  return seconds;
 }
 
 struct Target {

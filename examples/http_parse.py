@@ -6,6 +6,7 @@ MAX_LINE = 8192  # one status or header line, line end included
 MAX_HEADERS = 100  # header lines (and trailer lines)
 MAX_HEAD = 65536  # status line and headers together
 MAX_BODY = 1 << 20  # the body, however it is framed
+MAX_INTERIM = 10  # interim (1xx) responses before the final one
 TOKEN = set(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -28,14 +29,15 @@ def show(data, most=40):
     return out + ("'..." if len(data) > most else "'")
 
 
-async def read_line(reader, where):
-    """One line without its line end; EOF before it is an error, never an empty line."""
+async def read_line(reader, where, at_eof=""):
+    """One line without its line end; EOF before it is an error (at_eof, if given, when the
+    connection closed before the line's first byte), never an empty line."""
     too_long = f"{where} too long (more than {MAX_LINE} bytes)"
     try:
         line = await reader.readuntil(b"\n")
     except asyncio.IncompleteReadError as e:
-        if not e.partial and where == "status line":
-            raise HttpError("empty response: the connection closed before the status line")
+        if not e.partial and at_eof:
+            raise HttpError(at_eof)
         raise HttpError(f"connection closed inside the {where}")
     except asyncio.LimitOverrunError:
         raise HttpError(too_long)
@@ -96,15 +98,35 @@ async def read_chunked(reader):
     return body
 
 
-async def read_response(reader):
-    """(status, reason, headers, body) of one response, or HttpError naming what was wrong."""
-    line = await read_line(reader, "status line")
+def parse_status_line(line):
+    """(status, reason) of "HTTP/1.x NNN reason", or HttpError."""
     code = line[9:12]
     status = parse_number(code, 10, 3)
     if (len(line) < 12 or not line.startswith(b"HTTP/1.") or not line[7:8].isdigit() or line[8:9] != b" "
             or status < 100 or status > 599 or (len(line) > 12 and line[12:13] != b" ")):
         raise HttpError(f"bad status line: {show(line)}")
-    reason = line[13:].decode("latin-1")
+    return status, line[13:].decode("latin-1")
+
+
+async def read_response(reader):
+    """(status, reason, headers, body) of one response, or HttpError naming what was wrong."""
+    # Interim responses (1xx: 100 Continue, 103 Early Hints, ...) come before the final one: a
+    # status line and headers, no body. Skip them; 101 only answers an upgrade we never ask for.
+    interim = 0
+    while True:
+        at_eof = ("empty response: the connection closed before the status line" if not interim else
+                  f"connection closed after {interim} interim (1xx) response{'' if interim == 1 else 's'}, "
+                  "before the final one")
+        line = await read_line(reader, "status line", at_eof)
+        status, reason = parse_status_line(line)
+        if status >= 200:
+            break
+        if status == 101:
+            raise HttpError("unexpected 101 Switching Protocols: this client asked for no upgrade")
+        if interim == MAX_INTERIM:
+            raise HttpError(f"too many interim (1xx) responses (more than {MAX_INTERIM})")
+        await read_fields(reader, "header line", len(line) + 2)
+        interim += 1
     headers = await read_fields(reader, "header line", len(line) + 2)
     length_text, encoding = b"", b""
     for name, value in headers:
@@ -117,7 +139,7 @@ async def read_response(reader):
     if encoding and length_text:
         raise HttpError("both Transfer-Encoding and Content-Length given")
     body = b""
-    if status < 200 or status in (204, 304):
+    if status in (204, 304):
         return status, reason, headers, body
     if encoding:
         if encoding.lower() != b"chunked":
@@ -137,3 +159,14 @@ async def read_response(reader):
         if len(body) > MAX_BODY:
             raise HttpError(f"body too large: more than {MAX_BODY} bytes")
     return status, reason, headers, body
+
+
+def parse_timeout(text):
+    """--timeout's value: seconds written as digits with at most one '.', above 0; else a usage error."""
+    digits_only = (text and set(text) <= set("0123456789.") and any(c.isdigit() for c in text)
+                   and text.count(".") <= 1 and len(text) <= 20)
+    seconds = float(text) if digits_only else 0.0
+    if not seconds > 0:
+        raise HttpError(f"bad --timeout value: {show(text.encode('utf-8', 'surrogateescape'))} "
+                        "(seconds: a number above 0, such as 2.5)")
+    return seconds

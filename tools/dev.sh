@@ -3,6 +3,8 @@
 #   tools/dev.sh trace   install what is missing, build (release), print a loop trace (asyncio-trace)
 #   tools/dev.sh test    install what is missing, build (release), run the whole test suite
 #   tools/dev.sh sanitize  the same build and suite under ASan + UBSan (CI runs this too)
+#   tools/dev.sh fuzz [SECONDS]  build the libFuzzer targets (Clang, ASan + UBSan), replay their
+#                        corpora, then fuzz each for SECONDS (default 60; tests/fuzz/README.md)
 # Safe to re-run: packages already present are not reinstalled, builds are incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +13,8 @@ mode=${1:-trace}
 packages=(g++ cmake make python3 libboost-context-dev doctest-dev libcli11-dev)
 # The test suite also opens asyncio-trace's HTML timeline in headless Chromium (trace.html_chromium).
 [ "$mode" = test ] && packages+=(chromium)
+# libFuzzer comes with Clang's runtime libraries.
+[ "$mode" = fuzz ] && packages+=(clang libclang-rt-14-dev)
 
 install_missing() {
   local missing=()
@@ -45,8 +49,20 @@ case "$mode" in
     build sanitize
     ctest --preset sanitize
     ;;
+  fuzz)
+    seconds=${2:-60}
+    build fuzz
+    ctest --preset fuzz  # every corpus input once: past findings first
+    for target in streams http_response trace_reader; do
+      # New inputs go to build/fuzz/corpus/ (the tree's corpus is only read); a crash stops here.
+      mkdir -p "build/fuzz/corpus/$target"
+      echo "dev.sh: fuzzing $target for $seconds s"
+      "build/fuzz/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -print_final_stats=1 \
+        -artifact_prefix="build/fuzz/$target-" "build/fuzz/corpus/$target" "tests/fuzz/corpus/$target"
+    done
+    ;;
   *)
-    echo "usage: tools/dev.sh trace|test|sanitize" >&2
+    echo "usage: tools/dev.sh trace|test|sanitize|fuzz [SECONDS]" >&2
     exit 2
     ;;
 esac

@@ -62,7 +62,8 @@ void log(const LogRecord& record) {
 BaseEventLoop::BaseEventLoop(std::unique_ptr<selectors::BaseSelector> selector)
     : selector_(std::move(selector)), clock_resolution_(monotonic_resolution()) {
   if (selector_) {
-    const std::type_info& kind = typeid(*selector_);
+    const selectors::BaseSelector& chosen = *selector_;  // Clang warns on typeid(*ptr)
+    const std::type_info& kind = typeid(chosen);
     builtin_selector_ = kind == typeid(selectors::EpollSelector) || kind == typeid(selectors::PollSelector) ||
                         kind == typeid(selectors::SelectSelector);
   }

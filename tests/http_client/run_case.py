@@ -1,8 +1,10 @@
 """run_case.py: serve one malformed (or odd) HTTP response and check what example 12 says about it.
 
 Usage: run_case.py CASE CLIENT... (CLIENT: the C++ binary, or python3 examples/12_http_client.py)
+       run_case.py --show CASE... -- CLIENT...   (what the client says to each, for docs/11)
 The server is a plain socket thread; the client must exit with the expected status and print the
-expected line, on stdout for a good response and on stderr for a bad one. The same table serves
+expected line, on stdout for a good response and on stderr for a bad one (exit 1) or a usage
+error (exit 2). The same table serves
 the C++ example and its Python twin, so their messages are identical by construction.
 """
 import os
@@ -49,6 +51,24 @@ CASES = {  # name: (raw response or None for "never answer", --timeout, exit sta
     "headers_too_large": (OK + "".join(f"X-{i}: {'a' * 8000}\r\n" for i in range(9)) + "\r\n", None, 1,
                           "header lines too large (more than 65536 bytes)"),
     "never_answers": (None, "0.5", 1, "no complete response within 0.5 s"),
+    "interim_continue": ("HTTP/1.1 100 Continue\r\n\r\n" + OK + "Content-Length: 5\r\n\r\nhello", None, 0,
+                         "200 OK, 5 bytes: 'hello'"),
+    "interim_early_hints": ("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                            "HTTP/1.1 102 Processing\r\n\r\n" + OK + "Content-Length: 2\r\n\r\nok", None, 0,
+                            "200 OK, 2 bytes: 'ok'"),
+    "interim_only": ("HTTP/1.1 100 Continue\r\n\r\n", None, 1,
+                     "connection closed after 1 interim (1xx) response, before the final one"),
+    "interim_switching": ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n", None, 1,
+                          "unexpected 101 Switching Protocols: this client asked for no upgrade"),
+    "interim_too_many": ("HTTP/1.1 100 Continue\r\n\r\n" * 11 + OK + "Content-Length: 0\r\n\r\n", None, 1,
+                         "too many interim (1xx) responses (more than 10)"),
+    # A bad --timeout is a usage error (exit 2, no GET in the message): the client never connects.
+    "timeout_not_a_number": (OK + "Content-Length: 0\r\n\r\n", "abc", 2,
+                             "bad --timeout value: 'abc' (seconds: a number above 0, such as 2.5)"),
+    "timeout_zero": (OK + "Content-Length: 0\r\n\r\n", "0", 2,
+                     "bad --timeout value: '0' (seconds: a number above 0, such as 2.5)"),
+    "timeout_negative": (OK + "Content-Length: 0\r\n\r\n", "-1", 2,
+                         "bad --timeout value: '-1' (seconds: a number above 0, such as 2.5)"),
 }
 
 
@@ -72,20 +92,44 @@ def main():
         return 0
     if name == "http_server":
         return http_server(client)
+    if name == "--show":
+        return show(client[:client.index("--")], client[client.index("--") + 1:])
     response, timeout, want_status, want_line = CASES[name]
-    listener = socket.create_server(("127.0.0.1", 0))
-    threading.Thread(target=serve, args=(listener, response), daemon=True).start()
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}/{name}"
-    args = client + (["--timeout", timeout] if timeout else []) + [url]
-    got = subprocess.run(args, capture_output=True, timeout=60)
+    url, got = run_client(name, client)
     out = got.stdout.decode() if want_status == 0 else got.stderr.decode()
     want = (f"GET {url} -> {want_line}\nall pages fetched\n" if want_status == 0
-            else f"error: GET {url}: {want_line}\n")
+            else f"error: {want_line}\n" if want_status == 2 else f"error: GET {url}: {want_line}\n")
     if got.returncode != want_status or out != want:
         print(f"{name}: want exit {want_status} and\n{want}got exit {got.returncode}, stdout\n{got.stdout.decode()}"
               f"stderr\n{got.stderr.decode()}")
         return 1
     print(f"{name}: ok")
+    return 0
+
+
+def run_client(name, client):
+    """Serve case `name` once and run the client against it: (url, CompletedProcess)."""
+    response, timeout, _, _ = CASES[name]
+    listener = socket.create_server(("127.0.0.1", 0))
+    threading.Thread(target=serve, args=(listener, response), daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/{name}"
+    args = client + (["--timeout", timeout] if timeout else []) + [url]
+    return url, subprocess.run(args, capture_output=True, timeout=60)
+
+
+def show(names, client):
+    """Each case's response, then what the client printed (URL shortened to its path) and its exit status."""
+    for name in names:
+        response, timeout, _, _ = CASES[name]
+        url, got = run_client(name, client)
+        said = (got.stdout + got.stderr).decode().replace(url, "/" + name).splitlines()
+        sent = "(no answer)" if response is None else repr(response.encode("latin-1"))[1:]
+        if len(sent) > 72:
+            sent = sent[:69] + "..."
+        print(f"{name}{' --timeout ' + timeout if timeout else ''}: {sent}")
+        for line in said:
+            print(f"  {line}")
+        print(f"  exit status {got.returncode}")
     return 0
 
 

@@ -300,12 +300,12 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
     }
   }
   if (!pending.empty()) side.segments.push_back({in_pass ? "the last pass, cut off" : "after the last pass", pending});
-  for (const auto& [name, n] : counts) {
-    auto it = std::find_if(applied.begin(), applied.end(), [&](const auto& p) { return p.first == name; });
+  for (const auto& count : counts) {  // not a structured binding: Clang 14 cannot capture one
+    auto it = std::find_if(applied.begin(), applied.end(), [&](const auto& p) { return p.first == count.first; });
     if (it == applied.end()) {
-      applied.emplace_back(name, n);
+      applied.emplace_back(count.first, count.second);
     } else {
-      it->second += n;
+      it->second += count.second;
     }
   }
   return side;

@@ -4,6 +4,7 @@
 #include "trace_model.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <stdexcept>
@@ -27,6 +28,17 @@ double Event::num(const std::string& key) const {
   if (it == fields.end()) return 0;
   if (const auto* d = std::get_if<double>(&it->second)) return *d;
   return 0;
+}
+
+long Event::integer(const std::string& key) const {
+  const double value = num(key);
+  // Converting a double outside long's range is undefined behaviour (found by fuzz_trace_reader).
+  if (!(value >= -9.2e18 && value <= 9.2e18)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    throw FormatError("\"" + key + "\" is not an integer this reader can hold: " + text);
+  }
+  return static_cast<long>(value);
 }
 
 // ---------------------------------------------------------------- parsing

@@ -34,7 +34,7 @@ struct Event {
   bool is_null(const std::string& key) const;
   std::string str(const std::string& key) const;  // "" when absent or not a string
   double num(const std::string& key) const;       // 0 when absent or not a number
-  long integer(const std::string& key) const { return static_cast<long>(num(key)); }
+  long integer(const std::string& key) const;     // FormatError when the number is no long's
 };
 
 // Parses one line; FormatError names what is wrong.
