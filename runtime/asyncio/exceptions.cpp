@@ -202,6 +202,17 @@ const char* module_prefix(const std::string& name) {
 }
 }  // namespace
 
+void rethrow_from(std::exception_ptr error, std::exception_ptr cause, std::exception_ptr context) {
+  try {
+    std::rethrow_exception(error);
+  } catch (BaseException& raised) {
+    raised.set_context(std::move(context));
+    raised.set_cause(std::move(cause));
+  } catch (...) {
+  }
+  std::rethrow_exception(error);
+}
+
 std::exception_ptr exception_cause(const std::exception_ptr& e) noexcept {
   const BaseException* ex = ours(e);
   return ex ? ex->cause() : nullptr;

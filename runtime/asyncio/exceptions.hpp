@@ -66,6 +66,10 @@ E with_cause(E exc, std::exception_ptr cause, std::exception_ptr context) {
   exc.set_cause(std::move(cause));
   return exc;
 }
+// `raise error from cause` while `context` is handled, for an exception already made as an
+// exception_ptr (by a factory such as make_os_error): sets its chain, then throws it. A cause of
+// nullptr is `from None`. An exception that is not one of ours is thrown unchanged.
+[[noreturn]] void rethrow_from(std::exception_ptr error, std::exception_ptr cause, std::exception_ptr context);
 // `raise exc` inside an `except` block: the exception being handled becomes exc's context.
 template <class E>
 [[noreturn]] void raise_in_except(E exc) {

@@ -588,16 +588,9 @@ Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, s
         std::string reason = err.strerror();
         for (char& c : reason) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         // `raise OSError(...) from None`: the bind error is its context, not printed.
-        std::exception_ptr handled = std::current_exception();
-        std::exception_ptr error = make_os_error(
-            err.errno_(), "error while attempting to bind on address " + info.address.repr() + ": " + reason);
-        try {
-          std::rethrow_exception(error);
-        } catch (BaseException& raised) {
-          raised.set_context(handled);
-          raised.set_cause(nullptr);
-        }
-        std::rethrow_exception(error);
+        rethrow_from(make_os_error(err.errno_(),
+                                   "error while attempting to bind on address " + info.address.repr() + ": " + reason),
+                     nullptr, std::current_exception());
       }
     }
   } else {

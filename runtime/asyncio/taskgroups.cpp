@@ -62,14 +62,7 @@ void TaskGroup::aexit(const std::exception_ptr& exc) {
     std::vector<std::exception_ptr> errors = std::move(errors_);
     errors_.clear();
     // `raise me from None`: no cause, and the exception being handled (exc) is not printed.
-    std::exception_ptr group = make_exception_group("unhandled errors in a TaskGroup", std::move(errors));
-    try {
-      std::rethrow_exception(group);
-    } catch (BaseException& me) {
-      me.set_context(exc);
-      me.set_cause(nullptr);
-    }
-    std::rethrow_exception(group);
+    rethrow_from(make_exception_group("unhandled errors in a TaskGroup", std::move(errors)), nullptr, exc);
   }
 }
 
