@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check_docs.py: keeps the course (README.md, docs/*.md) true to the code and to real runs.
 
-usage: check_docs.py --source ROOT --build BUILD [DOC.md ...]
+usage: check_docs.py --source ROOT --build BUILD [--update] [DOC.md ...]
 
 Run by the CTest test docs.check from the build directory. With no DOC arguments it checks
 ROOT/README.md and ROOT/docs/*.md. It enforces the docs conventions (docs/README.md, section
@@ -29,6 +29,9 @@ ROOT/README.md and ROOT/docs/*.md. It enforces the docs conventions (docs/README
              examples/CMakeLists.txt, an entry in `tools/asyncio-trace --list` (run from BUILD), and
              runs under `tools/asyncio-trace --clock virtual` with exit status 0 (if it includes the
              runtime: 01_superloop, plain C++, is only listed).
+
+With --update, a stale output block is rewritten in place with what its command prints now (an
+excerpt: the closest run of lines) instead of failing; read the diff before committing it.
 
 Every error names the file and line and what differs, with a unified diff where there is text to
 compare. Exit status 1 if anything failed.
@@ -62,6 +65,9 @@ class Checker:
         self.outputs = {}
         self.any_lambda_names = False
         self.checked = {"output": 0, "code": 0, "links": 0, "paths": 0, "examples": 0}
+        self.update = False  # --update: rewrite stale output blocks in place instead of failing
+        self.updates = []    # (fence line, new body) of the file being checked
+        self.updated = 0
 
     def error(self, path, line, message, diff=None):
         rel = os.path.relpath(path, self.source)
@@ -125,6 +131,7 @@ class Checker:
             i += 1
         if pending:
             self.error(path, pending[2], f"<!-- {pending[0]}: ... --> is not followed by a fenced block")
+        self.updates = []
         for mark, fence_line, body in blocks:
             if mark is None:
                 if lang_of(lines[fence_line - 1]) in ("cpp", "c++"):
@@ -141,7 +148,20 @@ class Checker:
                 self.check_code(path, mark_line, arg, body)
             elif kind == "golden":
                 self.check_output(path, mark_line, "output-excerpt", f"cat {os.path.join(self.source, arg)}", body)
+        if self.update and self.updates:
+            # Later blocks first, so the line numbers of earlier ones stay valid.
+            for mark_line, new_body in reversed(self.updates):
+                fence_line, body = next((f, b) for m, f, b in blocks if m and m[2] == mark_line)
+                self.rewrite_block(lines, fence_line, body, new_body)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines))
         return headings
+
+    def rewrite_block(self, lines, fence_line, body, new_body):
+        """--update: put new_body in place of body, the block opened at fence_line (1-based)."""
+        indent = re.match(r"^\s*", lines[fence_line - 1]).group(0)
+        lines[fence_line:fence_line + len(body)] = [indent + l if l else l for l in new_body]
+        self.updated += 1
 
     # ---------------------------------------------------------------- (a) outputs
     def check_output(self, path, line, kind, cmd, body):
@@ -157,6 +177,9 @@ class Checker:
         if self.any_lambda_names:
             want, got = [LAMBDA_NAME.sub("<lambda>", l) for l in want], [LAMBDA_NAME.sub("<lambda>", l) for l in got]
         if kind == "output":
+            if want != got and self.update:
+                self.updates.append((line, got))
+                return
             if want != got:
                 diff = difflib.unified_diff([l + "\n" for l in want], [l + "\n" for l in got],
                                             "quoted in the doc", f"printed now by `{cmd}`")
@@ -176,6 +199,9 @@ class Checker:
             score = sum(1 for a, b in zip(want, window) if a == b)
             if score > best_score:
                 best, best_score = start, score
+        if self.update:
+            self.updates.append((line, closest_excerpt(want, got)))
+            return
         window = got[best:best + n]
         diff = difflib.unified_diff([l + "\n" for l in want], [l + "\n" for l in window], "quoted in the doc",
                                     f"printed now by `{cmd}` (lines {best + 1}-{best + len(window)}, the closest run)")
@@ -382,6 +408,21 @@ def same_under_indent(source_lines, segment):
     return True
 
 
+def closest_excerpt(want, got):
+    """--update of an output excerpt: the run of `got` that the stale excerpt `want` most likely
+    was (lines may have gained or lost text, a few lines may have come or gone). Starts where the
+    excerpt's first lines match best, ends at the best match of its last line within twice its
+    length. The result is a proposal: read the diff before committing it."""
+    def like(a, b):
+        return difflib.SequenceMatcher(None, a, b).ratio()
+    n, head = len(want), want[:3]
+    starts = range(max(1, len(got) - len(head) + 1))
+    start = max(starts, key=lambda s: sum(like(a, b) for a, b in zip(head, got[s:s + len(head)])))
+    ends = range(start, min(len(got), start + 2 * n))
+    end = max(ends, key=lambda e: (like(want[-1], got[e]), -abs(e - start - n + 1)), default=start)
+    return got[start:end + 1]
+
+
 def find_segment(source, segment, start):
     n = len(segment)
     for i in range(start, len(source) - n + 1):
@@ -410,16 +451,22 @@ def main():
     parser.add_argument("--build", required=True, help="the build directory commands run in")
     parser.add_argument("--any-lambda-names", action="store_true",
                         help="compare lambda type names loosely (the quotes are GCC's; for other compilers)")
+    parser.add_argument("--update", action="store_true",
+                        help="rewrite each stale output block with what its command prints now "
+                             "(excerpts: the closest run); review the diff before committing")
     parser.add_argument("docs", nargs="*", help="Markdown files (default: README.md and docs/*.md)")
     args = parser.parse_args()
     docs = args.docs or [os.path.join(args.source, "README.md")] + sorted(glob.glob(os.path.join(args.source, "docs", "*.md")))
     checker = Checker(args.source, args.build)
     checker.any_lambda_names = args.any_lambda_names
+    checker.update = args.update
     checker.check(docs)
     if checker.errors:
         print("\n\n".join(checker.errors))
         print(f"\ncheck_docs: {len(checker.errors)} problem(s) in {len(docs)} files")
         sys.exit(1)
+    if checker.updated:
+        print(f"check_docs: rewrote {checker.updated} output block(s); review them with git diff")
     c = checker.checked
     print(f"check_docs: {len(docs)} files ok: {c['output']} quoted outputs, {c['code']} code excerpts, "
           f"{c['links']} links, {c['paths']} repo paths, {c['examples']} examples")

@@ -131,8 +131,8 @@ def make_tree(root):
     write(f"{root}/build/tools/asyncio-trace", TRACE, 0o755)
 
 
-def run(root):
-    result = subprocess.run([sys.executable, CHECK, "--source", root, "--build", f"{root}/build"],
+def run(root, *extra):
+    result = subprocess.run([sys.executable, CHECK, *extra, "--source", root, "--build", f"{root}/build"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return result.returncode, result.stdout.decode()
 
@@ -162,6 +162,20 @@ def main():
                 failures += 1
             else:
                 print(f"ok   {name}")
+        # --update rewrites a stale output and a stale excerpt back to what the commands print.
+        root = f"{tmp}/update"
+        shutil.copytree(clean, root, symlinks=True)
+        path = f"{root}/docs/chapter.md"
+        stale = DOC.replace("line 2\n", "line two\nline 2.5\n").replace("what was ready", "what was")
+        write(path, stale)
+        status, out = run(root, "--update")
+        with open(path, encoding="utf-8") as f:
+            rewritten = f.read()
+        if status != 0 or rewritten != DOC or "rewrote 2 output block(s)" not in out:
+            print(f"FAIL --update: exit status {status}, doc restored: {rewritten == DOC}:\n{out}")
+            failures += 1
+        else:
+            print("ok   --update")
     if failures:
         sys.exit(1)
     print(f"self_test: the clean tree passes and all {len(FAULTS)} faults are caught")
