@@ -43,6 +43,18 @@ SWEEP = {
     "timers": [10**4, 10**5, 10**6],
 }
 CPP, CPY, UVL = "asyncio-cpp", "cpython-asyncio", "uvloop"
+
+# The bars a run is checked against (issue "Performance: close the five misses"), fiber tasks, at
+# the peers' default sizes. Per workload: ("ns", limit) = median ns per op at most limit (timers:
+# CPU ns, as figure() measures it); ("B", limit) = median bytes per idle task at most limit;
+# ("x_uvloop", k) = median round trips per second at least k times uvloop's in the same run.
+TARGETS = {
+    "call_soon_chain": ("ns", 20), "call_soon_batch": ("ns", 50), "sleep0_switch": ("ns", 60),
+    "spawn_gather": ("ns", 500), "timers": ("ns", 300), "future_pingpong": ("ns", 150),
+    "echo_tcp": ("x_uvloop", 2.0), "cancel_many": ("ns", 4000), "idle_tasks_memory": ("B", 4300),
+}
+# Every workload is also held to these ratios: at least 10x CPython and at least 1x uvloop.
+RATIO_BARS = {CPY: 10.0, UVL: 1.0}
 PER_RUN_TIMEOUT = 600
 
 
@@ -233,6 +245,46 @@ def print_summary(summary, labels):
             print(f"|  error: {err} |")
 
 
+def bar_check(summary):
+    """Each bar of the run: (workload, bar, figure, verdict). A bar holds when the median over
+    the run's reps holds; a bar whose figures are missing (a peer not installed, a workload not
+    run) is 'not measured', never a pass."""
+    rows = []
+    for w, e in summary.items():
+        mine = e["impls"].get(CPP)
+        for peer, bar in RATIO_BARS.items():
+            r = e["ratios"].get(peer)
+            times = 1 / r["median"] if r else None
+            rows.append((w, f">= {bar:,g}x {peer}", f"{fmt(times)}x" if times else "–",
+                         "not measured" if times is None else ("holds" if times >= bar else "MISS")))
+        if w not in TARGETS:
+            continue
+        kind, limit = TARGETS[w]
+        if kind == "ns":
+            got = mine and mine["per_op_ns_median"]
+            bar, shown, ok = f"<= {limit:,g} ns/op", got and f"{fmt(got)} ns/op", got is not None and got <= limit
+        elif kind == "B":
+            got = mine and mine.get("bytes_per_task_median")
+            bar, shown, ok = f"<= {limit:,g} B/task", got and f"{fmt(got)} B/task", got is not None and got <= limit
+        else:  # x_uvloop: round trips per second against uvloop's in the same run
+            theirs = e["impls"].get(UVL)
+            got = (mine and theirs and mine.get("rt_per_s_median") and theirs.get("rt_per_s_median")
+                   and mine["rt_per_s_median"] / theirs["rt_per_s_median"])
+            bar, shown, ok = f">= {limit:,g}x uvloop RT/s", got and f"{fmt(got)}x", got is not None and got >= limit
+        rows.append((w, bar, shown or "–", "not measured" if not got else ("holds" if ok else "MISS")))
+    return rows
+
+
+def print_bar_check(rows):
+    print("\nBar check (medians of this run):\n")
+    print("| workload | bar | this run | verdict |")
+    print("|---|---|---:|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    misses = [f"{w} ({bar})" for w, bar, _, verdict in rows if verdict == "MISS"]
+    print(f"\n{len(misses)} bar(s) missed" + (": " + ", ".join(misses) if misses else ""))
+
+
 # ---------------------------------------------------------------- the chart
 
 def svg_chart(summary, peers, title):
@@ -325,13 +377,16 @@ def finish(args, meta, t_start, runs, labels, impls, notes, reps, quiet):
         print(f"{reps} rep(s), {meta['elapsed_seconds']} s, load average {meta['loadavg_at_start']} at start, "
               f"{meta['loadavg_at_end']} at end ({meta['cpus']} CPUs). ns/op = wall, timers = CPU.\n")
         print_summary(summary, labels)
+        print_bar_check(bar_check(summary))
     result["table_markdown"] = table.getvalue()
+    result["bar_check"] = [dict(zip(("workload", "bar", "figure", "verdict"), r)) for r in bar_check(summary)]
     if quiet:
         write_outputs(args, result, chart)
         return
     print(f"\n{reps} rep(s), {meta['elapsed_seconds']} s, load average {meta['loadavg_at_start']} at start, "
           f"{meta['loadavg_at_end']} at end ({meta['cpus']} CPUs). ns/op = wall, timers = CPU.\n")
     print_summary(summary, labels)
+    print_bar_check(bar_check(summary))
     for note in notes:
         print(f"\nNote: {note}")
     write_outputs(args, result, chart)

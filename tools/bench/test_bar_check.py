@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""test_bar_check.py: run.py's bar check on made-up runs: each kind of bar holds when the median
+over the reps holds, misses when it does not, and a missing peer is 'not measured', not a pass."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run  # noqa: E402
+
+
+def rows_for(workload, cpp, cpy, uvl, extra_cpp=None, extra_uvl=None):
+    """Three reps; cpp/cpy/uvl are ns per op per rep (None: that implementation did not run)."""
+    runs = []
+    for rep in range(3):
+        for label, ns, extra in ((run.CPP, cpp, extra_cpp), (run.CPY, cpy, None), (run.UVL, uvl, extra_uvl)):
+            if ns is None:
+                continue
+            row = {"workload": workload, "label": label, "rep": rep, "per_op_ns": ns[rep], "n": 1000,
+                   "seconds": 1.0, "cpu_seconds": ns[rep] * 1000 / 1e9, "peak_rss_kb": 1000}
+            if extra:
+                row.update({k: v[rep] for k, v in extra.items()})
+            runs.append(row)
+    return runs
+
+
+def verdicts(runs):
+    labels = [run.CPP, run.CPY, run.UVL]
+    return {(w, bar): verdict for w, bar, _, verdict in run.bar_check(run.summarize(runs, labels))}
+
+
+failures = []
+
+
+def expect(got, key, want):
+    if got.get(key) != want:
+        failures.append(f"{key}: want {want}, got {got.get(key)}")
+
+
+# call_soon_chain: medians 19 ns (holds <= 20 even though one rep is 40), 12x CPython, 3x uvloop.
+v = verdicts(rows_for("call_soon_chain", [19, 40, 18], [228, 228, 228], [57, 57, 57]))
+expect(v, ("call_soon_chain", "<= 20 ns/op"), "holds")
+expect(v, ("call_soon_chain", ">= 10x cpython-asyncio"), "holds")
+expect(v, ("call_soon_chain", ">= 1x uvloop"), "holds")
+# call_soon_batch: median 230 ns misses <= 50, and 7.4x CPython misses the 10x bar.
+v = verdicts(rows_for("call_soon_batch", [230, 230, 230], [1702, 1702, 1702], [1119, 1119, 1119]))
+expect(v, ("call_soon_batch", "<= 50 ns/op"), "MISS")
+expect(v, ("call_soon_batch", ">= 10x cpython-asyncio"), "MISS")
+# echo_tcp: 2x uvloop's round trips per second holds at 104k vs 52k, misses at 78k.
+for rts, want in ((104_000, "holds"), (78_000, "MISS")):
+    v = verdicts(rows_for("echo_tcp", [10, 10, 10], [70, 70, 70], [20, 20, 20],
+                          {"rt_per_s": [rts] * 3}, {"rt_per_s": [52_000] * 3}))
+    expect(v, ("echo_tcp", ">= 2x uvloop RT/s"), want)
+# idle_tasks_memory: bytes per task.
+v = verdicts(rows_for("idle_tasks_memory", [5, 5, 5], [60, 60, 60], [50, 50, 50],
+                      {"bytes_per_task": [4575, 4575, 4575]}))
+expect(v, ("idle_tasks_memory", "<= 4,300 B/task"), "MISS")
+# uvloop not installed: its bars are not measured, never passed.
+v = verdicts(rows_for("sleep0_switch", [50, 50, 50], [1533, 1533, 1533], None))
+expect(v, ("sleep0_switch", ">= 1x uvloop"), "not measured")
+expect(v, ("sleep0_switch", "<= 60 ns/op"), "holds")
+
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("bar check: every verdict as expected")
