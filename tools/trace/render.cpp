@@ -184,7 +184,7 @@ std::string TextRenderer::block_(const Pass& pass, Times times) const {
       if (durations && cb.finished) b << paint_("2", " (" + measured(cb.end - cb.begin) + " s)");
       if (is_slow(cb, options_.slow))
         b << paint_("31", " SLOW: blocked the loop for " + measured(cb.took()) + " s" +
-                              (pass.virtual_clock || !cb.real ? " (real time)" : ""));
+                              (pass.virtual_clock && cb.real ? " (real time)" : ""));
       b << cause_tail(cb.cause ? cb.cause->words : "") << "\n";
       if (!cb.raised.empty())
         b << "      " << paint_("31", "raised " + cb.raised) << ", which went to the "

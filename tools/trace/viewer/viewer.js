@@ -103,9 +103,12 @@
         if (c) {
           const fromPass = c.from_pass >= 0 ? data.passes[c.from_pass] : null;
           const src = fromPass ? fromPass.callbacks[c.from_callback] : null;
+          c.lane = 'loop';
           if (src && src.seg) { c.seg = src.seg; c.lane = lanesOfCb(src); }
-          else { c.seg = c.kind === 'timer' ? p.step[3] : p.step[2]; c.lane = 'loop'; }
-          arrows.push({ from: c.seg, fromLane: c.lane, to: cb.seg, kind: c.kind });
+          else if (c.kind === 'timer') c.seg = p.step[3];
+          else if (c.kind === 'fd' || c.kind === 'thread' || c.kind === 'signal') c.seg = p.step[2];
+          else c.seg = null;  // queued by the loop itself (asyncio::run's main task): no arrow
+          if (c.seg) arrows.push({ from: c.seg, fromLane: c.lane, to: cb.seg, kind: c.kind });
         }
       } else if (ci >= n - nt) {
         cb.cause = { kind: 'timer', seg: p.step[3] };
@@ -115,7 +118,7 @@
       if (!data.causes && cb.cause) arrows.push({ from: cb.cause.seg, fromLane: 'loop', to: cb.seg, kind: cb.cause.kind });
       if (cb.task) {
         const o = open[cb.task];
-        if (o && o.kind === 'waiting' && cb.cause) startSpan(cb.task, 'ready', cb.cause.seg, 0.5);
+        if (o && o.kind === 'waiting' && cb.cause && cb.cause.seg) startSpan(cb.task, 'ready', cb.cause.seg, 0.5);
         else if (o && o.kind === 'waiting') startSpan(cb.task, 'ready', p.segs[0], 0);
         startSpan(cb.task, 'running', cb.seg, 0);
       }
