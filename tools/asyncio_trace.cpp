@@ -48,6 +48,7 @@ struct Options {
   std::string format = "text";
   std::string output;
   bool step = false;
+  bool no_fold = false;
   double slow = 0.1;
   std::string python = "python3";  // the interpreter for a PROGRAM.py
 };
@@ -68,8 +69,11 @@ void configure_cli(CLI::App& app, Options& o) {
   app.add_option("--task", o.task, "Only the passes and callbacks of this task (by name)");
   app.add_option("--steps", o.steps, "Only these steps, e.g. 2,4");
   app.add_flag("--summary", o.summary, "Tables per task and for the loop, and the slow callbacks, instead of passes");
-  app.add_option("--slow", o.slow, "With --summary: a callback this long (seconds) is slow")
+  app.add_option("--slow", o.slow,
+                 "A callback that blocks the loop this long (seconds of real time, on either clock) is flagged "
+                 "as slow in the text, the summary and the HTML view (default 0.1, CPython's slow_callback_duration)")
       ->check(CLI::NonNegativeNumber);
+  app.add_flag("--no-fold", o.no_fold, "Print every pass, even a run of passes identical to the one before");
   app.add_option("--format", o.format, "text (default), jsonl (the raw stream), chrome (Perfetto), html")
       ->check(CLI::IsMember({"text", "jsonl", "chrome", "html"}));
   app.add_option("-o,--output", o.output, "Write the trace to FILE instead of standard output");
@@ -201,16 +205,20 @@ class LineReader {
         if (buffer_.empty()) return false;
         line = std::move(buffer_);  // a last line without its newline: a cut-off stream
         buffer_.clear();
+        cut_off_ = true;
         return true;
       }
       buffer_.append(chunk, static_cast<std::size_t>(n));
     }
   }
+  // The line last returned had no newline: the stream was cut off inside it.
+  bool cut_off() const { return cut_off_; }
 
  private:
   int fd_;
   std::string buffer_;
   std::size_t start_ = 0;
+  bool cut_off_ = false;
 };
 
 // --step's prompt, on the terminal (not stdout, which may be a file or a pipe).
@@ -321,7 +329,8 @@ int run_trace(const Options& o) {
   }
   text_options.task = o.task;
   text_options.color = use_color(o);
-  text_options.fold = !o.step;
+  text_options.fold = !o.step && !o.no_fold;
+  text_options.slow = o.slow;
 
   std::ofstream file;
   if (!o.output.empty()) {
@@ -384,30 +393,44 @@ int run_trace(const Options& o) {
   trace.on_output = [&](const std::string& printed) {
     if (echo) echo->write(printed.data(), static_cast<std::streamsize>(printed.size())).flush();
   };
+  // Captured stderr (format version 2) goes back to stderr when it is not shown in place.
+  trace.on_error_output = [&](const std::string& printed) {
+    if (echo) std::cerr.write(printed.data(), static_cast<std::streamsize>(printed.size())).flush();
+  };
   trace.on_pass = [&](const Pass& pass) {
     if (streaming_text) text.pass(pass);
     // --step pauses after the passes the filters show and runs the others straight through.
     if (stepper && pass.complete) stepper->after_pass(pass.index, !text.selected(pass));
   };
 
+  // A stream that is not ours (or too new) stops the reading; a bad line after a good header is
+  // reported by its number and skipped, and the rest is still shown.
   std::string format_error;
+  std::vector<std::string> line_errors;
+  long bad_lines = 0, line_number = 0;
   LineReader reader(fd);
   std::string line;
   while (reader.next(line)) {
+    ++line_number;
     if (o.format == "jsonl") out << line << "\n";
     if (!format_error.empty()) continue;  // keep draining so the program is not blocked
     try {
       trace.add_line(line);
     } catch (const FormatError& e) {
-      format_error = e.what();
-      if (child.pid > 0) ::kill(child.pid, SIGTERM);
+      if (!trace.saw_header()) {
+        format_error = e.what();
+        if (child.pid > 0) ::kill(child.pid, SIGTERM);
+      } else if (++bad_lines <= 10) {
+        line_errors.push_back("line " + std::to_string(line_number) + ": " + e.what() +
+                              (reader.cut_off() ? " (the last line is cut off)" : ""));
+      }
     }
   }
   ::close(fd);
   trace.finish();
   if (streaming_text) {
     text.finish();
-    text.trailing_output(trace.trailing_output());
+    text.trailing_output(trace.trailing_printed());
   }
 
   int status = 0;
@@ -420,6 +443,18 @@ int run_trace(const Options& o) {
   if (!format_error.empty()) {
     std::cerr << "asyncio-trace: " << label << ": " << format_error << "\n";
     return 1;
+  }
+  for (const std::string& error : line_errors) std::cerr << "asyncio-trace: " << label << ": " << error << "\n";
+  if (bad_lines > 10) std::cerr << "asyncio-trace: " << label << ": and " << bad_lines - 10 << " more bad lines\n";
+  if (!trace.skipped().empty()) {
+    long total = 0;
+    std::string which;
+    for (const auto& [kind, count] : trace.skipped()) {
+      total += count;
+      which += (which.empty() ? "" : ", ") + kind + " x" + std::to_string(count);
+    }
+    std::cerr << "asyncio-trace: " << label << ": skipped " << total << " event" << (total == 1 ? "" : "s")
+              << " this reader does not know (from a newer writer?): " << which << "\n";
   }
   if (!trace.saw_header()) {
     std::cerr << "asyncio-trace: " << label
@@ -450,6 +485,7 @@ int run_trace(const Options& o) {
     std::cerr << "asyncio-trace: " << label << ": the stream is cut off (no end line)\n";
   }
   out.flush();
+  if (bad_lines > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) != 0) && !WIFSIGNALED(status)) return 1;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 1;

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Checks asyncio-trace --format chrome output against the trace-event schema Perfetto reads.
 
-usage: check_chrome.py FILE [--virtual]
+usage: check_chrome.py FILE [--virtual] [--flows KIND,KIND...] [--heap]
 Every event has ph, pid, tid; X slices have ts and dur >= 0; instants have ts and a scope;
 M events name the process and the threads; every task track that has slices is named; the passes
 are markers numbered 1, 2, ... in order; select waits sit on the loop's track (tid 0).
 Flows (cause -> wake-up): each "s" has exactly one "f" with its id, bound to the enclosing slice
 ("bp": "e"), no earlier than its start, and each end lies inside a slice on its track; there is at
-least one. Counters: the ready queue's length, a whole number >= 0, on the loop's track.
+least one. Counters: the ready queue's length, a whole number >= 0, on the loop's track (and the
+timer heap's size, the same way, when the stream has causes).
+With --flows: a flow of each KIND named (timer, fd, set_result, call_soon, thread) is there.
+With --heap: the timer heap's counter is there.
 With --virtual (a trace on the virtual clock): every slice has a visible width (dur > 0) and the
 slices of one track never overlap.
 """
@@ -15,6 +18,10 @@ import json
 import sys
 
 virtual = "--virtual" in sys.argv[2:]
+want_heap = "--heap" in sys.argv[2:]
+want_flows = []
+if "--flows" in sys.argv[2:]:
+    want_flows = sys.argv[sys.argv.index("--flows") + 1].split(",")
 with open(sys.argv[1]) as f:
     doc = json.load(f)
 events = doc["traceEvents"]
@@ -24,6 +31,7 @@ passes = []
 slices = []
 starts, ends = {}, {}
 counters = 0
+heap_counters = 0
 for e in events:
     assert e["ph"] in ("M", "X", "i", "s", "f", "C"), e
     assert isinstance(e["pid"], int) and isinstance(e["tid"], int), e
@@ -38,10 +46,13 @@ for e in events:
         assert e["s"] == "g" and e["cat"] == "pass", e
         passes.append(e["args"]["pass"])
     elif e["ph"] == "C":
-        assert e["tid"] == 0 and e["name"] == "ready queue", e
-        n = e["args"]["handles"]
+        assert e["tid"] == 0 and e["name"] in ("ready queue", "timer heap"), e
+        n = e["args"]["handles" if e["name"] == "ready queue" else "timers"]
         assert isinstance(n, int) and n >= 0, e
-        counters += 1
+        if e["name"] == "ready queue":
+            counters += 1
+        else:
+            heap_counters += 1
     elif e["ph"] in ("s", "f"):
         assert e["cat"] == "cause" and isinstance(e["id"], int), e
         book = starts if e["ph"] == "s" else ends
@@ -83,5 +94,7 @@ if virtual:
         for a, b in zip(track, track[1:]):
             assert a["ts"] + a["dur"] <= b["ts"] + 1e-3, f"slices overlap on track {tid}: {a} {b}"
 kinds = sorted({s["name"] for s in starts.values()})
+assert set(want_flows) <= set(kinds), f"flows missing: {set(want_flows) - set(kinds)} (have {kinds})"
+assert not want_heap or heap_counters >= len(passes), "no timer-heap counter"
 print(f"check_chrome: ok ({len(passes)} passes, {len(slices)} slices, {len(named_tracks)} tracks, "
-      f"{len(starts)} flows {kinds}, {counters} counter values)")
+      f"{len(starts)} flows {kinds}, {counters} ready-queue and {heap_counters} timer-heap counter values)")

@@ -13,7 +13,10 @@ over --remote-debugging-pipe (Python's standard library only) and checks that it
   "running" blue, #2a7de1).
 Nothing here is timed: waits end when Chromium answers; the timeout is only a safety net.
 
-usage: check_html.py CHROMIUM FILE.html PASSES [--slow] [--shots DIR] [--text TEXT...]
+- with --arrows KIND,KIND: an arrow of each kind (timer, fd, set_result, call_soon, thread) is drawn,
+  each from where its cause happened to the callback it woke;
+
+usage: check_html.py CHROMIUM FILE.html PASSES [--slow] [--arrows KINDS] [--shots DIR] [--text TEXT...]
 """
 import argparse
 import base64
@@ -32,6 +35,7 @@ parser.add_argument("chromium")
 parser.add_argument("page")
 parser.add_argument("passes", type=int, help="passes the trace holds (0: as many as its data says)")
 parser.add_argument("--slow", action="store_true")
+parser.add_argument("--arrows", default="")
 parser.add_argument("--shots", default=None)
 parser.add_argument("--text", dest="texts", action="append", default=[])
 args = parser.parse_args()
@@ -209,6 +213,8 @@ try:
     assert used and used <= legend, f"colours without a legend entry: {used - legend}"
     arrows = b.eval("[...document.querySelectorAll('#timeline path.arrow')].map(e => e.getAttribute('data-kind'))")
     assert arrows, "no cause arrows drawn"
+    wanted = set(filter(None, args.arrows.split(",")))
+    assert wanted <= set(arrows), f"arrows missing: {wanted - set(arrows)} (drawn: {sorted(set(arrows))})"
     assert {"step1", "step2", "step3", "step4"} & used, "the loop's lane shows no step"
     assert "step4" in used and "ready" in used, f"no step-4 or ready span drawn: {used}"
 

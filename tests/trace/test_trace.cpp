@@ -359,11 +359,11 @@ TEST_SUITE("trace") {
           "Pass 3 (t=0.000000)\n"
           "  Step 1: drop cancelled timers: 1 timer\n"
           "    dropped old() (when=3.000000)\n"
-          "  Step 2: poll the selector: epoll, timeout=1.000000 (next timer), waited 1.000000 s, 1 event\n"
+          "  Step 2: poll the selector: epoll, timeout=1.000000 (next timer), waited 1.000000 s until t=1.000000, 1 event\n"
           "    fd 5 readable -> on_data()\n"
           "  Step 3: move due timers: 1 timer\n"
           "    tick() due at 1.000000, 0.000000 s late\n"
-          "  Step 4: run what was ready: 2 callbacks\n"
+          "  Step 4: run what was ready: 2 callbacks, ran until t=1.000000\n"
           "    on_data()\n"
           "    Task.__step() [main] -> awaited sleep(1)\n");
     asyncio_trace::TextOptions only4;
@@ -397,12 +397,12 @@ TEST_SUITE("trace") {
     text.finish();
     CHECK(out.str() ==
           "Pass 1 (t=0.000000)\n"
-          "  Step 4: run what was ready: 1 callback\n"
+          "  Step 4: run what was ready: 1 callback, ran until t=0.000000\n"
           "    spin() (0.000000 s)\n"
           "  idle: Step 1, Step 2, Step 3\n"
           "Passes 2-4: 3 passes the same as pass 1 (folded)\n"
           "Pass 5 (t=4.000000)\n"
-          "  Step 4: run what was ready: 1 callback\n"
+          "  Step 4: run what was ready: 1 callback, ran until t=4.000000\n"
           "    last() (0.000000 s)\n"
           "  idle: Step 1, Step 2, Step 3\n");
   }

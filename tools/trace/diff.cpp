@@ -24,6 +24,9 @@ namespace {
 
 struct NormState {
   bool compare_times = true;
+  bool compare_causes = true;      // both sides carry causes (handle ids)
+  bool drop = false;               // set by a rule: leave this event out
+  std::map<long, std::string> names;  // handle id -> its callable's name
   std::string last_begin_handle;  // the handle of the callback now running (its callback_begin)
 };
 
@@ -100,6 +103,42 @@ bool rule_loop_line(Event& e, NormState&) {
   return true;
 }
 
+// Causes (format version 2) name handles by id, and ids are the writer's own numbering: compare
+// what they name. Measured and source-dependent keys are never compared. When only one side has
+// causes, its cause lines and keys are left out so the rest can still be compared.
+bool rule_causes(Event& e, NormState& state) {
+  static const char* const CAUSE_EVENTS[] = {"scheduled", "handle_cancelled", "callback_raised", "future_created", "stuck"};
+  static const char* const CAUSE_KEYS[] = {"h", "by", "by_h", "by_task", "cancel_by_h", "cancel_by_task", "how",
+                                           "exc", "sleep", "delay", "of_task"};
+  const std::string kind = e.kind();
+  bool changed = false;
+  for (const char* key : {"real", "at"}) changed = e.fields.erase(key) > 0 || changed;
+  if (!state.compare_causes) {
+    for (const char* cause : CAUSE_EVENTS) {
+      if (kind == cause) {
+        state.drop = true;
+        return true;
+      }
+    }
+    // future_done's how and exc are version 2 keys too; a version 1 reader never had them.
+    for (const char* key : CAUSE_KEYS) changed = e.fields.erase(key) > 0 || changed;
+    return changed;
+  }
+  if (e.has("h")) {
+    const long h = e.integer("h");
+    if (e.has("handle")) state.names[h] = bare_callable(e.str("handle"));
+    e.fields.erase("h");
+    changed = true;
+  }
+  for (const char* key : {"by_h", "cancel_by_h"}) {
+    if (!e.has(key)) continue;
+    auto it = state.names.find(e.integer(key));
+    e.fields[key] = it == state.names.end() ? std::string("?") : it->second;
+    changed = true;
+  }
+  return changed;
+}
+
 struct Rule {
   const char* name;
   const char* why;
@@ -107,7 +146,7 @@ struct Rule {
 };
 
 // Every difference between an asyncio-cpp stream and a CPython one that is there by design, as
-// one named rule. Each rule rewrites a field; none drops an event. docs/trace.md lists them.
+// one named rule. Each rule rewrites a field; only `causes` drops events (when one side has none). docs/trace.md lists them.
 const Rule NORMALISATION[] = {
     {"callable-name",
      "a handle is compared by its callable's own name: CPython's repr adds the qualified name, the "
@@ -126,6 +165,11 @@ const Rule NORMALISATION[] = {
     {"selector-kind",
      "the selector's kind on a loop line is not compared (each runtime picks its own default)",
      rule_loop_line},
+    {"causes",
+     "a cause names handles by what they run, not by id (h is dropped, by_h becomes the running callback's name); "
+     "real durations and source locations (real, at) are not compared; when only one side carries causes, the "
+     "other's cause lines (scheduled, handle_cancelled, callback_raised, future_created, stuck) and keys are left out",
+     rule_causes},
 };
 
 const Rule* find_rule(const std::string& name) {
@@ -183,6 +227,9 @@ std::string what_part(const std::string& line) {
   if (kind == "task_done") return "a task's outcome";
   if (kind == "task_created" || kind == "task_renamed") return "a task's creation or name";
   if (kind == "future_done") return "a future's completion";
+  if (kind == "scheduled") return "a cause: what scheduled a handle, how and by whom";
+  if (kind == "handle_cancelled") return "a cause: who cancelled a handle";
+  if (kind == "callback_raised") return "a callback that raised";
   if (kind == "output") return "the program's output";
   if (kind == "pass_end") return "how many callbacks the pass ran";
   if (kind == "end") return "how the stream ends";
@@ -261,7 +308,7 @@ std::string describe_difference(const std::vector<Row>& rows) {
 // ---------------------------------------------------------------- normalising a stream
 
 DiffSide normalise_stream(const std::vector<std::string>& lines, const std::string& label, bool compare_times,
-                          RuleCounts& applied) {
+                          RuleCounts& applied, bool compare_causes) {
   DiffSide side;
   side.label = label;
   std::size_t first = 0;
@@ -274,6 +321,7 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
 
   NormState state;
   state.compare_times = compare_times;
+  state.compare_causes = compare_causes;
   std::map<std::string, long> counts;
   std::vector<std::string> pending;  // lines since the last pass ended
   long loop = 1;
@@ -286,8 +334,12 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
       loop = e.integer("loop");
       if (side.clock.empty()) side.clock = e.str("clock");
     }
-    for (const Rule& rule : NORMALISATION)
+    state.drop = false;
+    for (const Rule& rule : NORMALISATION) {
       if (rule.apply(e, state)) ++counts[rule.name];
+      if (state.drop) break;
+    }
+    if (state.drop) continue;
     pending.push_back(event_line(e));
     if (kind == "pass_begin") {
       in_pass = true;
@@ -462,8 +514,13 @@ int run_diff(int argc, char** argv, const ProgramResolver& resolve) {
       return {};
     };
     const bool both_virtual = clock_of(a.lines) == "virtual" && clock_of(b.lines) == "virtual";
-    na = normalise_stream(a.lines, a.spec, both_virtual, applied);
-    nb = normalise_stream(b.lines, b.spec, both_virtual, applied);
+    // Causes are compared only when both streams carry them (handle ids, format version 2).
+    auto has_causes = [](const std::vector<std::string>& lines) {
+      return std::any_of(lines.begin(), lines.end(), [](const std::string& l) { return l.find("\"h\":") != std::string::npos; });
+    };
+    const bool both_causes = has_causes(a.lines) && has_causes(b.lines);
+    na = normalise_stream(a.lines, a.spec, both_virtual, applied, both_causes);
+    nb = normalise_stream(b.lines, b.spec, both_virtual, applied, both_causes);
   } catch (const FormatError& e) {
     std::cerr << "asyncio-trace diff: " << e.what() << "\n";
     return 2;

@@ -37,10 +37,11 @@ struct DiffOptions {
 // The rules applied to a side, by name, with how many events each changed.
 using RuleCounts = std::vector<std::pair<std::string, long>>;
 
-// Parses and normalises one stream (its header first). `other_virtual`: the other side's clock,
-// so times are compared only when both are virtual. FormatError when a line is not an event.
+// Parses and normalises one stream (its header first). `compare_times`: both sides ran on the
+// virtual clock; `compare_causes`: both carry causes (rule `causes`). FormatError when a line is
+// not an event.
 DiffSide normalise_stream(const std::vector<std::string>& lines, const std::string& label, bool compare_times,
-                          RuleCounts& applied);
+                          RuleCounts& applied, bool compare_causes = true);
 
 // Compares two normalised streams; writes the verdict. Returns 0 identical, 1 different.
 int compare_streams(const DiffSide& a, const DiffSide& b, const RuleCounts& applied, const DiffOptions& options,

@@ -67,13 +67,25 @@ bool TextRenderer::selected(const Pass& pass) const {
 }
 
 std::string TextRenderer::block(const Pass& pass, bool with_times) const {
+  return block_(pass, with_times ? Times::shown : Times::none);
+}
+
+bool is_slow(const Callback& cb, double slow) { return cb.finished && !cb.skipped && cb.took() >= slow; }
+
+std::string TextRenderer::block_(const Pass& pass, Times times) const {
   std::ostringstream b;
+  const bool with_times = times != Times::none;
+  // A measured value (a duration, the clock after a wait): masked in the shape folding compares.
+  const auto measured = [&](double v) { return times == Times::shape ? std::string("*") : seconds(v); };
   const bool durations = with_times && !pass.virtual_clock;
   const auto task_tag = [&](const std::string& name) {
     return name.empty() ? std::string() : " [" + paint_("33", name) + "]";
   };
+  const auto cause_tail = [&](const std::string& words) {
+    return words.empty() ? std::string() : " " + paint_("34", "<- " + words);
+  };
   b << paint_("1", "Pass " + std::to_string(pass.index));
-  if (with_times) b << " (t=" << seconds(pass.begin) << ")";
+  if (with_times) b << " (t=" << measured(pass.begin) << ")";
   if (pass.loop != 1) b << " loop " << pass.loop;
   if (!pass.complete) b << paint_("31", " [incomplete: the trace ends inside this pass]");
   b << "\n";
@@ -83,7 +95,10 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
       b << (i ? ", " : " ") << "created task " << paint_("33", pass.created_before[i]);
     b << "\n";
   }
-  if (!pass.output_before.empty()) {
+  if (!pass.printed_before.empty()) {
+    b << "  before this pass, the program printed:\n";
+    printed_lines_(b, pass.printed_before, "    ");
+  } else if (!pass.output_before.empty()) {
     b << "  before this pass, the program printed:\n";
     output_lines_(b, pass.output_before, "    ");
   }
@@ -98,7 +113,7 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
     for (const TimerEvent& t : pass.dropped) {
       b << "    dropped " << t.handle;
       if (with_times) b << " (when=" << seconds(t.when) << ")";
-      b << "\n";
+      b << cause_tail(t.cancelled_by) << "\n";
     }
     if (pass.heap_rebuilt)
       b << "    rebuilt the timer heap: " << pass.heap_rebuilt->first << " -> " << pass.heap_rebuilt->second
@@ -118,7 +133,10 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
       b << "...";
     }
     b << " (" << reason_words(pass.reason) << ")";
-    if (with_times) b << ", waited " << seconds(pass.select_end - pass.select_begin) << " s";
+    if (with_times) {
+      b << ", waited " << measured(pass.select_end - pass.select_begin) << " s";
+      if (pass.select_done) b << " until t=" << measured(pass.select_end);
+    }
     b << ", " << plural(pass.nevents, "event", "events") << "\n";
     for (const IoEvent& e : pass.io)
       b << "    fd " << e.fd << (e.mask == "read" ? " readable" : " writable") << " -> " << e.handle
@@ -133,7 +151,7 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
       << "\n";
     for (const TimerEvent& t : pass.timers) {
       b << "    " << t.handle << task_tag(t.task_name);
-      if (with_times) b << " due at " << seconds(t.when) << ", " << seconds(t.late) << " s late";
+      if (with_times) b << " due at " << seconds(t.when) << ", " << measured(t.late) << " s late";
       b << "\n";
     }
   }
@@ -142,14 +160,15 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
   if (pass.callbacks.empty()) {
     idle.push_back(4);
   } else if (shows_(4)) {
-    b << "  " << paint_("36", STEP_LABELS[3]) << ": " << plural(static_cast<long>(pass.callbacks.size()), "callback", "callbacks")
-      << "\n";
+    b << "  " << paint_("36", STEP_LABELS[3]) << ": " << plural(static_cast<long>(pass.callbacks.size()), "callback", "callbacks");
+    if (with_times && pass.callbacks.back().finished) b << ", ran until t=" << measured(pass.callbacks.back().end);
+    b << "\n";
     for (const Callback& cb : pass.callbacks) {
       if (!options_.task.empty() && cb.task_name != options_.task &&
           std::find(cb.created.begin(), cb.created.end(), options_.task) == cb.created.end())
         continue;
       if (cb.skipped) {
-        b << "    skipped (cancelled) " << cb.handle << "\n";
+        b << "    skipped (cancelled) " << cb.handle << cause_tail(cb.cancelled_by) << "\n";
         continue;
       }
       b << "    " << cb.handle << task_tag(cb.task_name);
@@ -157,15 +176,30 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
         std::string what = cb.outcome;
         if (cb.outcome == "awaited") what += " " + cb.awaited;
         if (cb.outcome == "yielded") what += " (sleep(0))";
+        if (!cb.at.empty() && (cb.outcome == "awaited" || cb.outcome == "yielded")) what += " at " + cb.at;
         const char* colour = cb.outcome == "returned" ? "32" : (cb.outcome == "raised" || cb.outcome == "cancelled") ? "31" : "0";
         b << " -> " << paint_(colour, what);
       }
       if (!cb.finished) b << paint_("31", " (still running when the trace ended)");
-      if (durations && cb.finished) b << paint_("2", " (" + seconds(cb.end - cb.begin) + " s)");
-      b << "\n";
+      if (durations && cb.finished) b << paint_("2", " (" + measured(cb.end - cb.begin) + " s)");
+      if (is_slow(cb, options_.slow))
+        b << paint_("31", " SLOW: blocked the loop for " + measured(cb.took()) + " s" +
+                              (pass.virtual_clock && cb.real ? " (real time)" : ""));
+      b << cause_tail(cb.cause ? cb.cause->words : "") << "\n";
+      if (!cb.raised.empty())
+        b << "      " << paint_("31", "raised " + cb.raised) << ", which went to the "
+          << (cb.handler == "custom" ? "program's exception handler" : "loop's default exception handler") << "\n";
       if (!cb.done_repr.empty() && cb.outcome != "returned") b << "      " << cb.done_repr << "\n";
-      for (const std::string& name : cb.created) b << "      created task " << paint_("33", name) << "\n";
-      output_lines_(b, cb.output, "      ");
+      for (std::size_t i = 0; i < cb.created.size(); ++i) {
+        b << "      created task " << paint_("33", cb.created[i]);
+        if (i < cb.created_at.size() && !cb.created_at[i].empty()) b << " at " << cb.created_at[i];
+        b << "\n";
+      }
+      if (!cb.printed.empty()) {
+        printed_lines_(b, cb.printed, "      ");
+      } else {
+        output_lines_(b, cb.output, "      ");
+      }
     }
   }
 
@@ -181,18 +215,20 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
 void TextRenderer::flush_folded_() {
   if (folded_first_ == 0) return;
   const long count = folded_last_ - folded_first_ + 1;
-  out_ << paint_("2", "Passes " + std::to_string(folded_first_) + "-" + std::to_string(folded_last_) + ": " +
-                          plural(count, "pass", "passes") + " the same as pass " + std::to_string(folded_of_) +
-                          " (folded)")
-       << "\n";
+  const std::string which = count == 1 ? "Pass " + std::to_string(folded_first_) + ": the same as pass "
+                                       : "Passes " + std::to_string(folded_first_) + "-" + std::to_string(folded_last_) +
+                                             ": " + plural(count, "pass", "passes") + " the same as pass ";
+  out_ << paint_("2", which + std::to_string(folded_of_) + " (folded)") << "\n";
   folded_first_ = folded_last_ = 0;
 }
 
 void TextRenderer::pass(const Pass& p) {
   if (!selected(p)) return;
-  std::string shape = block(p, false);
+  std::string shape = block_(p, Times::shape);
   shape = shape.substr(shape.find('\n'));  // without the pass number
-  if (options_.fold && p.complete && shape == last_shape_) {
+  // Only consecutive passes fold: a gap (a pass the filters hide) ends the run.
+  const bool next = folded_first_ ? p.index == folded_last_ + 1 : p.index == folded_of_ + 1;
+  if (options_.fold && p.complete && next && shape == last_shape_) {
     if (folded_first_ == 0) folded_first_ = p.index;
     folded_last_ = p.index;
     return;
@@ -218,6 +254,15 @@ void TextRenderer::trailing_output(const std::string& text) {
   out_.flush();
 }
 
+void TextRenderer::trailing_output(const std::vector<Printed>& printed) {
+  if (printed.empty()) return;
+  std::ostringstream b;
+  b << "After the last pass, the program printed:\n";
+  printed_lines_(b, printed, "  ");
+  out_ << b.str();
+  out_.flush();
+}
+
 // The program's own lines, each behind a bar so they stand apart from the loop's.
 void TextRenderer::output_lines_(std::ostream& b, const std::string& text, const char* indent) const {
   std::size_t start = 0;
@@ -226,6 +271,23 @@ void TextRenderer::output_lines_(std::ostream& b, const std::string& text, const
     if (nl == std::string::npos) nl = text.size();
     b << indent << paint_("35", "| ") << text.substr(start, nl - start) << "\n";
     start = nl + 1;
+  }
+}
+
+// stdout behind "| ", stderr behind "! ", in the order the program printed them.
+void TextRenderer::printed_lines_(std::ostream& b, const std::vector<Printed>& printed, const char* indent) const {
+  for (const Printed& piece : printed) {
+    if (piece.fd != 2) {
+      output_lines_(b, piece.text, indent);
+      continue;
+    }
+    std::size_t start = 0;
+    while (start < piece.text.size()) {
+      std::size_t nl = piece.text.find('\n', start);
+      if (nl == std::string::npos) nl = piece.text.size();
+      b << indent << paint_("31", "! ") << piece.text.substr(start, nl - start) << "\n";
+      start = nl + 1;
+    }
   }
 }
 
@@ -272,12 +334,12 @@ void write_summary(std::ostream& out, const TraceBuilder& trace, double slow, bo
   bool any = false;
   for (const Pass& p : trace.passes()) {
     for (const Callback& cb : p.callbacks) {
-      const double took = cb.end - cb.begin;
-      if (cb.skipped || !cb.finished || took < slow) continue;
+      if (!is_slow(cb, slow)) continue;
       any = true;
       out << "  pass " << p.index << ": " << cb.handle;
       if (cb.task) out << " [" << cb.task_name << "]";
-      out << " took " << seconds(took) << " s";
+      out << " took " << seconds(cb.took()) << " s";
+      if (p.virtual_clock) out << " of real time (the virtual clock did not move)";
       if (cb.outcome == "awaited") {
         out << ", then awaited " << cb.awaited;
       } else if (!cb.outcome.empty()) {

@@ -24,10 +24,12 @@ struct TextOptions {
   std::string task;                   // only passes and callbacks of this task ("" = all)
   std::vector<int> steps{1, 2, 3, 4};  // which steps to show
   bool fold = true;                   // fold runs of identical passes into one line
+  double slow = 0.1;                  // a callback that blocked the loop this long (real time) is flagged
 };
 
-// Prints one block per pass as passes arrive; a run of passes identical to the one before
-// (times aside) is held back and printed as one line by the next different pass or finish().
+// Prints one block per pass as passes arrive; a run of passes identical to the one before in
+// everything the text shows (measured durations and clocks aside) is held back and printed as
+// one line by the next different pass or finish().
 class TextRenderer {
  public:
   TextRenderer(std::ostream& out, TextOptions options);
@@ -37,14 +39,18 @@ class TextRenderer {
   void finish();
   // After the last pass: what the program printed once its loop was done (may be "").
   void trailing_output(const std::string& text);
+  void trailing_output(const std::vector<Printed>& printed);
   // Returns the block that would be printed for `pass` (times included or not).
   std::string block(const Pass& pass, bool with_times) const;
 
  private:
+  enum class Times { none, shown, shape };  // shape: what folding compares (measurements masked)
+  std::string block_(const Pass& pass, Times times) const;
   bool shows_(int step) const;
   std::string paint_(const char* code, const std::string& text) const;
   void flush_folded_();
   void output_lines_(std::ostream& b, const std::string& text, const char* indent) const;
+  void printed_lines_(std::ostream& b, const std::vector<Printed>& printed, const char* indent) const;
 
   std::ostream& out_;
   TextOptions options_;
@@ -73,5 +79,8 @@ std::string seconds(double s);
 std::string reason_words(const std::string& reason);
 // Step 2 polled for 0 seconds because work was ready and found nothing: shown as idle.
 bool step2_idle(const Pass& p);
+// A callback that blocked the loop for at least `slow` seconds of real time (callback_end.real,
+// or the clock's own duration in a stream without it).
+bool is_slow(const Callback& cb, double slow);
 
 }  // namespace asyncio_trace

@@ -70,7 +70,9 @@ std::string micros(double s) {
 // On the virtual clock callbacks take no time; each slice that took none is drawn NOMINAL_US wide
 // and everything after it moves right by as much, so no slice is invisible (args.t keeps the
 // clock's own value). Flows go from each cause to the slice it woke: a timer moved in step 3, a
-// ready fd in step 2, the callback that created a task to the task's first step.
+// ready fd (or a handle from another thread) in step 2, the callback that scheduled a handle or
+// completed the future whose done callback it is. A stream without causes (format version 1)
+// gets the flows its order implies: step 3's and step 2's handles, and each task's first step.
 void write_chrome(std::ostream& out, const TraceBuilder& trace) {
   constexpr double NOMINAL_US = 10;
   double shift = 0;  // microseconds added so far by nominal widths
@@ -104,6 +106,17 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
     out << ",\n{\"ph\":\"C\",\"pid\":1,\"tid\":0,\"ts\":" << at << ",\"name\":\"ready queue\",\"args\":{\"handles\":"
         << ready << "}}";
   };
+  const auto heap_counter = [&](const std::string& at, long timers) {
+    if (timers < 0) return;  // the stream cannot say (no scheduled lines)
+    out << ",\n{\"ph\":\"C\",\"pid\":1,\"tid\":0,\"ts\":" << at << ",\"name\":\"timer heap\",\"args\":{\"timers\":"
+        << timers << "}}";
+  };
+  const bool causes = trace.has_causes();
+  struct Slice {
+    long tid;
+    std::string ts;
+  };
+  std::map<std::pair<long, long>, Slice> slices;  // (pass, callback) -> where its slice is
   struct Pending {  // a task's creation, waiting for the task's first step
     long tid;
     std::string ts;
@@ -118,6 +131,7 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
         << p.index << "\",\"cat\":\"pass\",\"args\":{\"pass\":" << p.index << "}}";
     // The ready queue's length: what was queued before the pass, then step 2's and step 3's handles.
     counter(ts(p.begin), n - nt - nio);
+    heap_counter(ts(p.begin), p.heap_begin);
     std::string select_ts;
     if (!p.selector.empty()) {
       select_ts = ts(p.select_begin);
@@ -141,7 +155,19 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
       const Callback& cb = p.callbacks[ci];
       if (cb.skipped) continue;
       const std::string begin = ts(cb.begin);
-      if (ci >= n - nt && !timers_ts.empty()) {
+      if (causes) {
+        if (cb.cause) {
+          const Cause& c = *cb.cause;
+          auto from = slices.find({c.from_pass, c.from_callback});
+          if (c.from_pass >= 0 && from != slices.end()) {
+            flow(c.kind.c_str(), from->second.tid, from->second.ts, cb.task, begin);
+          } else if (c.kind == "timer" && !timers_ts.empty()) {
+            flow("timer", 0, timers_ts, cb.task, begin);
+          } else if ((c.kind == "fd" || c.kind == "thread" || c.kind == "signal") && !select_ts.empty()) {
+            flow(c.kind.c_str(), 0, select_ts, cb.task, begin);
+          }
+        }
+      } else if (ci >= n - nt && !timers_ts.empty()) {
         flow("timer", 0, timers_ts, cb.task, begin);
       } else if (ci >= n - nt - nio && !select_ts.empty()) {
         flow("fd ready", 0, select_ts, cb.task, begin);
@@ -160,7 +186,11 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
       if (cb.task) out << ",\"task\":" << json_string(cb.task_name);
       if (!cb.outcome.empty()) out << ",\"outcome\":" << json_string(cb.outcome);
       if (!cb.awaited.empty()) out << ",\"awaited\":" << json_string(cb.awaited);
+      if (cb.cause) out << ",\"cause\":" << json_string(cb.cause->words);
+      if (cb.real) out << ",\"real\":" << seconds(*cb.real);
+      if (!cb.raised.empty()) out << ",\"raised\":" << json_string(cb.raised);
       out << "}}";
+      slices[{static_cast<long>(pi), static_cast<long>(ci)}] = Slice{cb.task, begin};
       for (const std::string& name : cb.created) created[name].push_back({cb.task, begin});
     }
     // What step 4 queued for the next pass: the next pass's handles that were queued before it.
@@ -169,6 +199,7 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
       const std::size_t nn = next.callbacks.size(), nnt = std::min(next.timers.size(), nn);
       counter(ts(p.end), nn - nnt - std::min(next.io.size(), nn - nnt));
     }
+    heap_counter(ts(p.end), p.heap_end);
   }
   out << "\n]}\n";
 }
@@ -195,12 +226,13 @@ std::string num(double v) {
 void html_data(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow) {
   TextOptions plain;
   plain.fold = false;
+  plain.slow = slow;
   std::ostringstream sink;
   TextRenderer text(sink, plain);
   bool virtual_clock = false;
   for (const Pass& p : trace.passes()) virtual_clock = virtual_clock || p.virtual_clock;
   out << "{\"title\":" << json_string(title) << ",\"clock\":\"" << (virtual_clock ? "virtual" : "real")
-      << "\",\"slow\":" << num(slow) << ",\"end\":" << json_string(trace.end_reason())
+      << "\",\"causes\":" << (trace.has_causes() ? "true" : "false") << ",\"slow\":" << num(slow) << ",\"end\":" << json_string(trace.end_reason())
       << ",\"trailing_output\":" << json_string(trace.trailing_output()) << ",\n\"tasks\":[";
   bool first = true;
   for (const auto& [id, t] : trace.tasks()) {
@@ -253,9 +285,19 @@ void html_data(std::ostream& out, const TraceBuilder& trace, const std::string& 
           << ",\"outcome\":" << json_string(cb.outcome) << ",\"awaited\":" << json_string(cb.awaited)
           << ",\"done_repr\":" << json_string(cb.done_repr) << ",\"created\":";
       json_strings(out, cb.created);
-      out << ",\"output\":" << json_string(cb.output) << "}";
+      out << ",\"output\":" << json_string(cb.output) << ",\"h\":" << cb.h << ",\"real\":"
+          << (cb.real ? num(*cb.real) : "null") << ",\"at\":" << json_string(cb.at)
+          << ",\"raised\":" << json_string(cb.raised) << ",\"cancelled_by\":" << json_string(cb.cancelled_by)
+          << ",\"cause\":";
+      if (cb.cause) {
+        out << "{\"kind\":" << json_string(cb.cause->kind) << ",\"words\":" << json_string(cb.cause->words)
+            << ",\"from_pass\":" << cb.cause->from_pass << ",\"from_callback\":" << cb.cause->from_callback << "}";
+      } else {
+        out << "null";
+      }
+      out << "}";
     }
-    out << "],\"ran\":" << p.ran << ",\"text\":" << json_string(text.block(p, true)) << "}";
+    out << "],\"ran\":" << p.ran << ",\"heap\":[" << p.heap_begin << "," << p.heap_end << "],\"text\":" << json_string(text.block(p, true)) << "}";
   }
   out << "]}";
 }

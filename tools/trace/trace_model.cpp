@@ -179,6 +179,12 @@ Event parse_event(const std::string& line) { return LineParser(line).parse(); }
 
 Pass* TraceBuilder::current_() { return in_pass_ && !passes_.empty() ? &passes_.back() : nullptr; }
 
+Callback* TraceBuilder::running_() {
+  Pass* pass = current_();
+  if (!pass || pass->callbacks.empty() || pass->callbacks.back().finished) return nullptr;
+  return &pass->callbacks.back();
+}
+
 void TraceBuilder::add_line(const std::string& line) {
   if (line.empty() || line == "\r") return;
   Event event = parse_event(line);
@@ -196,13 +202,204 @@ void TraceBuilder::add_line(const std::string& line) {
   add(event);
 }
 
+namespace {
+
+// Every event type of format versions 1 and 2 (docs/trace-format.md); others are skipped and counted.
+bool known_event(const std::string& kind) {
+  static const char* const KNOWN[] = {
+      "loop",         "pass_begin",    "timer_dropped",    "heap_rebuilt",    "select_begin",
+      "select_end",   "io_event",      "timer_ready",      "callback_begin",  "callback_end",
+      "callback_skipped", "pass_end",  "task_created",     "task_renamed",    "task_step_end",
+      "task_done",    "future_done",   "output",           "end",             "scheduled",
+      "handle_cancelled", "callback_raised", "future_created", "stuck"};
+  for (const char* k : KNOWN)
+    if (kind == k) return true;
+  return false;
+}
+
+std::string delay_text(double d) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%g", d);
+  return text;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- causes (version 2)
+
+std::string TraceBuilder::task_words_(long task) const {
+  auto it = tasks_.find(task);
+  return "Task '" + (it == tasks_.end() ? std::to_string(task) : it->second.name) + "'";
+}
+
+// Who did something, in the text's words: "Task 'main'", "button_interrupt()", "the loop", "another thread".
+std::string TraceBuilder::by_words_(const Event& event) const {
+  const std::string by = event.str("by");
+  if (by == "thread") return "another thread";
+  if (by == "loop") return "the loop";
+  if (by != "callback") return by;
+  if (event.has("by_task") && event.integer("by_task") != 0) return task_words_(event.integer("by_task"));
+  auto it = handles_.find(event.integer("by_h"));
+  if (it != handles_.end() && !it->second.handle.empty()) return it->second.handle;
+  return "a callback";
+}
+
+void TraceBuilder::resolve_from_(Cause& cause) const {
+  if (cause.from_h == 0) return;
+  auto it = handles_.find(cause.from_h);
+  if (it == handles_.end()) return;
+  cause.from_pass = it->second.pass;
+  cause.from_callback = it->second.callback;
+}
+
+void TraceBuilder::scheduled_(const Event& event) {
+  const long h = event.integer("h");
+  HandleInfo& info = handles_[h];
+  info.handle = event.str("handle");
+  info.how = event.str("how");
+  info.task = event.integer("task");
+  info.by_task = event.integer("by_task");
+  if (event.has("sleep")) info.sleep = event.num("sleep");
+  const std::string by = by_words_(event);
+  const std::string in = by.empty() ? "" : " in " + by;
+  Cause cause;
+  cause.kind = "call_soon";
+  if (event.str("by") == "callback") cause.from_h = event.integer("by_h");
+  const std::string& how = info.how;
+  if (how == "call_soon_threadsafe" || event.str("by") == "thread") {
+    cause.kind = "thread";
+    cause.words = "another thread";
+    cause.from_h = 0;
+  } else if (how == "call_later" || how == "call_at") {
+    ++heap_;
+    cause.kind = "timer";
+    cause.from_h = 0;  // drawn from step 3, where it fell due
+    if (info.sleep) {
+      cause.words = "timer of sleep(" + delay_text(*info.sleep) + ")" +
+                    (tasks_.count(info.by_task) ? " [" + tasks_.at(info.by_task).name + "]" : "");
+    } else if (event.has("delay")) {
+      cause.words = "call_later(" + delay_text(event.num("delay")) + ")" + in;
+    } else {
+      cause.words = how + in;
+    }
+  } else if (how == "done_callback") {
+    cause.kind = "set_result";
+    if (event.has("of_task")) {
+      cause.words = task_words_(event.integer("of_task")) + " done";
+    } else {
+      auto it = futures_.find(event.integer("future"));
+      if (it == futures_.end()) {
+        cause.words = "future done";
+      } else {
+        const FutureInfo& f = it->second;
+        cause.from_h = f.by_h;
+        cause.kind = f.timer_words.empty() ? "set_result" : "timer";
+        if (!f.timer_words.empty()) {
+          cause.words = f.timer_words;
+        } else {
+          const std::string verb = f.how == "exception" ? "set_exception" : f.how == "cancel" ? "cancel" : "set_result";
+          cause.words = verb + (f.by.empty() ? "" : " in " + f.by);
+        }
+      }
+    }
+  } else if (how == "task_step") {
+    auto started = tasks_.find(info.task);
+    if (started == tasks_.end() || started->second.started == false) {
+      cause.words = "create_task" + in;
+    } else if (info.by_task == info.task) {
+      cause.words = "sleep(0) in " + task_words_(info.task);
+    } else {
+      cause.words = "cancel" + in;
+    }
+  } else if (how == "signal") {
+    cause.kind = "signal";
+    cause.words = "signal";
+    cause.from_h = 0;
+  } else {
+    cause.words = how + in;
+  }
+  resolve_from_(cause);
+  info.cause = std::move(cause);
+}
+
+void TraceBuilder::future_done_(const Event& event) {
+  if (!event.has("by")) return;  // version 1: nothing to join
+  FutureInfo& f = futures_[event.integer("future")];
+  f.how = event.str("how");
+  f.by = by_words_(event);
+  f.by_h = event.str("by") == "callback" ? event.integer("by_h") : 0;
+  f.timer_words.clear();
+  // The callback completing it is a sleep's timer: the wake-up is that timer's doing.
+  auto it = handles_.find(f.by_h);
+  if (f.by_h && it != handles_.end() && it->second.sleep && it->second.cause) f.timer_words = it->second.cause->words;
+}
+
+void TraceBuilder::print_(const Event& event) {
+  const std::string text = event.str("text");
+  const int fd = event.has("fd") ? static_cast<int>(event.integer("fd")) : 1;
+  if (fd == 2) {
+    if (on_error_output) on_error_output(text);
+  } else if (on_output) {
+    on_output(text);
+  }
+  const auto append = [&](std::vector<Printed>& list) {
+    if (!list.empty() && list.back().fd == fd) {
+      list.back().text += text;
+    } else {
+      list.push_back(Printed{fd, text});
+    }
+  };
+  if (Callback* cb = running_()) {
+    if (fd != 2) cb->output += text;
+    append(cb->printed);
+  } else {
+    if (fd != 2) pending_output_ += text;
+    append(pending_printed_);
+  }
+}
+
+void TraceBuilder::callback_begin_(Pass& pass, const Event& event, double t) {
+  Callback cb;
+  cb.handle = event.str("handle");
+  cb.task = event.integer("task");
+  cb.task_name = event.str("name");
+  cb.begin = cb.end = t;
+  if (event.has("h")) {
+    cb.h = event.integer("h");
+    HandleInfo& info = handles_[cb.h];
+    if (info.handle.empty()) info.handle = cb.handle;
+    info.pass = static_cast<long>(passes_.size()) - 1;
+    info.callback = static_cast<long>(pass.callbacks.size());
+    if (info.cause) {
+      cb.cause = info.cause;
+      resolve_from_(*cb.cause);
+    }
+  }
+  if (cb.task) {
+    TaskInfo& task = tasks_[cb.task];
+    if (task.id == 0) {
+      task.id = cb.task;
+      task.name = cb.task_name;
+    }
+    task.started = true;
+    if (task.waiting_since) task.waiting += cb.begin - *task.waiting_since;
+    task.waiting_since.reset();
+  }
+  pass.callbacks.push_back(std::move(cb));
+}
+
 void TraceBuilder::add(const Event& event) {
   const std::string kind = event.kind();
+  if (!known_event(kind)) {
+    ++skipped_[kind.empty() ? "(no \"e\")" : kind];
+    return;
+  }
   // Times count from the stream's first event: the real clock's origin means nothing to a reader.
   if (event.has("t") && !first_time_) first_time_ = event.t();
   const double origin = first_time_.value_or(0.0);
   const double t = event.t() - origin;
   if (event.has("t")) last_time_ = t;
+  if (event.has("h")) has_causes_ = true;
   if (kind == "loop") {
     loop_ = event.integer("loop");
     if (event.has("clock")) loop_virtual_[loop_] = event.str("clock") == "virtual";
@@ -213,14 +410,7 @@ void TraceBuilder::add(const Event& event) {
     return;
   }
   if (kind == "output") {
-    const std::string text = event.str("text");
-    if (on_output) on_output(text);
-    Pass* pass = current_();
-    if (pass && !pass->callbacks.empty() && !pass->callbacks.back().finished) {
-      pass->callbacks.back().output += text;
-    } else {
-      pending_output_ += text;
-    }
+    print_(event);
     return;
   }
   if (kind == "pass_begin") {
@@ -237,10 +427,24 @@ void TraceBuilder::add(const Event& event) {
     between_passes_.clear();
     pass.output_before = std::move(pending_output_);
     pending_output_.clear();
+    pass.printed_before = std::move(pending_printed_);
+    pending_printed_.clear();
+    if (has_causes_) pass.heap_begin = heap_;
     passes_.push_back(std::move(pass));
     in_pass_ = true;
+    futures_.clear();
     return;
   }
+  if (kind == "scheduled") {
+    scheduled_(event);
+    return;
+  }
+  if (kind == "handle_cancelled") {
+    auto it = handles_.find(event.integer("h"));
+    if (it != handles_.end()) it->second.cancelled_by = "cancel in " + by_words_(event);
+    return;
+  }
+  if (kind == "future_created" || kind == "stuck") return;  // read by --tasks/--tree (not yet)
   if (kind == "task_created") {
     TaskInfo& info = tasks_[event.integer("task")];
     info = TaskInfo{};
@@ -248,8 +452,9 @@ void TraceBuilder::add(const Event& event) {
     info.name = event.str("name");
     info.created_pass = current_() ? current_()->index : 0;
     Pass* pass = current_();
-    if (pass && !pass->callbacks.empty() && !pass->callbacks.back().finished) {
-      pass->callbacks.back().created.push_back(info.name);
+    if (Callback* cb = running_()) {
+      cb->created.push_back(info.name);
+      cb->created_at.push_back(event.str("at"));
     } else if (!pass) {
       between_passes_.push_back(info.name);
     }
@@ -266,15 +471,28 @@ void TraceBuilder::add(const Event& event) {
     std::replace(created.begin(), created.end(), old_name, info.name);
     return;
   }
-  if (kind == "future_done") return;
+  if (kind == "future_done") {
+    future_done_(event);
+    return;
+  }
 
   Pass* pass = current_();
   if (!pass) return;  // an event outside any pass (a task stepped by hand): nothing to show
   pass->end = t;
+  const auto forget = [&](long h) {  // a handle that ran or left the heap: nothing will name it again
+    if (h) handles_.erase(h);
+  };
   if (kind == "timer_dropped") {
-    pass->dropped.push_back(TimerEvent{event.str("handle"), event.str("name"), (event.num("when") - origin), 0});
+    TimerEvent dropped{event.str("handle"), event.str("name"), (event.num("when") - origin), 0, {}};
+    if (auto it = handles_.find(event.integer("h")); event.has("h") && it != handles_.end()) {
+      dropped.cancelled_by = it->second.cancelled_by;
+      forget(it->first);
+    }
+    if (has_causes_ && heap_ > 0) --heap_;
+    pass->dropped.push_back(std::move(dropped));
   } else if (kind == "heap_rebuilt") {
     pass->heap_rebuilt = std::make_pair(event.integer("before"), event.integer("after"));
+    heap_ = pass->heap_rebuilt->second;
   } else if (kind == "select_begin") {
     pass->selector = event.str("selector");
     if (!event.is_null("timeout")) pass->timeout = event.num("timeout");
@@ -285,37 +503,43 @@ void TraceBuilder::add(const Event& event) {
     pass->select_done = true;
     pass->nevents = event.integer("events");
   } else if (kind == "io_event") {
-    pass->io.push_back(IoEvent{static_cast<int>(event.integer("fd")), event.str("mask"), event.str("handle"),
-                               event.str("name")});
+    const std::string mask = event.str("mask");
+    const int fd = static_cast<int>(event.integer("fd"));
+    pass->io.push_back(IoEvent{fd, mask, event.str("handle"), event.str("name")});
+    if (event.has("h")) {
+      HandleInfo& info = handles_[event.integer("h")];
+      info.handle = event.str("handle");
+      info.how = "io";
+      info.task = event.integer("task");
+      info.cause = Cause{"fd", "fd " + std::to_string(fd) + (mask == "write" ? " writable" : " readable"), 0, -1, -1};
+    }
   } else if (kind == "timer_ready") {
-    pass->timers.push_back(TimerEvent{event.str("handle"), event.str("name"), (event.num("when") - origin), event.num("late")});
+    pass->timers.push_back(TimerEvent{event.str("handle"), event.str("name"), (event.num("when") - origin), event.num("late"), {}});
+    if (has_causes_ && heap_ > 0) --heap_;
   } else if (kind == "callback_skipped") {
     Callback cb;
     cb.handle = event.str("handle");
     cb.skipped = cb.finished = true;
     cb.begin = cb.end = t;
-    pass->callbacks.push_back(std::move(cb));
-  } else if (kind == "callback_begin") {
-    Callback cb;
-    cb.handle = event.str("handle");
-    cb.task = event.integer("task");
-    cb.task_name = event.str("name");
-    cb.begin = cb.end = t;
-    if (cb.task) {
-      TaskInfo& info = tasks_[cb.task];
-      if (info.id == 0) {
-        info.id = cb.task;
-        info.name = cb.task_name;
-      }
-      if (info.waiting_since) info.waiting += cb.begin - *info.waiting_since;
-      info.waiting_since.reset();
+    if (event.has("h")) {
+      cb.h = event.integer("h");
+      if (auto it = handles_.find(cb.h); it != handles_.end()) cb.cancelled_by = it->second.cancelled_by;
+      forget(cb.h);
     }
     pass->callbacks.push_back(std::move(cb));
+  } else if (kind == "callback_begin") {
+    callback_begin_(*pass, event, t);
+  } else if (kind == "callback_raised") {
+    if (Callback* cb = running_()) {
+      cb->raised = event.str("exc");
+      cb->handler = event.str("handler");
+    }
   } else if (kind == "callback_end") {
     if (!pass->callbacks.empty()) {
       Callback& cb = pass->callbacks.back();
       cb.end = t;
       cb.finished = true;
+      if (event.has("real")) cb.real = event.num("real");
       if (cb.task) {
         TaskInfo& info = tasks_[cb.task];
         const double took = cb.end - cb.begin;
@@ -324,12 +548,15 @@ void TraceBuilder::add(const Event& event) {
         if (took > info.longest) info.longest = took;
         if (cb.outcome == "awaited" || cb.outcome == "yielded") info.waiting_since = cb.end;
       }
+      forget(cb.h);
+      futures_.clear();
     }
   } else if (kind == "task_step_end") {
     if (!pass->callbacks.empty()) {
       Callback& cb = pass->callbacks.back();
       cb.outcome = event.str("outcome");
       cb.awaited = event.str("awaited");
+      cb.at = event.str("at");
       if (cb.outcome == "yielded") cb.awaited = "sleep(0)";
       if (!cb.awaited.empty()) ++tasks_[event.integer("task")].waited_on[cb.awaited];
     }
@@ -342,7 +569,9 @@ void TraceBuilder::add(const Event& event) {
   } else if (kind == "pass_end") {
     pass->ran = event.integer("ran");
     pass->complete = true;
+    if (has_causes_) pass->heap_end = heap_;
     in_pass_ = false;
+    futures_.clear();
     if (on_pass) on_pass(*pass);
   }
 }

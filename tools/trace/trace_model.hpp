@@ -40,6 +40,22 @@ struct Event {
 // Parses one line; FormatError names what is wrong.
 Event parse_event(const std::string& line);
 
+// Why a handle ran (format version 2): how it was scheduled and by whom, joined by handle id.
+struct Cause {
+  // timer (a timer fell due), fd (a ready fd), set_result (a future completed: a done callback),
+  // call_soon (call_soon, a task's step, create_task), thread (call_soon_threadsafe), signal.
+  std::string kind;
+  std::string words;  // the text after " <- ": "timer of sleep(0.06) [button]", "fd 7 readable"
+  long from_h = 0;    // the callback that caused it (scheduled it, or completed the future): its h
+  long from_pass = -1, from_callback = -1;  // where that callback ran (indexes into passes()), if it did
+};
+
+// One piece of the program's captured output: fd 1 (stdout) or 2 (stderr).
+struct Printed {
+  int fd = 1;
+  std::string text;
+};
+
 // What step 4 ran: one callback, the task it stepped and what that step did.
 struct Callback {
   std::string handle;
@@ -52,13 +68,26 @@ struct Callback {
   std::string awaited;   // "sleep(1)", "Task 'worker'", "Future"
   std::string done_repr; // the task's repr when the step finished it
   std::vector<std::string> created;  // names of tasks created by this callback
+  std::vector<std::string> created_at;  // where each was created ("" when not known)
   std::string output;    // what the program printed on stdout while it ran (captured output)
+  std::vector<Printed> printed;  // stdout and stderr in the order printed
+  // Version 2 only (empty or absent in a version 1 stream):
+  long h = 0;                 // the handle's id
+  std::optional<Cause> cause;  // why it ran
+  std::string at;             // where the task's step suspended ("examples/02_superloop_async.cpp:47")
+  std::string raised;         // the exception's repr, if the callback raised
+  std::string handler;        // default or custom: the exception handler it went to
+  std::string cancelled_by;   // a skipped handle: who cancelled it ("cancel in Task 'main'")
+  std::optional<double> real;  // its real duration (callback_end.real), on both clocks
+  // How long it blocked the loop: `real` when the stream has it, else the clock's own duration.
+  double took() const { return real ? *real : end - begin; }
 };
 
 struct TimerEvent {
   std::string handle;
   std::string task_name;
   double when = 0, late = 0;
+  std::string cancelled_by;  // a dropped timer: who cancelled it (version 2)
 };
 
 struct IoEvent {
@@ -77,6 +106,7 @@ struct Pass {
   bool complete = false;  // pass_end seen
   std::vector<std::string> created_before;   // tasks created between the last pass and this one
   std::string output_before;                 // printed between the last pass and this one
+  std::vector<Printed> printed_before;       // the same, stdout and stderr in order
   std::vector<TimerEvent> dropped;           // step 1
   std::optional<std::pair<long, long>> heap_rebuilt;
   std::string selector;                      // step 2
@@ -89,6 +119,9 @@ struct Pass {
   std::vector<TimerEvent> timers;            // step 3
   std::vector<Callback> callbacks;           // step 4
   long ran = 0;
+  // Timers in the heap when the pass began and when it ended; -1 when the stream cannot say
+  // (version 1: no scheduled lines).
+  long heap_begin = -1, heap_end = -1;
 };
 
 // A task across passes.
@@ -101,6 +134,7 @@ struct TaskInfo {
   std::optional<double> waiting_since;  // its last step suspended it at this time
   std::map<std::string, long> waited_on;  // what it awaited, how often
   std::string state = "pending";          // pending, finished, cancelled
+  bool started = false;                   // its first step has begun
   std::string repr;
 };
 
@@ -110,6 +144,8 @@ class TraceBuilder {
   std::function<void(const Pass&)> on_pass;
   // Called with each piece of the program's captured stdout as it arrives ("output" events).
   std::function<void(const std::string&)> on_output;
+  // The same for stderr (output lines with "fd":2).
+  std::function<void(const std::string&)> on_error_output;
 
   // Takes one line of the stream (the header first); FormatError if it is not ours.
   void add_line(const std::string& line);
@@ -124,12 +160,49 @@ class TraceBuilder {
   const std::map<long, TaskInfo>& tasks() const { return tasks_; }
   // Captured output printed after the last pass (or with no pass at all), once finish() ran.
   const std::string& trailing_output() const { return pending_output_; }
+  const std::vector<Printed>& trailing_printed() const { return pending_printed_; }
+  // Event types this reader does not know (from a newer writer), skipped, with how many of each.
+  const std::map<std::string, long>& skipped() const { return skipped_; }
+  // Whether the stream carries causes (version 2's scheduled lines and handle ids).
+  bool has_causes() const { return has_causes_; }
   // Times in the model count from the stream's first event (the clock's value there).
   double origin() const { return first_time_.value_or(0.0); }
   double last_time() const { return last_time_; }
 
  private:
   Pass* current_();
+  Callback* running_();  // the step-4 callback between its callback_begin and callback_end
+  void print_(const Event& event);
+  void scheduled_(const Event& event);
+  void future_done_(const Event& event);
+  void callback_begin_(Pass& pass, const Event& event, double t);
+  std::string by_words_(const Event& event) const;
+  std::string task_words_(long task) const;
+  void resolve_from_(Cause& cause) const;
+
+  // What the stream said about a handle id: its scheduled (or io_event) line, resolved to words.
+  struct HandleInfo {
+    std::string handle;
+    std::string how;     // scheduled's how, or "io"
+    std::optional<Cause> cause;
+    std::optional<double> sleep;
+    long by_task = 0;    // the task that scheduled it (for a sleep's timer: whose sleep)
+    long task = 0;       // the task it steps
+    std::string cancelled_by;
+    long pass = -1, callback = -1;  // where it ran
+  };
+  struct FutureInfo {
+    std::string how;  // result, exception, cancel
+    long by_h = 0;
+    std::string by;   // words: "button_interrupt()", "Task 'main'", "the loop", "another thread"
+    std::string timer_words;  // completed by a sleep's timer: that timer's cause
+  };
+  std::map<long, HandleInfo> handles_;
+  std::map<long, FutureInfo> futures_;
+  std::map<std::string, long> skipped_;
+  bool has_causes_ = false;
+  long heap_ = 0;
+  std::vector<Printed> pending_printed_;
   bool saw_header_ = false;
   std::string end_reason_;
   std::vector<Pass> passes_;

@@ -25,6 +25,7 @@
     ['arrow-timer', 'cause: a timer fell due', 'timer', true], ['arrow-fd', 'cause: an fd was ready', 'fd', true],
     ['arrow-set_result', 'cause: a future completed', 'set-result', true],
     ['arrow-call_soon', 'cause: call_soon / a task created', 'call-soon', true],
+    ['arrow-thread', 'cause: another thread (call_soon_threadsafe) or a signal', 'other-cause', true],
     ['selected', 'the selected step', 'selected']];
   const css = getComputedStyle(document.documentElement);
   const colour = (name) => css.getPropertyValue('--' + name).trim();
@@ -53,8 +54,10 @@
       p.step.push(add({ step: 4, idle: true, dur: 0 }));
     } else {
       p.callbacks.forEach((cb, ci) => {
-        cb.seg = add({ step: 4, idle: false, cb: cb, ci: ci, dur: Math.max(0, cb.end - cb.begin) });
-        cb.slow = cb.finished && !cb.skipped && cb.end - cb.begin >= data.slow;
+        // Real time when the stream has it (format version 2): on the virtual clock too.
+        cb.took = cb.real !== null && cb.real !== undefined ? cb.real : cb.end - cb.begin;
+        cb.seg = add({ step: 4, idle: false, cb: cb, ci: ci, dur: Math.max(0, cb.took) });
+        cb.slow = cb.finished && !cb.skipped && cb.took >= data.slow;
       });
       p.step.push(p.callbacks[0].seg);
     }
@@ -93,15 +96,29 @@
     });
     const n = p.callbacks.length, nt = p.timers.length, nio = Math.min(p.io.length, n - nt);
     p.callbacks.forEach((cb, ci) => {
-      if (ci >= n - nt) {
+      if (data.causes) {
+        // The stream says why (format version 2): from the callback that scheduled it or completed
+        // its future, or from the loop's step 3 (a timer) or step 2 (an fd, another thread, a signal).
+        const c = cb.cause;
+        if (c) {
+          const fromPass = c.from_pass >= 0 ? data.passes[c.from_pass] : null;
+          const src = fromPass ? fromPass.callbacks[c.from_callback] : null;
+          c.lane = 'loop';
+          if (src && src.seg) { c.seg = src.seg; c.lane = lanesOfCb(src); }
+          else if (c.kind === 'timer') c.seg = p.step[3];
+          else if (c.kind === 'fd' || c.kind === 'thread' || c.kind === 'signal') c.seg = p.step[2];
+          else c.seg = null;  // queued by the loop itself (asyncio::run's main task): no arrow
+          if (c.seg) arrows.push({ from: c.seg, fromLane: c.lane, to: cb.seg, kind: c.kind });
+        }
+      } else if (ci >= n - nt) {
         cb.cause = { kind: 'timer', seg: p.step[3] };
       } else if (ci >= n - nt - nio) {
         cb.cause = { kind: 'fd', seg: p.step[2], fd: p.io[ci - (n - nt - nio)].fd };
       }
-      if (cb.cause) arrows.push({ from: cb.cause.seg, fromLane: 'loop', to: cb.seg, kind: cb.cause.kind });
+      if (!data.causes && cb.cause) arrows.push({ from: cb.cause.seg, fromLane: 'loop', to: cb.seg, kind: cb.cause.kind });
       if (cb.task) {
         const o = open[cb.task];
-        if (o && o.kind === 'waiting' && cb.cause) startSpan(cb.task, 'ready', cb.cause.seg, 0.5);
+        if (o && o.kind === 'waiting' && cb.cause && cb.cause.seg) startSpan(cb.task, 'ready', cb.cause.seg, 0.5);
         else if (o && o.kind === 'waiting') startSpan(cb.task, 'ready', p.segs[0], 0);
         startSpan(cb.task, 'running', cb.seg, 0);
       }
@@ -109,7 +126,7 @@
         const t = taskOf(name);
         if (!t) return;
         startSpan(t.id, 'ready', cb.seg, 1);
-        const first = firstStep(t.id, pi);
+        const first = data.causes ? null : firstStep(t.id, pi);
         if (first) arrows.push({ from: cb.seg, fromLane: lanesOfCb(cb), to: first.seg, kind: 'call_soon' });
       });
       if (cb.task) {
@@ -163,7 +180,7 @@
     svg.setAttribute('width', width);
     svg.setAttribute('height', TOP + lanes.length * LANE + 6);
     const defs = el(svg, 'defs', {});
-    ['timer', 'fd', 'set_result', 'call_soon', 'other'].forEach((k) => {
+    ['timer', 'fd', 'set_result', 'call_soon', 'thread', 'signal', 'other'].forEach((k) => {
       const m = el(defs, 'marker', { id: 'head-' + k, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7,
                                      markerHeight: 7, orient: 'auto-start-reverse' });
       el(m, 'path', { d: 'M0,0 L10,5 L0,10 z', fill: colour(arrowColour(k)) });
@@ -207,7 +224,7 @@
                                 height: LANE - 8, rx: 3, fill: colour(key), 'data-key': key });
       if (cb.slow) r.setAttribute('data-slow', 'slow');
       el(r, 'title', {}, describe(cb));
-      const label = cb.slow ? 'blocked ' + (cb.end - cb.begin).toFixed(3) + ' s'
+      const label = cb.slow ? 'blocked ' + cb.took.toFixed(3) + ' s'
         : cb.skipped ? 'skipped' : cb.outcome || cb.handle;
       if (s.w > 40) el(g, 'text', { 'class': 'in', x: s.x + 5, y: y + LANE / 2 }, clip(label, (s.w - 8) / 7.5));
       r.addEventListener('click', () => select(stops.findIndex((t) => t.pass === pi && t.step === 4)));
@@ -219,7 +236,7 @@
       const x1 = a.to.x + Math.min(8, a.to.w / 2), y1 = laneY(toLane) + (laneOf[toLane] > laneOf[fromLane] ? 4 : LANE - 4);
       const bend = Math.max(20, Math.abs(y1 - y0) / 2);
       el(svg, 'path', { 'class': 'arrow', 'data-kind': a.kind, stroke: colour(arrowColour(a.kind)),
-                        'data-key': 'arrow-' + a.kind, 'marker-end': 'url(#head-' + a.kind + ')',
+                        'data-key': 'arrow-' + (a.kind === 'signal' ? 'thread' : a.kind), 'marker-end': 'url(#head-' + a.kind + ')',
                         d: 'M' + x0 + ',' + y0 + ' C' + x0 + ',' + (y0 + (y1 > y0 ? bend : -bend)) + ' ' + x1 + ',' +
                            (y1 - (y1 > y0 ? bend : -bend)) + ' ' + x1 + ',' + y1 });
     });
@@ -247,7 +264,8 @@
     return p.timers.length ? p.timers.length + ' due' : '';
   }
   function arrowColour(kind) {
-    return { timer: 'timer', fd: 'fd', set_result: 'set-result', call_soon: 'call-soon' }[kind] || 'other-cause';
+    return { timer: 'timer', fd: 'fd', set_result: 'set-result', call_soon: 'call-soon', thread: 'other-cause',
+             signal: 'other-cause' }[kind] || 'other-cause';
   }
   function clip(text, chars) {
     chars = Math.max(3, Math.floor(chars));
@@ -256,12 +274,15 @@
   function describe(cb) {
     let s = (cb.skipped ? 'skipped (cancelled) ' : '') + cb.handle + (cb.task ? ' [' + cb.name + ']' : '');
     if (cb.outcome) s += ' -> ' + cb.outcome + (cb.outcome === 'awaited' ? ' ' + cb.awaited : '');
+    if (cb.at) s += ' at ' + cb.at;
     if (cb.finished) s += ' (' + (cb.end - cb.begin).toFixed(6) + ' s)';
-    if (cb.slow) s += ': blocked the loop';
+    if (cb.slow) s += ': blocked the loop for ' + cb.took.toFixed(6) + ' s';
+    if (cb.raised) s += ', raised ' + cb.raised;
     if (cb.cause) s += ' <- ' + causeWords(cb.cause);
     return s;
   }
   function causeWords(c) {
+    if (c.words) return c.words;
     if (c.kind === 'timer') return 'a timer fell due (step 3)';
     if (c.kind === 'fd') return 'fd ' + c.fd + ' ready (step 2)';
     return c.kind;
