@@ -106,6 +106,7 @@ class Recorder:
         self.done_written = weakref.WeakSet()         # futures whose future_done is written
         self.pending_tasks = weakref.WeakKeyDictionary()  # task -> its cancelling() count seen
         self.cancelled_by = weakref.WeakKeyDictionary()   # task -> (by_h, by_task) of its first cancel
+        self.runnable = {}                            # task whose step or wakeup is queued -> as pending_tasks
         self.threadsafe = __import__('collections').deque()  # handles from call_soon_threadsafe
         self.captured = {}                            # fd (1, 2) -> [memfd, saved fd, bytes consumed]
         self.lines.append('{"v":%d,"format":"asyncio-trace","writer":"cpython","python":%s}\n'
@@ -485,9 +486,9 @@ class Recorder:
         if self.causes:
             if future.cancelled():
                 self.field(parts, 'how', 'cancel')
-            elif future.exception() is not None:
+            elif future._exception is not None:  # not exception(): it would silence "never retrieved"
                 self.field(parts, 'how', 'exception')
-                self.field(parts, 'exc', self.scrub(repr(future.exception())))
+                self.field(parts, 'exc', self.scrub(repr(future._exception)))
             else:
                 self.field(parts, 'how', 'result')
             self.by_fields(parts, loop)
@@ -543,21 +544,25 @@ class Recorder:
                 self.threadsafe.append((owner, handle))  # another loop's: it takes it in itself
                 break
 
-    def check_cancels(self, loop):
+    def check_cancels(self, loop, everything=False):
         """Task.cancel() of the C Task cannot be hooked: a task whose cancelling() count grew was
-        cancelled by what just ran (the callback, or the loop between passes)."""
-        if not self.pending_tasks:
-            return
+        cancelled by what is running (the callback, or the loop between passes). A cancel shows
+        either on a task whose step is queued (checked after each callback and when a pass begins)
+        or as the cancellation of the future it awaits (then every pending task is checked, while
+        the canceller still runs): the cost stays small with thousands of tasks."""
         running = getattr(loop, '_running_cb', None)
         by = (None, None) if running is None else running
-        for task, seen in list(self.pending_tasks.items()):
-            now = task.cancelling()
-            if now != seen:
-                self.pending_tasks[task] = now
-                if now > seen and task not in self.cancelled_by:
-                    self.cancelled_by[task] = by
-                elif now == 0:
-                    self.cancelled_by.pop(task, None)  # uncancel()ed: a timeout or TaskGroup took it back
+        runnable = self.runnable
+        tasks = self.pending_tasks.items() if everything else runnable.items()
+        changed = [(task, seen, now) for task, seen in tasks if seen is not None and (now := task.cancelling()) != seen]
+        for task, seen, now in changed:
+            self.pending_tasks[task] = now
+            if task in runnable:
+                runnable[task] = now
+            if now > seen and task not in self.cancelled_by:
+                self.cancelled_by[task] = by
+            elif now == 0:
+                self.cancelled_by.pop(task, None)  # uncancel()ed: a timeout or TaskGroup took it back
 
     def suspended_at(self, task):
         """Where a task's coroutine is suspended: the innermost frame of the program along the
@@ -661,6 +666,8 @@ class RecordingHandle(events.Handle):
             rec.flush_threadsafe(loop)
             h = rec.h_of_handle(self)
         rec.queued.discard(h)
+        if task is not None:
+            rec.runnable.pop(task, None)
         description = describe_handle(self, rec.scrub)  # a callback that cancels its own handle
         rec.callback(loop, 'callback_begin', self, description=description)
         loop._running_cb = (h, None if task is None else rec.task_id(task))
@@ -864,6 +871,8 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
             # done future).
             future = args[0]
             how = 'done_callback'
+            if future.cancelled() and future not in rec.done_written:
+                rec.check_cancels(self, everything=True)  # a task's cancel() cancels what it awaits
             if isinstance(future, asyncio.Task):
                 extra = (('of_task', rec.task_id(future)),)
             else:
@@ -878,6 +887,8 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
             return handle
         if how == 'task_step' and task not in rec.tasks:  # Task.__init__ queues the first step
             rec.task_created(self, task, sys._getframe(1))
+        if task is not None:
+            rec.runnable[task] = rec.pending_tasks.get(task)  # its cancelling() count, None if unknown
         rec.scheduled(self, handle, how, extra=extra)
         return handle
 
@@ -960,6 +971,14 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
             super()._process_events(event_list)
         finally:
             self._io_pending = None
+
+    def close(self):
+        # Steps that will never run no longer keep their tasks alive (CPython then says "Task was
+        # destroyed but it is pending!", as untraced).
+        runnable = RECORDER.runnable
+        for task in [t for t in runnable if t.get_loop() is self]:
+            del runnable[task]
+        super().close()
 
     def create_task(self, coro, *, name=None, context=None):
         task = super().create_task(coro, name=name, context=context)
