@@ -536,13 +536,13 @@ class Recorder:
 
     def flush_threadsafe(self, loop):
         """call_soon_threadsafe's handles, written when the loop takes them in (by: thread)."""
+        taken, others = [], []
         while self.threadsafe:
-            owner, handle = self.threadsafe.popleft()
-            if owner is loop:
-                self.scheduled(loop, handle, 'call_soon_threadsafe', by='thread')
-            else:
-                self.threadsafe.append((owner, handle))  # another loop's: it takes it in itself
-                break
+            entry = self.threadsafe.popleft()
+            (taken if entry[0] is loop else others).append(entry)
+        self.threadsafe.extend(others)  # another loop's: it takes them in itself
+        for _, handle in taken:
+            self.scheduled(loop, handle, 'call_soon_threadsafe', by='thread')
 
     def check_cancels(self, loop, everything=False):
         """Task.cancel() of the C Task cannot be hooked: a task whose cancelling() count grew was
@@ -860,6 +860,11 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
             handle = super()._call_soon(callback, args, context)
             handle.__class__ = RecordingHandle
             return handle
+        if getattr(_THREAD_STATE, 'threadsafe', False):
+            handle = super()._call_soon(callback, args, context)
+            handle.__class__ = RecordingHandle
+            rec.threadsafe.append((self, handle))  # written when this loop takes it in (step 2)
+            return handle
         how, extra = 'call_soon', ()
         task = task_of(callback)
         if task is not None and (type(callback).__name__ == 'TaskStepMethWrapper' or
@@ -879,12 +884,8 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
                 if future not in rec.done_written and _in_callbacks(future, callback):
                     rec.future_done(self, future)
                 extra = (('future', rec.future_id(future)),)
-        threadsafe = getattr(_THREAD_STATE, 'threadsafe', False)
         handle = super()._call_soon(callback, args, context)
         handle.__class__ = RecordingHandle
-        if threadsafe:
-            rec.threadsafe.append((self, handle))  # written when this loop takes it in (step 2)
-            return handle
         if how == 'task_step' and task not in rec.tasks:  # Task.__init__ queues the first step
             rec.task_created(self, task, sys._getframe(1))
         if task is not None:
