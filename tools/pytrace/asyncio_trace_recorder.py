@@ -21,11 +21,20 @@ import reprlib
 import runpy
 import selectors
 import sysconfig
+import threading
+import time
 import traceback
 import weakref
 from asyncio import base_events, events, format_helpers, futures
 
 FORMAT_VERSION = 2
+
+# The causes of format version 2 (docs/trace-format.md, "Version 2"): handle ids, `scheduled`,
+# `handle_cancelled`, `callback_raised`, future_done's how/by, task_done's cancel_by_*, `at`,
+# callback_end's `real`, stderr as `output` fd 2. ASYNCIO_TRACE_CAUSES=on|off picks; the default
+# is off until the C++ runtime writes causes too (issue 12): a C++ program and its Python twin
+# diff identically only if both write them or neither does. Turn it on here when both do.
+CAUSES_DEFAULT = False
 
 # ---------------------------------------------------------------- text as the C++ writer writes it
 
@@ -74,10 +83,11 @@ class Recorder:
     """The stream: one JSON object a line, a pass's lines written with one write(2) when the
     pass ends (and at exit), so a program killed mid-pass leaves every finished pass."""
 
-    def __init__(self, fd, scrub, step_fd=-1):
+    def __init__(self, fd, scrub, step_fd=-1, causes=False):
         self.fd = fd
         self.scrub = scrub
         self.step_fd = step_fd
+        self.causes = causes
         self.lines = []
         self.ended = False
         self.last_loop = None
@@ -88,9 +98,17 @@ class Recorder:
         self.futures = weakref.WeakKeyDictionary()    # awaited future -> id
         self.future_count = 0
         self.sleeps = weakref.WeakKeyDictionary()     # future made by sleep(delay) -> delay
-        self.captured = -1
-        self.saved_stdout = -1
-        self.consumed = 0
+        # causes (version 2)
+        self.h_count = 0
+        self.h_of = {}                                # id(handle) -> (weakref, h of its last scheduling)
+        self.queued = set()                           # h of handles in the ready queue or the heap
+        self.cancelled_desc = {}                      # h of a cancelled queued handle -> its description
+        self.done_written = weakref.WeakSet()         # futures whose future_done is written
+        self.pending_tasks = weakref.WeakKeyDictionary()  # task -> its cancelling() count seen
+        self.cancelled_by = weakref.WeakKeyDictionary()   # task -> (by_h, by_task) of its first cancel
+        self.runnable = {}                            # task whose step or wakeup is queued -> as pending_tasks
+        self.threadsafe = __import__('collections').deque()  # handles from call_soon_threadsafe
+        self.captured = {}                            # fd (1, 2) -> [memfd, saved fd, bytes consumed]
         self.lines.append('{"v":%d,"format":"asyncio-trace","writer":"cpython","python":%s}\n'
                           % (FORMAT_VERSION, json_string('%d.%d.%d' % sys.version_info[:3])))
         self.write_out()
@@ -159,58 +177,127 @@ class Recorder:
             self.task_fields(parts, task)
             self.close(parts)
 
-    def handle_fields(self, loop, parts, handle):
-        self.field(parts, 'handle', describe_handle(handle, self.scrub))
+    def handle_fields(self, loop, parts, handle, description=None):
+        if self.causes:
+            h = self.h_of_handle(handle)
+            if h is not None:
+                self.field(parts, 'h', h)
+        self.field(parts, 'handle', description or describe_handle(handle, self.scrub))
         task = task_of(handle._callback)
         if task is not None:
             self.task_fields(parts, task)
 
-    # -- stdout capture (ASYNCIO_TRACE_OUTPUT=capture): fd 1 writes into a memfd, drained into
-    # "output" events when a callback ends, when a pass begins and when the stream ends.
-    def capture_stdout(self):
-        sys.stdout.flush()
-        try:
-            memfd = os.memfd_create('asyncio-trace-stdout', os.MFD_CLOEXEC)
-            captured = fcntl_dupfd(memfd)
-            os.close(memfd)
-            saved = fcntl_dupfd(1)
-            os.dup2(captured, 1, inheritable=True)
-        except OSError as e:
-            sys.stderr.write('asyncio-trace: cannot capture stdout for the trace: %s\n' % e.strerror)
-            return False
-        self.captured, self.saved_stdout, self.consumed = captured, saved, 0
-        return True
+    # -- handle ids (causes): a new id each time a handle is scheduled. Handles are keyed by id()
+    # with a weak reference (a TimerHandle's == compares deadlines and callbacks, not identity).
+    def new_h(self, handle):
+        self.h_count += 1
+        key = id(handle)
+        table = self.h_of
 
-    def drain_output(self):
-        if self.captured < 0:
-            return
+        def forget(ref, key=key, table=table):
+            entry = table.get(key)
+            if entry is not None and entry[0] is ref:
+                del table[key]
+        table[key] = (weakref.ref(handle, forget), self.h_count)
+        self.queued.add(self.h_count)
+        return self.h_count
+
+    def h_of_handle(self, handle):
+        entry = self.h_of.get(id(handle))
+        if entry is not None and entry[0]() is handle:
+            return entry[1]
+        return None
+
+    def by_fields(self, parts, loop, prefix='by'):
+        """Who is doing something now: the step-4 callback running on this loop, or the loop."""
+        running = getattr(loop, '_running_cb', None)
+        if prefix == 'by':
+            self.field(parts, 'by', 'loop' if running is None else 'callback')
+        if running is not None:
+            self.field(parts, prefix + '_h', running[0])
+            if running[1] is not None:
+                self.field(parts, prefix + '_task', running[1])
+
+    def where(self, filename, line):
+        """file:line relative to the program's project root, if the file is the program's."""
+        path = os.path.abspath(filename)
+        if not path.startswith(PROJECT_ROOT) or path == RECORDER_FILE:
+            return None
+        return '%s:%d' % (path[len(PROJECT_ROOT):], line)
+
+    # -- output capture (ASYNCIO_TRACE_OUTPUT=capture): fd 1 (and fd 2 with the causes) writes
+    # into a memfd, drained into "output" events when a callback ends, when a pass begins and when
+    # the stream ends. What fd 2 printed is also copied to the real stderr when it is drained.
+    def capture(self, fd):
+        stream = sys.stdout if fd == 1 else sys.stderr
         try:
-            sys.stdout.flush()
+            stream.flush()
         except (OSError, ValueError):
             pass
-        end = os.lseek(self.captured, 0, os.SEEK_CUR)
-        if end <= self.consumed:
+        try:
+            memfd = os.memfd_create('asyncio-trace-fd%d' % fd, os.MFD_CLOEXEC)
+            captured = fcntl_dupfd(memfd)
+            os.close(memfd)
+            saved = fcntl_dupfd(fd)
+            os.dup2(captured, fd, inheritable=True)
+        except OSError as e:
+            sys.stderr.write('asyncio-trace: cannot capture %s for the trace: %s\n'
+                             % ('stdout' if fd == 1 else 'stderr', e.strerror))
+            return False
+        self.captured[fd] = [captured, saved, 0]
+        return True
+
+    def capture_stdout(self):
+        return self.capture(1)
+
+    def drain_output(self):
+        if not self.captured:
+            return
+        for fd in sorted(self.captured):
+            self._drain(fd)
+
+    def _drain(self, fd):
+        entry = self.captured[fd]
+        try:
+            (sys.stdout if fd == 1 else sys.stderr).flush()
+        except (OSError, ValueError):
+            pass
+        captured, saved, consumed = entry
+        end = os.lseek(captured, 0, os.SEEK_CUR)
+        if end <= consumed:
             return
         chunks = []
-        offset = self.consumed
+        offset = consumed
         while offset < end:
-            data = os.pread(self.captured, end - offset, offset)
+            data = os.pread(captured, end - offset, offset)
             if not data:
                 break
             chunks.append(data)
             offset += len(data)
-        self.consumed = offset
-        text = b''.join(chunks).decode('utf-8', 'surrogateescape')
-        self.lines.append('{"e":"output","text":%s}\n' % json_string(text))
+        entry[2] = offset
+        data = b''.join(chunks)
+        text = json_string(data.decode('utf-8', 'surrogateescape'))
+        if not self.causes:
+            self.lines.append('{"e":"output","text":%s}\n' % text)
+        else:
+            self.lines.append('{"e":"output","fd":%d,"text":%s}\n' % (fd, text))
+        while fd == 2 and data:  # stderr still reaches the terminal
+            try:
+                data = data[os.write(saved, data):]
+            except InterruptedError:
+                continue
+            except OSError:
+                break
 
     def stop_capture(self):
-        if self.captured < 0:
+        if not self.captured:
             return
         self.drain_output()
-        os.dup2(self.saved_stdout, 1)
-        os.close(self.saved_stdout)
-        os.close(self.captured)
-        self.captured = self.saved_stdout = -1
+        for fd, (captured, saved, _) in sorted(self.captured.items()):
+            os.dup2(saved, fd)
+            os.close(saved)
+            os.close(captured)
+        self.captured = {}
 
     def end(self, why):
         if self.ended:
@@ -262,7 +349,14 @@ class Recorder:
 
     def timer_dropped(self, loop, timer):
         parts = self.open(loop, 'timer_dropped')
-        self.field(parts, 'handle', describe_handle(timer, self.scrub))
+        description = None
+        if self.causes:
+            h = self.h_of_handle(timer)
+            self.queued.discard(h)
+            description = self.cancelled_desc.pop(h, None)
+            if h is not None:
+                self.field(parts, 'h', h)
+        self.field(parts, 'handle', description or describe_handle(timer, self.scrub))
         parts.append(',"when":%s' % seconds(timer._when))
         self.close(parts)
 
@@ -300,17 +394,32 @@ class Recorder:
         parts.append(',"when":%s,"late":%s' % (seconds(timer._when), seconds(max(0.0, loop.time() - timer._when))))
         self.close(parts)
 
-    def callback(self, loop, name, handle):
+    def callback(self, loop, name, handle, real=None, description=None):
         task = task_of(handle._callback)
         if task is not None:
             self.renamed(loop, task)
         parts = self.open(loop, name)
-        self.handle_fields(loop, parts, handle)
+        if self.causes and description is None and handle._cancelled:
+            description = self.cancelled_desc.pop(self.h_of_handle(handle), None)
+        self.handle_fields(loop, parts, handle, description)
+        if real is not None:
+            parts.append(',"real":%s' % seconds(real))
         self.close(parts)
 
-    def task_created(self, loop, task):
+    def task_created(self, loop, task, frame=None):
         parts = self.open(loop, 'task_created')
         self.task_fields(parts, task)
+        if self.causes:
+            self.pending_tasks[task] = task.cancelling()
+            running = getattr(loop, '_running_cb', None)
+            if running is not None and running[1] is not None:
+                self.field(parts, 'by_task', running[1])
+            while frame is not None:  # where create_task was called: the program's innermost frame
+                at = self.where(frame.f_code.co_filename, frame.f_lineno)
+                if at is not None:
+                    self.field(parts, 'at', at)
+                    break
+                frame = frame.f_back
         self.close(parts)
 
     def task_step_end(self, loop, task):
@@ -326,15 +435,16 @@ class Recorder:
             waiter = task._fut_waiter
             outcome = 'yielded' if waiter is None else 'awaited'
         self.field(parts, 'outcome', outcome)
+        if self.causes and outcome in ('awaited', 'yielded'):
+            at = self.suspended_at(task)
+            if at is not None:
+                self.field(parts, 'at', at)
         if waiter is not None:
             if isinstance(waiter, asyncio.Task):
                 self.field(parts, 'awaited', 'Task ' + repr(waiter.get_name()))
                 self.field(parts, 'awaited_task', self.task_id(waiter))
             else:
-                fid = self.futures.get(waiter)
-                if fid is None:
-                    self.future_count += 1
-                    fid = self.futures[waiter] = self.future_count
+                fid = self.future_id(waiter)
                 delay = self.sleeps.get(waiter)
                 self.field(parts, 'awaited', 'Future' if delay is None else 'sleep(%g)' % delay)
                 self.field(parts, 'future', fid)
@@ -344,16 +454,129 @@ class Recorder:
             self.task_fields(parts, task)
             self.field(parts, 'state', 'cancelled' if task.cancelled() else 'finished')
             self.field(parts, 'repr', self.scrub(repr(task)))
+            if self.causes:
+                self.pending_tasks.pop(task, None)
+                by = self.cancelled_by.pop(task, None)
+                if by is not None and by[0] is not None and task.cancelled() and by[1] != self.task_id(task):
+                    self.field(parts, 'cancel_by_h', by[0])
+                    if by[1] is not None:
+                        self.field(parts, 'cancel_by_task', by[1])
             self.close(parts)
 
-    def future_done(self, loop, future):
-        fid = self.futures.pop(future, None)
+    def future_id(self, future):
+        fid = self.futures.get(future)
         if fid is None:
-            return  # nobody awaited it: not worth a line
+            self.future_count += 1
+            fid = self.futures[future] = self.future_count
+        return fid
+
+    def future_done(self, loop, future):
+        if not self.causes:
+            fid = self.futures.pop(future, None)
+            if fid is None:
+                return  # nobody awaited it: not worth a line
+        else:
+            if future in self.done_written:
+                return
+            self.done_written.add(future)
+            fid = self.future_id(future)
         parts = self.open(loop, 'future_done')
         self.field(parts, 'future', fid)
         self.field(parts, 'state', 'cancelled' if future.cancelled() else 'finished')
+        if self.causes:
+            if future.cancelled():
+                self.field(parts, 'how', 'cancel')
+            elif future._exception is not None:  # not exception(): it would silence "never retrieved"
+                self.field(parts, 'how', 'exception')
+                self.field(parts, 'exc', self.scrub(repr(future._exception)))
+            else:
+                self.field(parts, 'how', 'result')
+            self.by_fields(parts, loop)
         self.close(parts)
+
+    # -- the causes' own lines
+    def scheduled(self, loop, handle, how, by=None, extra=()):
+        """A handle entered the ready queue or the heap: its new id, how and by whom."""
+        description = describe_handle(handle, self.scrub, settled=how == 'done_callback')
+        task = task_of(handle._callback)
+        if task is not None:
+            self.renamed(loop, task)
+        self.new_h(handle)
+        parts = self.open(loop, 'scheduled')
+        self.handle_fields(loop, parts, handle, description)
+        self.field(parts, 'how', how)
+        for key, value in extra:
+            if isinstance(value, float):
+                parts.append(',"%s":%s' % (key, seconds(value)))
+            else:
+                self.field(parts, key, value)
+        if by is None:
+            self.by_fields(parts, loop)
+        else:
+            self.field(parts, 'by', by)
+        self.close(parts)
+
+    def handle_cancelled(self, loop, handle):
+        h = self.h_of_handle(handle)
+        if h is None or h not in self.queued:
+            return  # not queued (a reader's handle between events, one already run)
+        self.queued.discard(h)
+        description = self.cancelled_desc[h] = describe_handle(handle, self.scrub)
+        parts = self.open(loop, 'handle_cancelled')
+        self.handle_fields(loop, parts, handle, description)
+        self.by_fields(parts, loop)
+        self.close(parts)
+
+    def callback_raised(self, loop, handle, exc, custom):
+        parts = self.open(loop, 'callback_raised')
+        self.handle_fields(loop, parts, handle)
+        self.field(parts, 'exc', self.scrub(repr(exc)))
+        self.field(parts, 'handler', 'custom' if custom else 'default')
+        self.close(parts)
+
+    def flush_threadsafe(self, loop):
+        """call_soon_threadsafe's handles, written when the loop takes them in (by: thread)."""
+        taken, others = [], []
+        while self.threadsafe:
+            entry = self.threadsafe.popleft()
+            (taken if entry[0] is loop else others).append(entry)
+        self.threadsafe.extend(others)  # another loop's: it takes them in itself
+        for _, handle in taken:
+            self.scheduled(loop, handle, 'call_soon_threadsafe', by='thread')
+
+    def check_cancels(self, loop, everything=False):
+        """Task.cancel() of the C Task cannot be hooked: a task whose cancelling() count grew was
+        cancelled by what is running (the callback, or the loop between passes). A cancel shows
+        either on a task whose step is queued (checked after each callback and when a pass begins)
+        or as the cancellation of the future it awaits (then every pending task is checked, while
+        the canceller still runs): the cost stays small with thousands of tasks."""
+        running = getattr(loop, '_running_cb', None)
+        by = (None, None) if running is None else running
+        runnable = self.runnable
+        tasks = self.pending_tasks.items() if everything else runnable.items()
+        changed = [(task, seen, now) for task, seen in tasks if seen is not None and (now := task.cancelling()) != seen]
+        for task, seen, now in changed:
+            self.pending_tasks[task] = now
+            if task in runnable:
+                runnable[task] = now
+            if now > seen and task not in self.cancelled_by:
+                self.cancelled_by[task] = by
+            elif now == 0:
+                self.cancelled_by.pop(task, None)  # uncancel()ed: a timeout or TaskGroup took it back
+
+    def suspended_at(self, task):
+        """Where a task's coroutine is suspended: the innermost frame of the program along the
+        chain of what it awaits (cr_await, gi_yieldfrom, ag_await)."""
+        obj, at, depth = task.get_coro(), None, 0
+        while obj is not None and depth < 100:
+            frame = getattr(obj, 'cr_frame', None) or getattr(obj, 'gi_frame', None) or getattr(obj, 'ag_frame', None)
+            if frame is not None:
+                here = self.where(frame.f_code.co_filename, frame.f_lineno)
+                if here is not None:
+                    at = here
+            obj = getattr(obj, 'cr_await', None) or getattr(obj, 'gi_yieldfrom', None) or getattr(obj, 'ag_await', None)
+            depth += 1
+        return at
 
 
 def fcntl_dupfd(fd):
@@ -364,6 +587,8 @@ def fcntl_dupfd(fd):
 
 
 RECORDER = None  # the one Recorder of this process (None: tracing is off)
+PROJECT_ROOT = os.sep  # the program's project (its repository's root), with a trailing separator
+RECORDER_FILE = os.path.abspath(__file__)
 
 # ---------------------------------------------------------------- what a handle runs
 
@@ -381,15 +606,36 @@ def task_of(callback):
     return None
 
 
-def describe_handle(handle, scrub):
+class _Settled:
+    """Stands for a future in a done callback's arguments while the C Future queues its done
+    callbacks: its repr is the future's without `cb=[...]` (the callbacks are cleared just after),
+    so the scheduled line describes the handle as its callback_begin will."""
+    __slots__ = ('text',)
+
+    def __init__(self, future):
+        from asyncio import base_futures, base_tasks
+        if isinstance(future, asyncio.Task):
+            info = base_tasks._task_repr_info(future)
+        else:
+            info = base_futures._future_repr_info(future)
+        self.text = '<%s %s>' % (type(future).__name__, ' '.join(i for i in info if not i.startswith('cb=[')))
+
+    def __repr__(self):
+        return self.text
+
+
+def describe_handle(handle, scrub, settled=False):
     """The callback as CPython's Handle repr shows it (format_helpers._format_callback_source),
     scrubbed of addresses and absolute paths. The C Task's step is a TaskStepMethWrapper whose
     repr is only an address: it is named Task.__step(), as the pure-Python Task shows it."""
     callback = handle._callback
     if type(callback).__name__ == 'TaskStepMethWrapper':
         return 'Task.__step()'
+    args = handle._args
+    if settled:
+        args = (_Settled(args[0]),)
     try:
-        text = format_helpers._format_callback_source(callback, handle._args)
+        text = format_helpers._format_callback_source(callback, args)
     except Exception:  # a user __repr__ that raises must not stop the program
         text = getattr(callback, '__qualname__', type(callback).__name__) + '(...)'
     return scrub(text)
@@ -405,14 +651,42 @@ class RecordingHandle(events.Handle):
     def _run(self):
         rec, loop = RECORDER, self._loop
         task = task_of(self._callback)
-        rec.callback(loop, 'callback_begin', self)
+        if not rec.causes:
+            rec.callback(loop, 'callback_begin', self)
+            try:
+                events.Handle._run(self)
+            finally:
+                if task is not None:
+                    rec.task_step_end(loop, task)
+                rec.drain_output()
+                rec.callback(loop, 'callback_end', self)
+            return
+        h = rec.h_of_handle(self)
+        if h is None and rec.threadsafe:  # taken in by another thread after this pass's select
+            rec.flush_threadsafe(loop)
+            h = rec.h_of_handle(self)
+        rec.queued.discard(h)
+        if task is not None:
+            rec.runnable.pop(task, None)
+        description = describe_handle(self, rec.scrub)  # a callback that cancels its own handle
+        rec.callback(loop, 'callback_begin', self, description=description)
+        loop._running_cb = (h, None if task is None else rec.task_id(task))
+        began = time.monotonic()
         try:
             events.Handle._run(self)
         finally:
+            real = time.monotonic() - began
+            rec.check_cancels(loop)
+            loop._running_cb = None
             if task is not None:
                 rec.task_step_end(loop, task)
             rec.drain_output()
-            rec.callback(loop, 'callback_end', self)
+            rec.callback(loop, 'callback_end', self, real, description)
+
+    def cancel(self):
+        if not self._cancelled and RECORDER is not None and RECORDER.causes:
+            RECORDER.handle_cancelled(self._loop, self)
+        super().cancel()
 
 
 class RecordingTimerHandle(events.TimerHandle):
@@ -420,6 +694,11 @@ class RecordingTimerHandle(events.TimerHandle):
     False in step 1 for a cancelled timer (dropped) and in step 3 for a due one (ready)."""
     __slots__ = ()
     _run = RecordingHandle._run
+
+    def cancel(self):
+        if not self._cancelled and RECORDER is not None and RECORDER.causes:
+            RECORDER.handle_cancelled(self._loop, self)
+        super().cancel()
 
     @property
     def _scheduled(self):
@@ -439,6 +718,11 @@ class RecordingTimerHandle(events.TimerHandle):
 
 _TIMER_SCHEDULED = events.TimerHandle.__dict__['_scheduled']
 
+# CPython's messages name a handle's class (the default exception handler's "handle: <Handle
+# boom() at ...>"): the recording classes keep CPython's names.
+RecordingHandle.__name__ = RecordingHandle.__qualname__ = 'Handle'
+RecordingTimerHandle.__name__ = RecordingTimerHandle.__qualname__ = 'TimerHandle'
+
 
 class RecordingReady(__import__('collections').deque):
     """The loop's ready queue: step 4 is the only caller of popleft(); a cancelled handle it
@@ -453,6 +737,7 @@ class RecordingReady(__import__('collections').deque):
         handle = super().popleft()
         self.taken += 1
         if handle._cancelled:
+            RECORDER.queued.discard(RECORDER.h_of_handle(handle))
             RECORDER.callback(self.loop, 'callback_skipped', handle)
         return handle
 
@@ -505,6 +790,8 @@ class RecordingSelector(selectors.BaseSelector):
                 loop._now = max(loop._now, min(loop._scheduled[0]._when,
                                                loop._now + base_events.MAXIMUM_SELECT_TIMEOUT))
         RECORDER.select_end(loop, len(ready))
+        if RECORDER.threadsafe:
+            RECORDER.flush_threadsafe(loop)
         loop._step = 3
         return ready
 
@@ -520,6 +807,9 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
         self._passes = 0
         self._step = 0          # 1 from the pass's start until select returns, then 3
         self._dropped = []      # cancelled timers step 1 took off the heap, not yet written
+        self._running_cb = None  # (h, task id or None) of the step-4 callback running (causes)
+        self._delay = None      # call_later's delay, for the scheduled line call_at writes
+        self._signal = False    # _handle_signal is queueing a signal handler's handle
         recording = RecordingSelector(selector or selectors.DefaultSelector())
         super().__init__(recording)
         recording.loop = self
@@ -550,6 +840,8 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
         self._passes += 1
         index = self._passes
         RECORDER.pass_begin(self, index)
+        if RECORDER.causes:
+            RECORDER.check_cancels(self)  # what the program did between passes (asyncio.run's clean-up)
         self._ready.taken = 0
         self._step = 1
         try:
@@ -560,32 +852,109 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
             RECORDER.pass_end(self, index, self._ready.taken)
 
     def _call_soon(self, callback, args, context):
-        # A done callback of an awaited future is queued right after the future completed.
-        if args and RECORDER.futures and isinstance(args[0], asyncio.Future) and args[0].done():
-            RECORDER.future_done(self, args[0])
+        rec = RECORDER
+        if not rec.causes:
+            # A done callback of an awaited future is queued right after the future completed.
+            if args and rec.futures and isinstance(args[0], asyncio.Future) and args[0].done():
+                rec.future_done(self, args[0])
+            handle = super()._call_soon(callback, args, context)
+            handle.__class__ = RecordingHandle
+            return handle
+        if getattr(_THREAD_STATE, 'threadsafe', False):
+            handle = super()._call_soon(callback, args, context)
+            handle.__class__ = RecordingHandle
+            rec.threadsafe.append((self, handle))  # written when this loop takes it in (step 2)
+            return handle
+        how, extra = 'call_soon', ()
+        task = task_of(callback)
+        if task is not None and (type(callback).__name__ == 'TaskStepMethWrapper' or
+                                 getattr(callback, '__name__', None) in ('__step', '_Task__step')):
+            how = 'task_step'
+        elif len(args) == 1 and isinstance(args[0], asyncio.Future) and args[0].done():
+            # A future (or task) completed and queues its done callbacks through loop.call_soon(cb,
+            # fut, context=...) (C Future: future_schedule_callbacks; also add_done_callback on a
+            # done future).
+            future = args[0]
+            how = 'done_callback'
+            if future.cancelled() and future not in rec.done_written:
+                rec.check_cancels(self, everything=True)  # a task's cancel() cancels what it awaits
+            if isinstance(future, asyncio.Task):
+                extra = (('of_task', rec.task_id(future)),)
+            else:
+                if future not in rec.done_written and _in_callbacks(future, callback):
+                    rec.future_done(self, future)
+                extra = (('future', rec.future_id(future)),)
         handle = super()._call_soon(callback, args, context)
         handle.__class__ = RecordingHandle
+        if how == 'task_step' and task not in rec.tasks:  # Task.__init__ queues the first step
+            rec.task_created(self, task, sys._getframe(1))
+        if task is not None:
+            rec.runnable[task] = rec.pending_tasks.get(task)  # its cancelling() count, None if unknown
+        rec.scheduled(self, handle, how, extra=extra)
         return handle
+
+    def call_soon_threadsafe(self, callback, *args, context=None):
+        if not RECORDER.causes:
+            return super().call_soon_threadsafe(callback, *args, context=context)
+        _THREAD_STATE.threadsafe = True
+        try:
+            return super().call_soon_threadsafe(callback, *args, context=context)
+        finally:
+            _THREAD_STATE.threadsafe = False
 
     def call_at(self, when, callback, *args, context=None):
         timer = super().call_at(when, callback, *args, context=context)
         timer.__class__ = RecordingTimerHandle
+        rec = RECORDER
+        if rec.causes:
+            delay, self._delay = self._delay, None
+            extra = [('when', float(timer._when))]
+            if delay is not None:
+                extra.append(('delay', float(delay)))
+                if callback is futures._set_result_unless_cancelled and args and isinstance(args[0], asyncio.Future):
+                    extra.append(('sleep', float(delay)))
+            rec.scheduled(self, timer, 'call_at', extra=extra)
         return timer
 
     def call_later(self, delay, callback, *args, context=None):
-        timer = super().call_later(delay, callback, *args, context=context)
         # asyncio.sleep(delay) awaits a future a timer will resolve: name the wait after it.
         if callback is futures._set_result_unless_cancelled and args and isinstance(args[0], asyncio.Future):
             RECORDER.sleeps[args[0]] = delay
-        return timer
+        self._delay = delay
+        try:
+            return super().call_later(delay, callback, *args, context=context)
+        finally:
+            self._delay = None
 
     def _add_callback(self, handle):
         if handle.__class__ is events.Handle:
             handle.__class__ = RecordingHandle
+        rec = RECORDER
         fd_mask = self._io_pending.get(id(handle)) if self._io_pending else None
         if fd_mask is not None and not handle._cancelled:
-            RECORDER.io_event(self, fd_mask[0], fd_mask[1], handle)
+            if rec.causes:
+                rec.new_h(handle)  # a ready fd's handle: its io_event is its cause
+            rec.io_event(self, fd_mask[0], fd_mask[1], handle)
+        elif self._signal and rec.causes and not handle._cancelled:
+            rec.scheduled(self, handle, 'signal')
         super()._add_callback(handle)
+
+    def _handle_signal(self, sig):
+        self._signal = True
+        try:
+            super()._handle_signal(sig)
+        finally:
+            self._signal = False
+
+    def call_exception_handler(self, context):
+        rec = RECORDER
+        running = self._running_cb
+        handle = context.get('handle')
+        exc = context.get('exception')
+        if rec.causes and running is not None and exc is not None and handle is not None \
+                and rec.h_of_handle(handle) == running[0]:
+            rec.callback_raised(self, handle, exc, self._exception_handler is not None)
+        return super().call_exception_handler(context)
 
     _io_pending = None
 
@@ -604,10 +973,33 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
         finally:
             self._io_pending = None
 
+    def close(self):
+        # Steps that will never run no longer keep their tasks alive (CPython then says "Task was
+        # destroyed but it is pending!", as untraced).
+        runnable = RECORDER.runnable
+        for task in [t for t in runnable if t.get_loop() is self]:
+            del runnable[task]
+        super().close()
+
     def create_task(self, coro, *, name=None, context=None):
         task = super().create_task(coro, name=name, context=context)
-        RECORDER.task_created(self, task)
+        if task not in RECORDER.tasks:  # with the causes, written when its first step is queued
+            RECORDER.task_created(self, task, sys._getframe(1))
         return task
+
+
+_THREAD_STATE = threading.local()  # .threadsafe: inside call_soon_threadsafe on this thread
+
+
+def _in_callbacks(future, callback):
+    """Whether callback is one of future's done callbacks still registered: true while the C
+    Future's future_schedule_callbacks queues them (it clears the list after), false for
+    add_done_callback on a future already done (it queues at once, registering nothing)."""
+    try:
+        callbacks = future._callbacks
+    except AttributeError:
+        return True
+    return any(cb is callback for cb, _ in callbacks or ())
 
 
 _set_task_name = asyncio.tasks._set_task_name
@@ -648,10 +1040,31 @@ def recorder_from_environment(program_dir):
         return None
     step = os.environ.get('ASYNCIO_TRACE_STEP', '')
     step_fd = int(step[3:]) if step.startswith('fd:') and step[3:].isdigit() else -1
-    rec = Recorder(fd, Scrubber(program_dir), step_fd)
+    causes = os.environ.get('ASYNCIO_TRACE_CAUSES', '')
+    if causes not in ('', 'on', 'off'):
+        sys.stderr.write('asyncio: ASYNCIO_TRACE_CAUSES=%s: on or off (the default, %s, is kept)\n'
+                         % (causes, 'on' if CAUSES_DEFAULT else 'off'))
+    rec = Recorder(fd, Scrubber(program_dir), step_fd,
+                   causes=causes == 'on' if causes in ('on', 'off') else CAUSES_DEFAULT)
     if os.environ.get('ASYNCIO_TRACE_OUTPUT') == 'capture':
-        rec.capture_stdout()
+        rec.capture(1)
+        if rec.causes:
+            rec.capture(2)
     return rec
+
+
+def project_root(directory):
+    """The program's project: the nearest directory up holding .git (a repository or a
+    worktree), else the program's own directory. Source locations (`at`) are relative to it, as
+    the C++ runtime's are relative to the repository's root."""
+    here = directory
+    while True:
+        if os.path.exists(os.path.join(here, '.git')):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return directory
+        here = parent
 
 
 def _program_traceback(tb, program):
@@ -687,8 +1100,9 @@ def main(argv):
     if not os.path.isfile(program):
         sys.stderr.write('asyncio-trace: %s: %s\n' % (argv[1], os.strerror(errno.ENOENT)))
         return 2
-    global PROGRAM_DIR
+    global PROGRAM_DIR, PROJECT_ROOT
     PROGRAM_DIR = os.path.dirname(program)
+    PROJECT_ROOT = os.path.join(project_root(PROGRAM_DIR), '')
     if os.environ.get('ASYNCIO_TRACE', '').startswith('jsonl:'):
         asyncio.set_event_loop_policy(RecordingPolicy())
         asyncio.tasks._set_task_name = _recording_set_task_name
