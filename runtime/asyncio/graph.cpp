@@ -438,8 +438,9 @@ StuckReport make_stuck_report(BaseEventLoop& loop, std::size_t pass) {
 
   std::ostringstream text;
   text << "Stuck: pass " << pass << " would wait for ever with " << tasks.size() << " task"
-       << (tasks.size() == 1 ? "" : "s") << " pending: no timer, no fd but the loop's own, no executor or thread "
-       << "job, no signal handler, no call_soon_threadsafe from another thread.\n";
+       << (tasks.size() == 1 ? "" : "s") << " pending.\n"
+       << "Nothing can wake the loop: no timer, no fd but its own, no executor or thread job, no signal handler,\n"
+       << "no call_soon_threadsafe from another thread.\n";
   text << "Await tree:\n";
   std::istringstream tree(format_await_tree(loop));
   for (std::string line; std::getline(tree, line);) text << "  " << line << "\n";

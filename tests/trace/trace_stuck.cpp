@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "asyncio/asyncio.hpp"
 
@@ -45,7 +46,8 @@ void sigquit() {
   auto waiter = asyncio::create_task(asyncio::TaskOptions{"stdin_waiter"}, [line] { return asyncio::await(line); });
   asyncio::sleep(0.01);
   std::cerr << "ready pid=" << ::getpid() << std::endl;
-  std::cout << "got " << asyncio::await(waiter).size() << " bytes" << std::endl;
+  const std::string got = asyncio::await(waiter);
+  std::cout << "got " << got.size() << " bytes" << std::endl;
 }
 
 }  // namespace
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
   const std::string what = argc > 1 ? argv[1] : "cycle";
   const bool debug = argc > 2 && std::string(argv[2]) == "debug";
   auto body = what == "orphan" ? orphan : what == "sigquit" ? sigquit : cycle;
-  asyncio::run(body, asyncio::RunOptions{.debug = debug});
+  asyncio::RunOptions options;
+  options.debug = debug;
+  asyncio::run(body, std::move(options));
   std::puts("done");
 }

@@ -60,7 +60,9 @@ void TaskView::add(const Event& e) {
     pass_ = e.integer("pass");
   } else if (kind == "task_created") {
     const long id = e.integer("task");
-    tasks_[id] = Task{e.str("name")};
+    Task task;
+    task.name = e.str("name");
+    tasks_[id] = task;
     order_.erase(std::remove(order_.begin(), order_.end(), id), order_.end());
     order_.push_back(id);
   } else if (kind == "task_renamed") {
@@ -86,7 +88,15 @@ void TaskView::add(const Event& e) {
       t.state = "done";
     }
   } else if (kind == "task_done") {
-    tasks_[e.integer("task")].state = "done";
+    const long id = e.integer("task");
+    tasks_[id].state = "done";
+    // Whoever awaited it has its wakeup queued now: ready.
+    for (auto& [other, t] : tasks_)
+      if (t.state == "waiting" && t.awaited_task == id) t.state = "ready";
+  } else if (kind == "future_done") {
+    const long id = e.integer("future");
+    for (auto& [other, t] : tasks_)
+      if (t.state == "waiting" && t.future == id) t.state = "ready";
   } else if (kind == "future_created") {
     Fut& f = futures_[e.integer("future")];
     f.what = e.str("what");
