@@ -96,11 +96,11 @@ std::atomic<int> sigquit_wakeup_fd{-1};
 
 extern "C" void on_sigquit(int) {
   const int saved = errno;
-  sigquit_pending.store(true, std::memory_order_relaxed);
-  detail::signal_bytes_pending.store(true, std::memory_order_relaxed);
   const int fd = sigquit_wakeup_fd.load(std::memory_order_relaxed);
   const char zero = 0;
-  if (fd >= 0) {
+  if (fd >= 0) {  // no loop (closed): nothing to print from
+    sigquit_pending.store(true, std::memory_order_relaxed);
+    detail::signal_bytes_pending.store(true, std::memory_order_relaxed);  // the next poll must run
     [[maybe_unused]] const ssize_t n = ::send(fd, &zero, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
   }
   errno = saved;
