@@ -36,10 +36,10 @@ TEST_SUITE("graph") {
             "  |   running\n"
             "  + Awaited by:\n"
             "    * Future(id=ID)\n"
-            "        + Awaited by:\n"
-            "            * Task(name='main', id=ID)\n"
-            "                + Call stack:\n"
-            "                |   awaits gather(id=ID)");
+            "      + Awaited by:\n"
+            "        * Task(name='main', id=ID)\n"
+            "          + Call stack:\n"
+            "          |   awaits gather(id=ID)");
     });
   }
 
@@ -135,13 +135,9 @@ TEST_SUITE("graph") {
         CHECK(r.text.rfind("Stuck: pass 7 would wait for ever with 5 tasks pending", 0) == 0);
       });
       await(probe);
-      a.cancel();
-      b.cancel();
-      lonely.cancel();
-      try {
-        await(gather(return_exceptions, a, b, lonely));
-      } catch (...) {
-      }
+      // Cancelling a task of the cycle would cancel the other, which cancels the first... (as in
+      // CPython): they stay pending and closing the loop unwinds them, unreported.
+      for (TaskCore* t : {&a.task_core(), &b.task_core(), &lonely.task_core()}) t->set_log_destroy_pending_(false);
     });
   }
 }
