@@ -24,10 +24,10 @@ TEST_SUITE("graph") {
       Task<void> child;
       std::string seen;
       child = create_task(TaskOptions{"child"}, [&] {
-        sleep(0);
+        asyncio::sleep(0);
         seen = format_call_graph();  // the current task: running
       });
-      auto other = create_task(TaskOptions{"other"}, [] { sleep(0.01); });
+      auto other = create_task(TaskOptions{"other"}, [] { asyncio::sleep(0.01); });
       current_task()->set_name("main");
       await(gather(child, other));
       CHECK(without_ids(seen) ==
@@ -48,7 +48,7 @@ TEST_SUITE("graph") {
     loop->run_until_complete([&] {
       auto fut = get_running_loop().create_future<int>();
       auto waiter = create_task(TaskOptions{"waiter"}, [fut] { return await(fut); });
-      sleep(0);
+      asyncio::sleep(0);
       std::optional<FutureCallGraph> g = capture_call_graph(&waiter.core());
       REQUIRE(g);
       CHECK(g->future.get() == &waiter.core());
@@ -91,9 +91,9 @@ TEST_SUITE("graph") {
       current_task()->set_name("main");
       std::string tree, table;
       task_group([&](TaskGroup& tg) {
-        tg.create_task(TaskOptions{"one"}, [] { sleep(0.01); });
+        tg.create_task(TaskOptions{"one"}, [] { asyncio::sleep(0.01); });
         tg.create_task(TaskOptions{"two"}, [&] {
-          sleep(0);
+          asyncio::sleep(0);
           tree = format_await_tree(get_running_loop());
           table = format_task_table(get_running_loop());
         });
@@ -116,14 +116,14 @@ TEST_SUITE("graph") {
       current_task()->set_name("main");
       Task<void> b;
       auto a = create_task(TaskOptions{"a"}, [&b] {
-        sleep(0);
+        asyncio::sleep(0);
         await(b);
       });
       b = create_task(TaskOptions{"b"}, [a] { await(a); });
       auto lonely = create_task(TaskOptions{"lonely"}, [] { await(get_running_loop().create_future<void>()); });
       auto probe = create_task(TaskOptions{"probe"}, [] {
-        sleep(0);
-        sleep(0);
+        asyncio::sleep(0);
+        asyncio::sleep(0);
         StuckReport r = make_stuck_report(get_running_loop(), 7);
         CHECK(r.pass == 7);
         CHECK(r.tasks.size() == 5);
