@@ -25,6 +25,7 @@
 #include "trace/diff.hpp"
 #include "trace/program.hpp"
 #include "trace/render.hpp"
+#include "trace/tasks.hpp"
 #include "trace/trace_model.hpp"
 
 #ifndef ASYNCIO_EXAMPLES_DIR
@@ -51,7 +52,14 @@ struct Options {
   bool no_fold = false;
   double slow = 0.1;
   std::string python = "python3";  // the interpreter for a PROGRAM.py
+  // [graph] who waits on what
+  bool tasks = false;
+  bool tree = false;
+  std::string stuck = "end";
 };
+
+// [graph] The exit status when asyncio-trace ended a stuck program (docs/trace.md).
+constexpr int EXIT_STUCK = 4;
 
 void configure_cli(CLI::App& app, Options& o) {
   app.description(
@@ -59,7 +67,8 @@ void configure_cli(CLI::App& app, Options& o) {
   app.footer(
       "PROGRAM [ARGS...] come after the options: PROGRAM is an example's name or number (see --list) or a path\n"
       "to any program built on asyncio-cpp; ARGS go to it unchanged. Or --replay FILE reads a recorded stream.\n"
-      "The exit status is the program's (128+N if signal N killed it). See docs/trace.md.");
+      "The exit status is the program's (128+N if signal N killed it; 4 if it was stuck and ended), 1 for a\n"
+      "trace that cannot be read, 2 for a bad command line. See docs/trace.md.");
   app.prefix_command();  // everything from PROGRAM on belongs to the program
   app.add_flag("--list", o.list, "List the examples asyncio-trace can run by name");
   app.add_option("--clock", o.clock, "real (default), or virtual: jump to each timer; same trace every run")
@@ -81,6 +90,13 @@ void configure_cli(CLI::App& app, Options& o) {
                "Pause after each pass: Enter runs the next, a number runs that many, c runs to the end, q stops");
   app.add_option("--replay", o.replay, "Read a recorded stream (--format jsonl) instead of running a program")
       ->check(CLI::ExistingFile);
+  // [graph]
+  app.add_flag("--tasks", o.tasks, "After each pass, a table of the live tasks: ready, running, waiting on X since pass N");
+  app.add_flag("--tree", o.tree, "After each pass (or each of --passes), the await tree: each task under what awaits it");
+  app.add_option("--stuck", o.stuck,
+                 "A stuck program (nothing can ever wake its loop): end (default: report, end it, exit status 3) "
+                 "or report (report it and let it wait)")
+      ->check(CLI::IsMember({"end", "report"}));
   app.add_option("--python", o.python, "The interpreter for a PROGRAM.py (default: python3 in PATH; 3.11 or newer)");
 }
 
@@ -154,7 +170,8 @@ struct Child {
   int step = -1;    // write end of the go-ahead pipe (--step)
 };
 
-Child spawn(const std::string& path, const std::vector<std::string>& args, bool virtual_clock, bool step) {
+Child spawn(const std::string& path, const std::vector<std::string>& args, bool virtual_clock, bool step,
+            bool stuck_report) {
   int stream[2], go[2] = {-1, -1};
   if (::pipe2(stream, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   if (step && ::pipe2(go, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
@@ -171,6 +188,7 @@ Child spawn(const std::string& path, const std::vector<std::string>& args, bool 
     if (step) ::dup2(high_go, 4);
     ::close_range(step ? 5 : 4, ~0U, 0);
     set_child_trace_environment(virtual_clock, step);  // SIGPIPE too: exec would pass SIG_IGN on
+    if (stuck_report) ::setenv("ASYNCIO_TRACE_STUCK", "report", 1);  // [graph]
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(path.c_str()));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -290,6 +308,20 @@ std::string describe_status(int status) {
   return "ended with wait status " + std::to_string(status);
 }
 
+// [graph] Each line of `text` with `prefix` before it.
+std::string indent(const std::string& text, const std::string& prefix) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size() - 1;
+    out += prefix + text.substr(start, nl - start + 1);
+    start = nl + 1;
+  }
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out;
+}
+
 bool use_color(const Options& o) {
   if (o.color == "always") return true;
   if (o.color == "never" || !o.output.empty()) return false;
@@ -329,7 +361,7 @@ int run_trace(const Options& o) {
   }
   text_options.task = o.task;
   text_options.color = use_color(o);
-  text_options.fold = !o.step && !o.no_fold;
+  text_options.fold = !o.step && !o.no_fold && !o.tasks && !o.tree;
   text_options.slow = o.slow;
 
   std::ofstream file;
@@ -364,7 +396,7 @@ int run_trace(const Options& o) {
     label = o.command.front();
     for (std::size_t i = 1; i < o.command.size(); ++i) label += " " + o.command[i];
     ::signal(SIGPIPE, SIG_IGN);
-    child = spawn(*path, args, o.clock == "virtual", o.step);
+    child = spawn(*path, args, o.clock == "virtual", o.step, o.stuck == "report");
     fd = child.events;
   } else {
     fd = ::open(o.replay.c_str(), O_RDONLY | O_CLOEXEC);
@@ -397,8 +429,35 @@ int run_trace(const Options& o) {
   trace.on_error_output = [&](const std::string& printed) {
     if (echo) std::cerr.write(printed.data(), static_cast<std::streamsize>(printed.size())).flush();
   };
+  // [graph] --tasks, --tree and the Stuck: report, printed after the pass they belong to.
+  TaskView tasks;
+  long stuck_shown = 0;
+  auto after_pass = [&](const Pass& pass) {
+    if (!streaming_text) return;
+    if (o.tasks && text.selected(pass)) out << "  tasks after pass " << pass.index << ":\n" << indent(tasks.table(), "    ");
+    if (o.tree && text.selected(pass)) {
+      const std::string tree = tasks.tree();
+      out << "  await tree after pass " << pass.index << ":\n" << (tree.empty() ? "    (no tasks)\n" : indent(tree, "    "));
+    }
+    if (!o.tasks) tasks.table();  // forget the tasks done in this pass
+    if (!tasks.stuck_text().empty() && stuck_shown == 0) {
+      stuck_shown = pass.index;
+      out << indent(tasks.stuck_text(), "  ");
+    }
+    out.flush();
+  };
+  trace.on_event = [&](const Event& event) {
+    tasks.add(event);
+    // Under --stuck report the pass never ends: show it and the report now.
+    if (event.kind() == "stuck" && o.stuck == "report" && streaming_text && !trace.passes().empty()) {
+      text.pass(trace.passes().back());
+      after_pass(trace.passes().back());
+    }
+  };
   trace.on_pass = [&](const Pass& pass) {
+    if (stuck_shown && pass.index == stuck_shown) return;
     if (streaming_text) text.pass(pass);
+    after_pass(pass);
     // --step pauses after the passes the filters show and runs the others straight through.
     if (stepper && pass.complete) stepper->after_pass(pass.index, !text.selected(pass));
   };
@@ -473,6 +532,12 @@ int run_trace(const Options& o) {
   }
 
   const bool cut_off = trace.end_reason().empty() || trace.end_reason() == "terminate";
+  if (trace.end_reason() == "stuck") {  // [graph]
+    std::cerr << "asyncio-trace: " << label << ": stuck at pass " << tasks.stuck_pass()
+              << ": nothing can wake its loop; ended (exit status " << EXIT_STUCK << ")\n";
+    out.flush();
+    return EXIT_STUCK;
+  }
   if (child.pid > 0 && (status != 0 || cut_off)) {
     const long last = trace.passes().empty() ? 0 : trace.passes().back().index;
     std::ostringstream msg;

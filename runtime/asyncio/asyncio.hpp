@@ -10,6 +10,7 @@
 #include "asyncio/exceptions.hpp"
 #include "asyncio/fibers.hpp"
 #include "asyncio/futures.hpp"
+#include "asyncio/graph.hpp"
 #include "asyncio/locks.hpp"
 #include "asyncio/mixins.hpp"
 #include "asyncio/protocols.hpp"

@@ -16,6 +16,7 @@
 
 #include "asyncio/exceptions.hpp"
 #include "asyncio/futures.hpp"
+#include "asyncio/graph.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -205,6 +206,7 @@ double BaseEventLoop::time() const {
 
 HandleRef BaseEventLoop::call_soon_threadsafe(Callback callback, const char* name) {
   check_closed_();
+  if (get_running_loop_or_null() != this) foreign_thread_seen_.store(true, std::memory_order_release);  // [graph]
   auto* h = new Handle(std::move(callback), this, name);
   // The caller's HandleRef is released on its thread while the loop releases the queue's
   // reference on its own: this handle counts atomically, from before anyone else sees it.
@@ -331,6 +333,7 @@ void BaseEventLoop::run_once() {
   TimeoutReason reason;
   const std::optional<double> timeout = select_timeout_(reason);
   tracer_.emit(*this, [&](Observer& o) { o.select_begin(*this, selector_->kind(), timeout, reason); });
+  if (!timeout && (tracer_.on() || debug_)) [[unlikely]] check_stuck_(pass);
   const std::vector<selectors::ReadyEvent> events = select_(timeout, reason);
   tracer_.emit(*this, [&](Observer& o) { o.select_end(*this, events.size()); });
   if (threadsafe_pending_.load(std::memory_order_acquire)) take_threadsafe_();
@@ -475,6 +478,23 @@ void BaseEventLoop::run_handle_debug_(Handle& handle) {
 }
 
 std::atomic<bool> detail::signal_bytes_pending{false};
+
+// [graph] Stuck means provably stuck: no fd but the self-pipe, nothing written to it, no job on
+// another thread, no signal handler of the program's, no other thread that knows this loop.
+void BaseEventLoop::check_stuck_(std::size_t pass) {
+  if (stuck_reported_ || selector_->registered_count() > quiet_registrations_ || has_signal_wakers_() ||
+      outside_jobs_.load(std::memory_order_acquire) > 0 || foreign_thread_seen_.load(std::memory_order_acquire) ||
+      threadsafe_pending_.load(std::memory_order_acquire) || self_pipe_written_.load(std::memory_order_acquire) ||
+      detail::signal_bytes_pending.load(std::memory_order_acquire) || !all_tasks_head_)
+    return;
+  bool pending = false;
+  for (TaskCore* t = all_tasks_head_; t && !pending; t = t->next_task_()) pending = !t->done();
+  if (!pending) return;
+  stuck_reported_ = true;
+  const StuckReport report = make_stuck_report(*this, pass);
+  tracer_.emit(*this, [&](Observer& o) { o.stuck(*this, report); });
+  if (debug_) log(LogLevel::warning, report.text.substr(0, report.text.size() - 1));
+}
 
 // ---------------------------------------------------------------- error handlers
 

@@ -239,6 +239,12 @@ class BaseEventLoop : public AbstractEventLoop {
   TaskCore* current_task_ = nullptr;
   TaskCore* all_tasks_head_ = nullptr;
 
+  // [graph] Stuck detection (check_stuck_): jobs on other threads that will call back into this
+  // loop (run_in_executor's futures, shutdown_default_executor's thread), and whether any other
+  // thread ever called call_soon_threadsafe or run_coroutine_threadsafe on it.
+  std::atomic<long> outside_jobs_{0};
+  std::atomic<bool> foreign_thread_seen_{false};
+
   // Called by TimerHandle::cancel while the handle is in the heap.
   void timer_handle_cancelled_(TimerHandle& handle) noexcept;
   // Queue a handle that already exists (task steps reuse the handle embedded in their task).
@@ -250,6 +256,8 @@ class BaseEventLoop : public AbstractEventLoop {
   virtual void process_events_(const std::vector<selectors::ReadyEvent>& events) = 0;
   // Wake a loop blocked in select from another thread (the self-pipe).
   virtual void write_to_self_() = 0;
+  // [graph] A signal handler a program added (not the runner's SIGINT): it may wake the loop.
+  virtual bool has_signal_wakers_() const { return false; }
 
   std::unique_ptr<selectors::BaseSelector> selector_;
   // Registrations that alone cannot make a zero-timeout poll find anything the loop needs now:
@@ -282,6 +290,10 @@ class BaseEventLoop : public AbstractEventLoop {
   void sift_up_(std::size_t pos);
   void clear_queues_() noexcept;
   void reap_pending_tasks_() noexcept;
+  // [graph] Step 2 is about to block with no timeout: if nothing can ever wake the loop while
+  // tasks are pending, tell the observer (and in debug mode log the report once).
+  void check_stuck_(std::size_t pass);
+  bool stuck_reported_ = false;
 
   std::deque<Handle*> ready_;           // each holds one reference
   // A timer in the heap with its deadline copied beside it, so that sifting compares

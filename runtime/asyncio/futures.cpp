@@ -5,6 +5,8 @@
 // Course: docs/05-futures.md
 #include "asyncio/futures.hpp"
 
+#include "asyncio/graph.hpp"
+
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -127,7 +129,9 @@ std::size_t FutureCore::erase_callbacks_(Pred pred) {
 
 FutureCore::FutureCore(BaseEventLoop& loop) : loop_(&loop) {}
 
-FutureCore::~FutureCore() = default;
+FutureCore::~FutureCore() {
+  if (in_graph_flag_) [[unlikely]] detail::graph_forget_(*this);  // [graph]
+}
 
 const std::string& FutureCore::cancel_message_() const noexcept {
   static const std::string empty;
@@ -189,6 +193,7 @@ void FutureCore::set_result_() {
 
 // Every callback goes through call_soon, in registration order: none runs inline.
 void FutureCore::schedule_callbacks_() {
+  if (in_graph_flag_) [[unlikely]] detail::graph_child_done_(*this);  // [graph] no longer awaited
   if (!is_task_) loop_->tracer().emit(*loop_, [&](Observer& o) { o.future_done(*loop_, *this); });
   if (!first_callback_) return;
   DoneCallback first = std::move(first_callback_);

@@ -138,6 +138,10 @@ class FutureCore {
   // Describes the value for repr(); set by the typed future.
   std::string (*value_repr_)(const FutureCore&) = nullptr;
   void* value_slot_ = nullptr;  // points at the typed future's std::optional<T>
+  // [graph] In graph.cpp's awaited_by registry (a combinator's future or child): completing or
+  // destroying it updates the registry.
+  bool in_graph_() const noexcept { return in_graph_flag_; }
+  void set_in_graph_() noexcept { in_graph_flag_ = true; }
 
  protected:
   virtual ~FutureCore();
@@ -189,6 +193,7 @@ class FutureCore {
   FutureState state_ = FutureState::PENDING;
   bool log_traceback_ = false;
   bool is_task_ = false;
+  bool in_graph_flag_ = false;  // [graph] in the padding after is_task_: no size change
 
   friend class TaskCore;
 };

@@ -6,6 +6,8 @@
 // Course: docs/10-selectors-and-io.md
 #include "asyncio/selector_events.hpp"
 
+#include "asyncio/graph.hpp"
+
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -85,6 +87,58 @@ static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_alw
               "the signal handler may only touch lock-free atomics");
 }  // namespace
 
+namespace {
+// [graph] SIGQUIT (Ctrl-backslash) in a traced program: the handler only sets a flag and writes a byte
+// to the self-pipe of the loop that asked for it; read_from_self_ prints the task table and the
+// await tree on stderr from the loop's live state, and the program goes on (no core dump).
+std::atomic<bool> sigquit_pending{false};
+std::atomic<int> sigquit_wakeup_fd{-1};
+
+extern "C" void on_sigquit(int) {
+  const int saved = errno;
+  const int fd = sigquit_wakeup_fd.load(std::memory_order_relaxed);
+  const char zero = 0;
+  if (fd >= 0) {  // no loop (closed): nothing to print from
+    sigquit_pending.store(true, std::memory_order_relaxed);
+    detail::signal_bytes_pending.store(true, std::memory_order_relaxed);  // the next poll must run
+    [[maybe_unused]] const ssize_t n = ::send(fd, &zero, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  errno = saved;
+}
+
+void install_sigquit_report(int wakeup_fd) {
+  sigquit_wakeup_fd.store(wakeup_fd);
+  static const bool installed = [] {
+    struct sigaction action {};
+    action.sa_handler = on_sigquit;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    return ::sigaction(SIGQUIT, &action, nullptr) == 0;
+  }();
+  (void)installed;
+}
+}  // namespace
+
+bool SelectorEventLoop::has_signal_wakers_() const {
+  for (const auto& [sig, handle] : signal_handlers_)
+    if (sig != SIGINT) return true;  // the runner's SIGINT handler wakes no task's future
+  return false;
+}
+
+namespace {
+void print_sigquit_report(BaseEventLoop& loop) {
+  std::string text = "asyncio: SIGQUIT at pass " + std::to_string(loop.pass_count()) + ": the loop's tasks\n" +
+                     format_task_table(loop) + "await tree:\n" + format_await_tree(loop);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+}
+}  // namespace
+
 void SelectorEventLoop::make_self_pipe_() {
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
@@ -93,11 +147,14 @@ void SelectorEventLoop::make_self_pipe_() {
   csock_ = fds[1];
   add_reader(ssock_, [this] { read_from_self_(); }, "BaseSelectorEventLoop._read_from_self");
   quiet_registrations_ = 1;
+  if (tracer().on()) [[unlikely]] install_sigquit_report(csock_);  // [graph]
 }
 
 void SelectorEventLoop::close_self_pipe_() {
   if (ssock_ < 0) return;
   quiet_registrations_ = 0;
+  int mine = csock_;  // [graph] a later SIGQUIT must not write to a closed (maybe reused) fd
+  sigquit_wakeup_fd.compare_exchange_strong(mine, -1);
   if (!selector_->is_closed()) remove_reader(ssock_);
   ::close(ssock_);
   ::close(csock_);
@@ -108,6 +165,11 @@ void SelectorEventLoop::read_from_self_() {
   // Before draining (a signal after this sets it again), and only by the loop signals write to.
   if (csock_ >= 0 && signal_wakeup_fd.load(std::memory_order_relaxed) == csock_)
     detail::signal_bytes_pending.store(false, std::memory_order_relaxed);
+  if (sigquit_pending.load(std::memory_order_relaxed) && sigquit_wakeup_fd.load() == csock_) [[unlikely]] {  // [graph]
+    sigquit_pending.store(false);
+    detail::signal_bytes_pending.store(false, std::memory_order_relaxed);
+    print_sigquit_report(*this);
+  }
   unsigned char buf[4096];
   for (;;) {
     const ssize_t n = ::recv(ssock_, buf, sizeof buf, 0);

@@ -87,6 +87,7 @@ class SelectorEventLoop : public BaseEventLoop {
  protected:
   void process_events_(const std::vector<selectors::ReadyEvent>& events) final;
   void write_to_self_() final;
+  bool has_signal_wakers_() const final;  // [graph]
 
  private:
   // key.data of each registered fd: its reader and writer handles (either may be empty).

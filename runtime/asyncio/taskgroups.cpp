@@ -39,7 +39,13 @@ void TaskGroup::aexit(const std::exception_ptr& exc) {
   if (exc && !aborting_) abort_();
 
   while (!tasks_.empty()) {
-    if (!on_completed_fut_.valid()) on_completed_fut_ = loop_->create_future<bool>();
+    if (!on_completed_fut_.valid()) {
+      on_completed_fut_ = loop_->create_future<bool>();
+      // [graph] Named for the tree; the tasks are recorded as awaited by the parent task itself.
+      std::vector<FutureCore*> children;
+      for (const Ref<TaskCore>& t : tasks_) children.push_back(t.get());
+      detail::combinator_created_(on_completed_fut_.core(), "TaskGroup", children, false);
+    }
     std::exception_ptr cancelled;
     try {
       await(on_completed_fut_);
@@ -81,6 +87,7 @@ void TaskGroup::add_task_(TaskCore& task) {
   keys_.push_back(task.add_done_callback_(
       [this](FutureCore& done) { on_task_done_(static_cast<TaskCore&>(done)); }, "TaskGroup._on_task_done"));
   tasks_.emplace_back(&task);
+  future_add_to_awaited_by(task, *parent_task_);  // [graph] taskgroups.py create_task
 }
 
 bool TaskGroup::is_base_error_(const std::exception_ptr& exc) noexcept {

@@ -7,6 +7,7 @@
 #include <atomic>
 
 #include "asyncio/asyncgen.hpp"
+#include "asyncio/graph.hpp"
 
 namespace asyncio {
 
@@ -404,6 +405,13 @@ void GatheringFutureCore::add_child_(const Ref<FutureCore>& child) {
                             "gather.<locals>._done_callback");
 }
 
+void GatheringFutureCore::created_() {
+  std::vector<FutureCore*> children;
+  for (const Ref<FutureCore>& c : children_)
+    if (std::find(children.begin(), children.end(), c.get()) == children.end()) children.push_back(c.get());
+  detail::combinator_created_(*this, "gather", children);
+}
+
 void GatheringFutureCore::done_callback_(FutureCore& child) {
   ++nfinished_;
   if (done()) {
@@ -458,6 +466,11 @@ void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> ti
       release_waiter(state->waiter);
     }
   };
+  {  // [graph]
+    std::vector<FutureCore*> children;
+    for (const Ref<FutureCore>& f : fs) children.push_back(f.get());
+    detail::combinator_created_(state->waiter.core(), "wait", children);
+  }
   std::vector<CallbackKey> keys;
   keys.reserve(fs.size());
   for (const Ref<FutureCore>& f : fs) keys.push_back(f->add_done_callback_(on_completion, "_wait.<locals>._on_completion"));
@@ -479,6 +492,7 @@ namespace {
 // wait can itself be cancelled.
 void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop) {
   Future<void> waiter = loop.create_future<void>();
+  detail::combinator_created_(waiter.core(), "wait_for", {&fut});  // [graph]
   const CallbackKey cb =
       fut.add_done_callback_([waiter](FutureCore&) { release_waiter(waiter); }, "functools.partial(_release_waiter)");
   std::exception_ptr error;
@@ -520,6 +534,7 @@ void wait_for_core_(FutureCore& fut_core, double timeout) {
   TimerHandleRef timeout_handle =
       loop.call_later(timeout, [waiter] { release_waiter(waiter); }, "tasks._release_waiter");
   CancelOnExit cancel_timer{timeout_handle};
+  detail::combinator_created_(waiter.core(), "wait_for", {fut.get()});  // [graph]
   const CallbackKey cb =
       fut->add_done_callback_([waiter](FutureCore&) { release_waiter(waiter); }, "functools.partial(_release_waiter)");
   std::exception_ptr cancelled;

@@ -19,6 +19,7 @@
 
 #include "asyncio/fibers.hpp"
 #include "asyncio/futures.hpp"
+#include "asyncio/graph.hpp"
 
 namespace asyncio {
 
@@ -323,6 +324,8 @@ class GatheringFutureCore : public FutureCore {
   bool cancel(std::string msg = {}) override;
   // Appends a result slot; a child seen before is reused, a new one gets _done_callback.
   void add_child_(const Ref<FutureCore>& child);
+  // [graph] Every child is added: record them as awaited by this future (graph.hpp).
+  void created_();
   const std::vector<Ref<FutureCore>>& children() const noexcept { return children_; }
   const char* class_name_() const noexcept override { return "_GatheringFuture"; }
 
@@ -403,6 +406,7 @@ Future<R> make_gathering(bool outcomes, typename GatheringFuture<R>::Builder bui
   auto* outer = new GatheringFuture<R>(loop, outcomes, std::move(build));
   Future<R> result{Ref<FutureCore>(outer)};
   (outer->add_child_(children.core_ref()), ...);
+  outer->created_();  // [graph]
   return result;
 }
 
@@ -453,6 +457,7 @@ auto gather_vector(std::vector<Future<T>> futs) {
   });
   Future<R> result{Ref<FutureCore>(outer)};
   for (const auto& f : futs) outer->add_child_(f.core_ref());
+  outer->created_();  // [graph]
   return result;
 }
 }  // namespace detail
@@ -680,6 +685,7 @@ Future<awaited_t<A>> shield(A&& aw) {
         if (!inner.done()) inner.remove_done_callback(*key);
       },
       "shield.<locals>._outer_done_callback");
+  detail::combinator_created_(outer.core(), "shield", {&inner.core()});  // [graph]
   return outer;
 }
 

@@ -26,6 +26,7 @@ void BaseEventLoop::shutdown_default_executor() {
   Future<void> future = create_future<void>();
   auto carried = std::make_shared<Ref<FutureCore>>(future.core_ref());
   std::shared_ptr<ThreadPoolExecutor> executor = default_executor_;
+  outside_jobs_.fetch_add(1, std::memory_order_acq_rel);  // [graph] the thread below calls back
   std::thread thread([this, executor, carried]() mutable {
     detail::Carried<FutureCore> mine = std::move(carried);
     executor->shutdown(true);
@@ -34,7 +35,8 @@ void BaseEventLoop::shutdown_default_executor() {
       return;
     }
     call_soon_threadsafe_noref_(
-        [mine = std::move(mine)] {
+        [this, mine = std::move(mine)] {
+          outside_jobs_.fetch_sub(1, std::memory_order_acq_rel);  // [graph]
           Future<void> f(*mine);
           if (!f.done()) f.set_result();
         },

@@ -56,6 +56,7 @@ Future<T> wrap_future(ConcurrentFuture<T> source, BaseEventLoop& loop) {
       "_chain_future.<locals>._call_check_cancel");
   auto carried = std::make_shared<Ref<FutureCore>>(dest.core_ref());
   BaseEventLoop* dest_loop = &loop;
+  loop.outside_jobs_.fetch_add(1, std::memory_order_acq_rel);  // [graph] a thread will call back
   source.add_done_callback([carried, dest_loop](const ConcurrentFuture<T>& done) mutable {
     detail::Carried<FutureCore> mine = std::move(carried);
     if (dest_loop->is_closed()) {
@@ -64,7 +65,10 @@ Future<T> wrap_future(ConcurrentFuture<T> source, BaseEventLoop& loop) {
     }
     try {
       dest_loop->call_soon_threadsafe_noref_(
-          [mine = std::move(mine), done] { detail::copy_concurrent_state(done, Future<T>(*mine)); },
+          [mine = std::move(mine), done, dest_loop] {
+            dest_loop->outside_jobs_.fetch_sub(1, std::memory_order_acq_rel);  // [graph]
+            detail::copy_concurrent_state(done, Future<T>(*mine));
+          },
           "_chain_future.<locals>._set_state");
     } catch (...) {
       // The loop closed meanwhile (RuntimeError): the callback and its reference are gone
@@ -98,6 +102,7 @@ auto run_coroutine_threadsafe(F fn, BaseEventLoop& loop) {
   // The task, touched only on the loop's thread; emptied when the task is done.
   auto task_slot = std::make_shared<Ref<FutureCore>>();
   BaseEventLoop* target = &loop;
+  loop.foreign_thread_seen_.store(true, std::memory_order_release);  // [graph] it may call again
   future.add_done_callback([task_slot, target](const ConcurrentFuture<R>& f) {
     if (!f.cancelled() || target->is_closed()) return;
     try {

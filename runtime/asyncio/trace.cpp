@@ -23,6 +23,7 @@
 
 #include "asyncio/base_events.hpp"
 #include "asyncio/exceptions.hpp"
+#include "asyncio/graph.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -490,6 +491,75 @@ void JsonlWriter::future_done(BaseEventLoop& loop, const FutureCore& future) {
 
 void JsonlWriter::sleep_called(BaseEventLoop&, const TaskCore& task, double delay) {
   state_->sleeping[&task] = delay;
+}
+
+// ---- [graph] future_created, stuck (who waits on what; docs/trace-format.md, version 2)
+
+void JsonlWriter::future_created(BaseEventLoop& loop, const FutureCore& future, const char* what,
+                                 const std::vector<FutureCore*>& children) {
+  auto [it, added] = state_->futures.try_emplace(&future, 0);
+  if (added) it->second = ++state_->next_future;
+  state_->open(loop, "future_created");
+  state_->field("future", it->second);
+  state_->field("what", what);
+  state_->field("children");
+  state_->buffer += '[';
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    if (i) state_->buffer += ',';
+    const FutureCore* c = children[i];
+    if (c->is_task()) {
+      state_->buffer += "{\"task\":" + std::to_string(state_->task_id(static_cast<const TaskCore&>(*c))) + "}";
+    } else {
+      auto [cit, cadded] = state_->futures.try_emplace(c, 0);
+      if (cadded) cit->second = ++state_->next_future;
+      state_->buffer += "{\"future\":" + std::to_string(cit->second) + "}";
+    }
+  }
+  state_->buffer += ']';
+  state_->close();
+}
+
+// The stuck line, then (unless ASYNCIO_TRACE_STUCK=report, asyncio-trace --stuck report) the end
+// of the stream and of the program: exit status 4, which asyncio-trace passes on.
+void JsonlWriter::stuck(BaseEventLoop& loop, const StuckReport& report) {
+  state_->open(loop, "stuck");
+  state_->field("pass", static_cast<long long>(report.pass));
+  auto ids = [&](const std::vector<const TaskCore*>& tasks) {
+    state_->buffer += '[';
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      if (i) state_->buffer += ',';
+      state_->buffer += std::to_string(state_->task_id(*tasks[i]));
+    }
+    state_->buffer += ']';
+  };
+  state_->field("tasks");
+  ids(report.tasks);
+  state_->field("cycles");
+  state_->buffer += '[';
+  for (std::size_t i = 0; i < report.cycles.size(); ++i) {
+    if (i) state_->buffer += ',';
+    ids(report.cycles[i]);
+  }
+  state_->buffer += ']';
+  state_->field("orphans");
+  state_->buffer += '[';
+  for (std::size_t i = 0; i < report.orphans.size(); ++i) {
+    if (i) state_->buffer += ',';
+    auto [it, added] = state_->futures.try_emplace(report.orphans[i], 0);
+    if (added) it->second = ++state_->next_future;
+    state_->buffer += std::to_string(it->second);
+  }
+  state_->buffer += ']';
+  state_->field("text", report.text);
+  state_->close();
+  const char* mode = std::getenv("ASYNCIO_TRACE_STUCK");
+  if (mode && std::strcmp(mode, "report") == 0) {
+    state_->write_out();
+    return;
+  }
+  std::fflush(nullptr);
+  end("stuck");
+  std::_Exit(STUCK_EXIT_STATUS);
 }
 
 // A loop made after this one may be given the same address: it must get a new number and its

@@ -9,6 +9,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace asyncio {
 
@@ -17,6 +18,7 @@ class Handle;
 class TimerHandle;
 class FutureCore;
 class TaskCore;
+struct StuckReport;
 
 // Why step 2 asked the selector for the timeout it did (select_timeout_()).
 enum class TimeoutReason {
@@ -79,6 +81,15 @@ class Observer {
   virtual void sleep_called(BaseEventLoop&, const TaskCore&, double /*delay*/) {}
   // The loop is being destroyed: forget anything keyed by its address (a later loop may get it).
   virtual void loop_destroyed(BaseEventLoop&) {}
+
+  // [graph] Who waits on what (graph.hpp). A combinator made a future that awaits `children`
+  // (`what`: "gather", "wait", "shield", "wait_for", "TaskGroup"; a TaskGroup's future is its
+  // parent task).
+  virtual void future_created(BaseEventLoop&, const FutureCore&, const char* /*what*/,
+                              const std::vector<FutureCore*>& /*children*/) {}
+  // Step 2 was about to block for ever (BaseEventLoop::check_stuck_): nothing can wake the loop
+  // and tasks are pending. An observer may end the program here (asyncio-trace does).
+  virtual void stuck(BaseEventLoop&, const StuckReport&) {}
 };
 
 // Tracer: what the loop calls. With no observer each call is one predictable branch; the
@@ -118,6 +129,8 @@ class Tracer {
 class JsonlWriter final : public Observer {
  public:
   static constexpr int FORMAT_VERSION = 2;
+  // [graph] The exit status of a program the writer ended because it was stuck (docs/trace.md).
+  static constexpr int STUCK_EXIT_STATUS = 4;
   // Writes the header line at once. `step_fd` >= 0: after each pass, wait for one byte from it
   // ('n' next pass, 'c' stop pausing, 'q' end the program; see asyncio-trace --step).
   explicit JsonlWriter(int fd, bool close_fd = false, int step_fd = -1);
@@ -152,6 +165,10 @@ class JsonlWriter final : public Observer {
   void future_done(BaseEventLoop&, const FutureCore&) override;
   void sleep_called(BaseEventLoop&, const TaskCore&, double delay) override;
   void loop_destroyed(BaseEventLoop&) override;
+  // [graph]
+  void future_created(BaseEventLoop&, const FutureCore&, const char* what,
+                      const std::vector<FutureCore*>& children) override;
+  void stuck(BaseEventLoop&, const StuckReport&) override;
 
  private:
   struct State;

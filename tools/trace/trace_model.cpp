@@ -65,7 +65,11 @@ class LineParser {
         skip_space_();
         expect_(':');
         skip_space_();
-        event.fields[key] = value_();
+        if (peek_() == '[' || peek_() == '{') {
+          event.nested[key] = nested_();  // [graph] arrays of version 2 (future_created, stuck)
+        } else {
+          event.fields[key] = value_();
+        }
         skip_space_();
         if (peek_() == ',') {
           ++i_;
@@ -86,6 +90,25 @@ class LineParser {
                       s_.substr(0, 120));
   }
   char peek_() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+  // [graph] A nested array or object, kept as its JSON text (tasks.cpp reads the ones it knows).
+  std::string nested_() {
+    const std::size_t begin = i_;
+    int depth = 0;
+    while (i_ < s_.size()) {
+      const char c = s_[i_];
+      if (c == '"') {
+        string_();
+        continue;
+      }
+      ++i_;
+      if (c == '[' || c == '{') {
+        if (++depth > 16) fail_("nested too deep");
+      } else if (c == ']' || c == '}') {
+        if (--depth == 0) return s_.substr(begin, i_ - begin);
+      }
+    }
+    fail_("unfinished array");
+  }
   void skip_space_() {
     while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
   }
@@ -413,6 +436,7 @@ void TraceBuilder::add(const Event& event) {
     print_(event);
     return;
   }
+  if (on_event) on_event(event);  // [graph] tasks.cpp follows tasks and futures itself
   if (kind == "pass_begin") {
     if (Pass* open = current_()) {
       // A pass_begin without the previous pass_end: the program re-entered the loop oddly.

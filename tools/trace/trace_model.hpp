@@ -27,6 +27,7 @@ class FormatError : public std::runtime_error {
 struct Event {
   using Value = std::variant<std::monostate, double, std::string, bool>;
   std::map<std::string, Value> fields;
+  std::map<std::string, std::string> nested;  // [graph] arrays and objects, as their JSON text
 
   std::string kind() const { return str("e"); }
   double t() const { return num("t"); }
@@ -146,6 +147,9 @@ class TraceBuilder {
   std::function<void(const std::string&)> on_output;
   // The same for stderr (output lines with "fd":2).
   std::function<void(const std::string&)> on_error_output;
+  // [graph] Called with every event of a loop's life (not loop, end, output) before the model
+  // takes it in (tools/trace/tasks.cpp: the task table and the await tree).
+  std::function<void(const Event&)> on_event;
 
   // Takes one line of the stream (the header first); FormatError if it is not ours.
   void add_line(const std::string& line);

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Stuck programs and SIGQUIT, on the real clock (docs/trace.md, "Stuck programs", "SIGQUIT").
+
+stuck_test.py ASYNCIO_TRACE TRACE_STUCK CASE
+  cycle, orphan: asyncio-trace reports the program stuck at the same pass as on the virtual clock
+                 (detection is at the select call, not by a timer) and exits with status 4.
+  report:        --stuck report shows the report and lets the program wait (killed here).
+  debug:         no asyncio-trace, debug mode: the runtime logs the report once on stderr and waits.
+  sigquit:       SIGQUIT makes a traced program print its task table and await tree on stderr;
+                 the program goes on and ends normally.
+Generous timeouts only guard against a hang; nothing here depends on timing.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+TIMEOUT = 120
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def read_until(stream, pattern, proc):
+    """Lines from `stream` until one matches `pattern`; all lines read so far."""
+    seen = []
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if not line:
+            fail(f"stream ended before {pattern!r}; got:\n{''.join(seen)}")
+        seen.append(line)
+        if re.search(pattern, line):
+            return "".join(seen)
+    proc.kill()
+    fail(f"no {pattern!r} within {TIMEOUT} s; got:\n{''.join(seen)}")
+
+
+def stuck_pass(text):
+    m = re.search(r"Stuck: pass (\d+) would wait for ever", text)
+    if not m:
+        fail("no Stuck: line in:\n" + text)
+    return int(m.group(1))
+
+
+def main():
+    tool, program, case = sys.argv[1:4]
+    if case in ("cycle", "orphan"):
+        runs = {}
+        for clock in ("virtual", "real"):
+            p = subprocess.run([tool, "--clock", clock, program, case], capture_output=True, text=True,
+                               timeout=TIMEOUT)
+            if p.returncode != 4:
+                fail(f"{clock} clock: exit status {p.returncode}, expected 4\n{p.stdout}\n{p.stderr}")
+            if "nothing can wake its loop; ended (exit status 4)" not in p.stderr:
+                fail("no asyncio-trace message on stderr:\n" + p.stderr)
+            runs[clock] = stuck_pass(p.stdout)
+            want = "Cycle: Task 'a' awaits Task 'b' awaits Task 'a'" if case == "cycle" else \
+                "Nothing can complete the Future that Task 'lonely' awaits."
+            if want not in p.stdout:
+                fail(f"{clock} clock: no {want!r} in:\n{p.stdout}")
+            if "done" in p.stdout.splitlines():
+                fail("the program went on after being stuck")
+        if runs["virtual"] != runs["real"]:
+            fail(f"stuck at pass {runs['virtual']} on the virtual clock but {runs['real']} on the real one")
+    elif case == "report":
+        # Its own session: killing the group ends asyncio-trace and the waiting program with it.
+        proc = subprocess.Popen([tool, "--stuck", "report", program, "cycle"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        text = read_until(proc.stdout, r"^  Assumption:", proc)
+        stuck_pass(text)
+        time.sleep(0.3)  # it must still be waiting (a check of state, not of timing: it can never end)
+        if proc.poll() is not None:
+            fail(f"--stuck report: the program ended (status {proc.returncode})")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=TIMEOUT)
+    elif case == "debug":
+        proc = subprocess.Popen([program, "orphan", "debug"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        text = read_until(proc.stderr, r"^Assumption:", proc)
+        if "Nothing can complete the Future that Task 'lonely' awaits." not in text:
+            fail("debug report without the orphan:\n" + text)
+        time.sleep(0.3)
+        if proc.poll() is not None:
+            fail(f"debug mode: the program ended (status {proc.returncode})")
+        proc.kill()
+        proc.communicate(timeout=TIMEOUT)
+    elif case == "sigquit":
+        proc = subprocess.Popen([tool, program, "sigquit"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        ready = read_until(proc.stderr, r"^ready pid=\d+", proc)
+        pid = int(re.search(r"ready pid=(\d+)", ready).group(1))
+        os.kill(pid, signal.SIGQUIT)
+        text = read_until(proc.stderr, r"^  Task 'stdin_waiter' awaits Future", proc)
+        for want in ("asyncio: SIGQUIT at pass ", "'stdin_waiter'  waiting on Future", "await tree:",
+                     "Task 'Task-1' awaits Task 'stdin_waiter'"):
+            if want not in text:
+                fail(f"no {want!r} in the SIGQUIT report:\n{text}")
+        out, err = proc.communicate("hello\n", timeout=TIMEOUT)
+        if proc.returncode != 0:
+            fail(f"after SIGQUIT the program ended with {proc.returncode}\n{err}")
+        if "got 6 bytes" not in out or "done" not in out:
+            fail("the program did not go on after SIGQUIT:\n" + out)
+    else:
+        fail("unknown case " + case)
+    print("ok", case)
+
+
+if __name__ == "__main__":
+    main()
