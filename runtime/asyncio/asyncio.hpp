@@ -25,3 +25,4 @@
 #include "asyncio/timeouts.hpp"
 #include "asyncio/trace.hpp"
 #include "asyncio/transports.hpp"
+#include "asyncio/version.hpp"
