@@ -72,7 +72,7 @@ endif()
 run("building hello/ with find_package" COMMAND ${CMAKE_COMMAND} --build ${WORK}/find_package)
 # The target carries what every program on the runtime needs (C++20, stack-clash probes).
 file(READ ${WORK}/find_package/compile_commands.json commands)
-foreach(flag IN ITEMS "++20" "-fstack-clash-protection" "-I${prefix}/${INCLUDEDIR}")
+foreach(flag IN ITEMS "++20" "-fstack-clash-protection" " ${prefix}/${INCLUDEDIR} ")
   string(FIND "${commands}" "${flag}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "hello.cpp was compiled without ${flag} from asyncio::asyncio:\n${commands}")
