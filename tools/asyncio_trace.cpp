@@ -22,15 +22,12 @@
 #include <string>
 #include <vector>
 
+#include "asyncio/version.hpp"
 #include "trace/diff.hpp"
 #include "trace/program.hpp"
 #include "trace/render.hpp"
 #include "trace/tasks.hpp"
 #include "trace/trace_model.hpp"
-
-#ifndef ASYNCIO_EXAMPLES_DIR
-#define ASYNCIO_EXAMPLES_DIR ""
-#endif
 
 namespace {
 
@@ -70,6 +67,7 @@ void configure_cli(CLI::App& app, Options& o) {
       "The exit status is the program's (128+N if signal N killed it; 4 if it was stuck and ended), 1 for a\n"
       "trace that cannot be read, 2 for a bad command line. See docs/trace.md.");
   app.prefix_command();  // everything from PROGRAM on belongs to the program
+  app.set_version_flag("--version", std::string("asyncio-trace ") + ASYNCIO_VERSION, "Print asyncio-trace's version and exit");
   app.add_flag("--list", o.list, "List the examples asyncio-trace can run by name");
   app.add_option("--clock", o.clock, "real (default), or virtual: jump to each timer; same trace every run")
       ->check(CLI::IsMember({"real", "virtual"}));
@@ -101,20 +99,6 @@ void configure_cli(CLI::App& app, Options& o) {
 }
 
 // ---------------------------------------------------------------- finding the program
-
-// Where the built examples are: $ASYNCIO_EXAMPLES_DIR, the build tree this tool was built in,
-// or ../examples beside the tool.
-std::string examples_dir() {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("ASYNCIO_EXAMPLES_DIR"); env && *env) candidates.emplace_back(env);
-  candidates.emplace_back(ASYNCIO_EXAMPLES_DIR);
-  candidates.push_back(self_dir() + "/../examples");
-  for (const std::string& dir : candidates) {
-    struct stat st{};
-    if (!dir.empty() && ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return dir;
-  }
-  return {};
-}
 
 // The built examples: executables named NN_something.
 std::vector<std::string> list_examples(const std::string& dir) {

@@ -13,6 +13,8 @@ mode=${1:-trace}
 packages=(g++ cmake make python3 libboost-context-dev doctest-dev libcli11-dev)
 # The test suite also opens asyncio-trace's HTML timeline in headless Chromium (trace.html_chromium).
 [ "$mode" = test ] && packages+=(chromium)
+# ... and builds projects against an installed copy and a .deb (tests/package).
+[ "$mode" = test ] && packages+=(pkg-config dpkg-dev)
 # libFuzzer comes with Clang's runtime libraries.
 [ "$mode" = fuzz ] && packages+=(clang libclang-rt-14-dev)
 

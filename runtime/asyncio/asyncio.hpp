@@ -26,3 +26,4 @@
 #include "asyncio/timeouts.hpp"
 #include "asyncio/trace.hpp"
 #include "asyncio/transports.hpp"
+#include "asyncio/version.hpp"

@@ -14,8 +14,19 @@
 #include <cstring>
 #include <stdexcept>
 
+// Set by tools/CMakeLists.txt: the build tree's folders, used only by an asyncio-trace that runs
+// where it was built, and the installed data folder relative to the installed tool's own.
+#ifndef ASYNCIO_BUILD_TOOLS_DIR
+#define ASYNCIO_BUILD_TOOLS_DIR ""
+#endif
+#ifndef ASYNCIO_BUILD_EXAMPLES_DIR
+#define ASYNCIO_BUILD_EXAMPLES_DIR ""
+#endif
 #ifndef ASYNCIO_PYTRACE_DIR
 #define ASYNCIO_PYTRACE_DIR ""
+#endif
+#ifndef ASYNCIO_DATA_FROM_BINDIR
+#define ASYNCIO_DATA_FROM_BINDIR "../share/asyncio-cpp"
 #endif
 
 namespace asyncio_trace {
@@ -28,6 +39,25 @@ bool is_file(const std::string& path) {
   struct stat st{};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
+
+bool is_dir(const std::string& path) {
+  struct stat st{};
+  return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// This executable is the one in the build tree it was built in, not an installed or moved copy:
+// only then may it look at the build and source trees.
+bool in_build_tree() {
+  if (!*ASYNCIO_BUILD_TOOLS_DIR) return false;
+  char* real = ::realpath(ASYNCIO_BUILD_TOOLS_DIR, nullptr);
+  if (!real) return false;
+  const bool same = self_dir() == real;
+  std::free(real);
+  return same;
+}
+
+// The installed data folder (share/asyncio-cpp), found from this executable's own folder.
+std::string installed_data_dir() { return self_dir() + "/" + ASYNCIO_DATA_FROM_BINDIR; }
 
 // `name` looked up in PATH as execvp would (a name with '/' is taken as it is).
 std::optional<std::string> find_executable(const std::string& name) {
@@ -97,10 +127,22 @@ bool is_python_program(const std::string& program) {
 std::string recorder_path() {
   std::vector<std::string> candidates;
   if (const char* env = std::getenv("ASYNCIO_TRACE_RECORDER"); env && *env) candidates.emplace_back(env);
-  if (*ASYNCIO_PYTRACE_DIR) candidates.push_back(std::string(ASYNCIO_PYTRACE_DIR) + "/" + RECORDER_NAME);
-  candidates.push_back(self_dir() + "/../share/asyncio-cpp/pytrace/" + RECORDER_NAME);
+  if (in_build_tree()) {
+    candidates.push_back(std::string(ASYNCIO_PYTRACE_DIR) + "/" + RECORDER_NAME);
+  } else {
+    candidates.push_back(installed_data_dir() + "/pytrace/" + RECORDER_NAME);
+  }
   for (const std::string& path : candidates)
     if (is_file(path)) return path;
+  return {};
+}
+
+std::string examples_dir() {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("ASYNCIO_EXAMPLES_DIR"); env && *env) candidates.emplace_back(env);
+  candidates.emplace_back(in_build_tree() ? ASYNCIO_BUILD_EXAMPLES_DIR : installed_data_dir() + "/examples");
+  for (const std::string& dir : candidates)
+    if (is_dir(dir)) return dir;
   return {};
 }
 

@@ -18,9 +18,14 @@ std::string self_dir();
 // PROGRAM names a Python program (it ends in .py).
 bool is_python_program(const std::string& program);
 
-// The recorder module: $ASYNCIO_TRACE_RECORDER, the source tree this tool was built from, or
-// ../share/asyncio-cpp/pytrace beside the tool (an installed layout). Empty if none exists.
+// The recorder module: $ASYNCIO_TRACE_RECORDER, else the source tree's when this tool runs in the
+// build tree it was built in, else share/asyncio-cpp/pytrace of the prefix this tool is installed
+// in (../share/asyncio-cpp from its bin folder), never the build tree. Empty if none exists.
 std::string recorder_path();
+
+// The folder of the built examples: $ASYNCIO_EXAMPLES_DIR, else the build tree's when this tool
+// runs there, else share/asyncio-cpp/examples of its installed prefix. Empty if none exists.
+std::string examples_dir();
 
 // The command that runs a Python program under the recorder: {interpreter, recorder, PROGRAM.py,
 // ARGS...}, the interpreter a full path (`python` is looked up in PATH when it has no '/').
