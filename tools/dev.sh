@@ -13,6 +13,9 @@ mode=${1:-trace}
 packages=(g++ cmake make python3 libboost-context-dev doctest-dev libcli11-dev)
 # The test suite also opens asyncio-trace's HTML timeline in headless Chromium (trace.html_chromium).
 [ "$mode" = test ] && packages+=(chromium)
+# Chapters 11 and 12 run the real libraries beside ours under Debian's /usr/bin/python3 (example.*.httpx,
+# .trio, .twisted): httpx (its deps httpcore, h11, anyio come with it), Trio and Twisted.
+[ "$mode" = test ] && packages+=(python3-httpx python3-trio python3-twisted)
 # libFuzzer comes with Clang's runtime libraries.
 [ "$mode" = fuzz ] && packages+=(clang libclang-rt-14-dev)
 
