@@ -15,6 +15,9 @@ packages=(g++ cmake make python3 libboost-context-dev doctest-dev libcli11-dev)
 [ "$mode" = test ] && packages+=(chromium)
 # ... and builds projects against an installed copy and a .deb (tests/package).
 [ "$mode" = test ] && packages+=(pkg-config dpkg-dev)
+# Chapters 11 and 12 run the real libraries beside ours under Debian's /usr/bin/python3 (example.*.httpx,
+# .trio, .twisted): httpx (its deps httpcore, h11, anyio come with it), Trio and Twisted.
+[ "$mode" = test ] && packages+=(python3-httpx python3-trio python3-twisted)
 # libFuzzer comes with Clang's runtime libraries.
 [ "$mode" = fuzz ] && packages+=(clang libclang-rt-14-dev)
 
