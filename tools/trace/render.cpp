@@ -339,7 +339,7 @@ void write_summary(std::ostream& out, const TraceBuilder& trace, double slow, bo
       out << "  pass " << p.index << ": " << cb.handle;
       if (cb.task) out << " [" << cb.task_name << "]";
       out << " took " << seconds(cb.took()) << " s";
-      if (p.virtual_clock) out << " of real time (the virtual clock did not move)";
+      if (p.virtual_clock && cb.real) out << " of real time (the virtual clock did not move)";
       if (cb.outcome == "awaited") {
         out << ", then awaited " << cb.awaited;
       } else if (!cb.outcome.empty()) {
