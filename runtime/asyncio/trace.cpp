@@ -161,6 +161,11 @@ struct JsonlWriter::State {
   std::unordered_map<const TaskCore*, long> tasks;
   std::unordered_map<const FutureCore*, long> futures;
   std::unordered_map<const TaskCore*, double> sleeping;  // sleep(delay) about to await
+  struct Created {  // [graph] a combinator's future, written when a task first awaits it
+    std::string what;
+    std::vector<const FutureCore*> children;
+  };
+  std::unordered_map<const FutureCore*, Created> created;
   long next_task = 0;
   long next_future = 0;
   // capture_stdout(): fd 1 writes into `captured` (a memfd sharing fd 1's offset); `consumed`
@@ -450,6 +455,32 @@ void JsonlWriter::task_step_end(BaseEventLoop& loop, const TaskCore& task, StepO
     } else {
       auto [it, added] = state_->futures.try_emplace(awaited, 0);
       if (added) it->second = ++state_->next_future;
+      if (auto made = state_->created.find(awaited); added && made != state_->created.end()) {  // [graph]
+        std::string line = "{\"e\":\"future_created\",\"t\":";
+        append_seconds(line, loop.time());
+        line += ",\"future\":" + std::to_string(it->second) + ",\"what\":";
+        append_json_string(line, made->second.what);
+        line += ",\"children\":[";
+        bool first = true;
+        for (const FutureCore* c : made->second.children) {
+          std::string child;
+          if (c->is_task()) {
+            child = "{\"task\":" + std::to_string(state_->task_id(static_cast<const TaskCore&>(*c))) + "}";
+          } else if (auto cid = state_->futures.find(c); cid != state_->futures.end()) {
+            child = "{\"future\":" + std::to_string(cid->second) + "}";
+          } else {
+            continue;
+          }
+          if (!first) line += ',';
+          first = false;
+          line += child;
+        }
+        line += "]}\n";
+        // The task_step_end line is already open in the buffer: put this line before it.
+        const std::size_t open = state_->buffer.rfind("{\"e\":\"task_step_end\"");
+        state_->buffer.insert(open, line);
+        state_->created.erase(made);
+      }
       auto sleeping = state_->sleeping.find(&task);
       if (sleeping != state_->sleeping.end()) {
         char what[48];
@@ -480,6 +511,7 @@ void JsonlWriter::task_renamed(BaseEventLoop& loop, const TaskCore& task) {
 }
 
 void JsonlWriter::future_done(BaseEventLoop& loop, const FutureCore& future) {
+  state_->created.erase(&future);  // [graph]
   auto it = state_->futures.find(&future);
   if (it == state_->futures.end()) return;  // nobody awaited it: not worth a line
   state_->open(loop, "future_done");
@@ -495,28 +527,14 @@ void JsonlWriter::sleep_called(BaseEventLoop&, const TaskCore& task, double dela
 
 // ---- [graph] future_created, stuck (who waits on what; docs/trace-format.md, version 2)
 
-void JsonlWriter::future_created(BaseEventLoop& loop, const FutureCore& future, const char* what,
+// Written when a task first awaits the future, just before that task_step_end, so futures are
+// numbered in the order tasks await them (as the CPython recorder numbers them: diff compares).
+void JsonlWriter::future_created(BaseEventLoop&, const FutureCore& future, const char* what,
                                  const std::vector<FutureCore*>& children) {
-  auto [it, added] = state_->futures.try_emplace(&future, 0);
-  if (added) it->second = ++state_->next_future;
-  state_->open(loop, "future_created");
-  state_->field("future", it->second);
-  state_->field("what", what);
-  state_->field("children");
-  state_->buffer += '[';
-  for (std::size_t i = 0; i < children.size(); ++i) {
-    if (i) state_->buffer += ',';
-    const FutureCore* c = children[i];
-    if (c->is_task()) {
-      state_->buffer += "{\"task\":" + std::to_string(state_->task_id(static_cast<const TaskCore&>(*c))) + "}";
-    } else {
-      auto [cit, cadded] = state_->futures.try_emplace(c, 0);
-      if (cadded) cit->second = ++state_->next_future;
-      state_->buffer += "{\"future\":" + std::to_string(cit->second) + "}";
-    }
-  }
-  state_->buffer += ']';
-  state_->close();
+  auto& pending = state_->created[&future];
+  pending.what = what;
+  pending.children.clear();
+  for (const FutureCore* c : children) pending.children.push_back(c);
 }
 
 // The stuck line, then (unless ASYNCIO_TRACE_STUCK=report, asyncio-trace --stuck report) the end
@@ -565,6 +583,7 @@ void JsonlWriter::stuck(BaseEventLoop& loop, const StuckReport& report) {
 // A loop made after this one may be given the same address: it must get a new number and its
 // own "loop" line (a program calling asyncio::run twice).
 void JsonlWriter::loop_destroyed(BaseEventLoop& loop) {
+  state_->created.clear();  // [graph]
   state_->loops.erase(&loop);
   if (state_->last_loop == &loop) state_->last_loop = nullptr;
 }

@@ -330,6 +330,8 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
     if (lines[i].empty()) continue;
     Event e = parse_event(lines[i]);
     const std::string kind = e.kind();
+    // [graph] Who waits on what: asyncio-cpp's own lines, which the CPython recorder never writes.
+    if (kind == "future_created" || kind == "stuck") continue;
     if (kind == "loop") {
       loop = e.integer("loop");
       if (side.clock.empty()) side.clock = e.str("clock");
