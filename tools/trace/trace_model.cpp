@@ -213,6 +213,8 @@ void TraceBuilder::add(const Event& event) {
     return;
   }
   if (kind == "output") {
+    // The program's stderr (format v2, "fd":2) already reached the terminal: not shown here.
+    if (event.has("fd") && event.integer("fd") == 2) return;
     const std::string text = event.str("text");
     if (on_output) on_output(text);
     Pass* pass = current_();
