@@ -282,6 +282,11 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
     if (lines[i].empty()) continue;
     Event e = parse_event(lines[i]);
     const std::string kind = e.kind();
+    // Format v2's causes (issue 12 part 1) come from the C++ writer only until the Python
+    // recorder writes them too: left out of the comparison, as their keys on other lines.
+    if (kind == "scheduled" || kind == "handle_cancelled" || kind == "callback_raised") continue;
+    for (const char* key : {"h", "real", "by", "by_h", "by_task", "at", "how", "exc", "cancel_by_h", "cancel_by_task"})
+      e.fields.erase(key);
     if (kind == "loop") {
       loop = e.integer("loop");
       if (side.clock.empty()) side.clock = e.str("clock");
