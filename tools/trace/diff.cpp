@@ -326,12 +326,24 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
   std::vector<std::string> pending;  // lines since the last pass ended
   long loop = 1;
   bool in_pass = false;
+  std::map<long, long> awaited_futures;  // a stream's future id -> its rank among awaited ones
   for (std::size_t i = first + 1; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
     Event e = parse_event(lines[i]);
     const std::string kind = e.kind();
     // [graph] Who waits on what: asyncio-cpp's own lines, which the CPython recorder never writes.
     if (kind == "future_created" || kind == "stuck") continue;
+    // v2 also reports futures only callbacks waited for, numbered from the same counter: compare
+    // the futures some task awaited, numbered in the order they were first awaited.
+    if (e.has("future") && (kind == "task_step_end" || kind == "future_done")) {
+      const long id = e.integer("future");
+      auto it = awaited_futures.find(id);
+      if (it == awaited_futures.end()) {
+        if (kind == "future_done") continue;
+        it = awaited_futures.emplace(id, static_cast<long>(awaited_futures.size()) + 1).first;
+      }
+      e.fields["future"] = static_cast<double>(it->second);
+    }
     if (kind == "loop") {
       loop = e.integer("loop");
       if (side.clock.empty()) side.clock = e.str("clock");
