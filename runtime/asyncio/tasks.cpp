@@ -253,8 +253,9 @@ void TaskCore::step_(std::exception_ptr exc) {
 // The body suspended: on a future (wait for it) or with a bare yield (step again next pass).
 void TaskCore::finish_step_(bool) {
   if (yielded_bare_) {
-    loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::yielded, nullptr); });
+    // Queued before the step ends, as Task.__step's call_soon is (a trace's scheduled line first).
     schedule_step_(nullptr);
+    loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::yielded, nullptr); });
     return;
   }
   FutureCore* future = yielded_;

@@ -113,6 +113,17 @@ bool rule_causes(Event& e, NormState& state) {
   const std::string kind = e.kind();
   bool changed = false;
   for (const char* key : {"real", "at"}) changed = e.fields.erase(key) > 0 || changed;
+  if (kind == "output" && e.has("fd")) {
+    // fd 1 is what an output line without fd means; stderr (fd 2) is captured only with causes.
+    if (e.integer("fd") == 2 && !state.compare_causes) {
+      state.drop = true;
+      return true;
+    }
+    if (e.integer("fd") == 1) {
+      e.fields.erase("fd");
+      changed = true;
+    }
+  }
   if (!state.compare_causes) {
     for (const char* cause : CAUSE_EVENTS) {
       if (kind == cause) {
@@ -167,8 +178,9 @@ const Rule NORMALISATION[] = {
      rule_loop_line},
     {"causes",
      "a cause names handles by what they run, not by id (h is dropped, by_h becomes the running callback's name); "
-     "real durations and source locations (real, at) are not compared; when only one side carries causes, the "
-     "other's cause lines (scheduled, handle_cancelled, callback_raised, future_created, stuck) and keys are left out",
+     "real durations and source locations (real, at) are not compared; an output's fd 1 is the same as no fd; "
+     "when only one side carries causes, the other's cause lines (scheduled, handle_cancelled, callback_raised, "
+     "future_created, stuck, stderr output) and keys are left out",
      rule_causes},
 };
 
