@@ -155,8 +155,10 @@ TEST_SUITE("trace causes") {
           loop.run_until_complete([&loop] {
             Future<int> fut = loop.create_future<int>();
             std::thread worker([&loop, fut] { loop.call_soon_threadsafe(named("from_worker", [fut] { fut.set_result(1); })); });
-            await(fut);
+            // Joined first: a loop that blocked before the thread called in would be reported stuck
+            // (a raw std::thread is invisible to the stuck check until it calls).
             worker.join();
+            await(fut);
           });
         },
         /*real=*/true);
