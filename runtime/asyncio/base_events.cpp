@@ -174,6 +174,7 @@ HandleRef BaseEventLoop::call_soon(Callback callback, const char* name) {
   auto* h = new Handle(std::move(callback), this, name);
   h->incref_();  // the ready queue's reference
   ready_.push_back(h);
+  tracer_.emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *h, ScheduleHow::call_soon, nullptr, -1.0); });
   return HandleRef(h);
 }
 
@@ -184,10 +185,18 @@ void BaseEventLoop::call_soon_handle_(Handle* handle) {
 }
 
 TimerHandleRef BaseEventLoop::call_later(double delay, Callback callback, const char* name) {
-  return call_at(time() + delay, std::move(callback), name);
+  TimerHandleRef t = call_at_(time() + delay, std::move(callback), name);
+  tracer_.emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *t, ScheduleHow::call_at, nullptr, delay); });
+  return t;
 }
 
 TimerHandleRef BaseEventLoop::call_at(double when, Callback callback, const char* name) {
+  TimerHandleRef t = call_at_(when, std::move(callback), name);
+  tracer_.emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *t, ScheduleHow::call_at, nullptr, -1.0); });
+  return t;
+}
+
+TimerHandleRef BaseEventLoop::call_at_(double when, Callback callback, const char* name) {
   check_closed_();
   auto* t = new TimerHandle(when, std::move(callback), this, name);
   t->incref_();  // the heap's reference
@@ -245,7 +254,12 @@ void BaseEventLoop::take_threadsafe_() {
     incoming.swap(threadsafe_);
     threadsafe_pending_.store(false, std::memory_order_relaxed);
   }
-  for (Handle* h : incoming) ready_.push_back(h);
+  for (Handle* h : incoming) {
+    ready_.push_back(h);
+    tracer_.emit(*this, [&](Observer& o) {
+      o.handle_scheduled(*this, *h, ScheduleHow::call_soon_threadsafe, nullptr, -1.0);
+    });
+  }
 }
 
 void BaseEventLoop::timer_handle_cancelled_(TimerHandle& handle) noexcept {

@@ -248,6 +248,7 @@ class BaseEventLoop : public AbstractEventLoop {
   // Called by TimerHandle::cancel while the handle is in the heap.
   void timer_handle_cancelled_(TimerHandle& handle) noexcept;
   // Queue a handle that already exists (task steps reuse the handle embedded in their task).
+  // The caller reports it to the tracer (handle_scheduled) with how it came.
   void call_soon_handle_(Handle* handle);
   void check_closed_() const;
 
@@ -282,6 +283,7 @@ class BaseEventLoop : public AbstractEventLoop {
   void run_ready_();                                   // step 4
   void run_handle_debug_(Handle& handle);
   void take_threadsafe_();
+  TimerHandleRef call_at_(double when, Callback callback, const char* name);  // no trace event
   std::vector<selectors::ReadyEvent> select_(std::optional<double> timeout, TimeoutReason reason);
   void heap_push_(TimerHandle* handle);
   TimerHandle* heap_pop_();

@@ -22,6 +22,7 @@ Handle::Handle(Callback callback, BaseEventLoop* loop, const char* name) noexcep
 void Handle::cancel() {
   if (cancelled_) return;
   cancelled_ = true;
+  if (loop_) loop_->tracer().emit(*loop_, [&](Observer& o) { o.handle_cancelled(*loop_, *this); });
   // CPython keeps repr(self) only in debug mode (Handle.cancel); otherwise repr forgets the callback.
   repr_keeps_callback_ = loop_ != nullptr && loop_->get_debug();
   // Drop what the callback captured now, as CPython sets _callback and _args to None; but
@@ -87,6 +88,9 @@ void Handle::run_() {
 void Handle::report_exception_(std::exception_ptr exception) {
   // Handle._run: SystemExit and KeyboardInterrupt are never swallowed; they leave the loop.
   if (is_exit_or_interrupt(exception)) std::rethrow_exception(exception);
+  loop_->tracer().emit(*loop_, [&](Observer& o) {
+    o.callback_raised(*loop_, *this, exception, static_cast<bool>(loop_->get_exception_handler()));
+  });
   ExceptionContext context;
   context.message = "Exception in callback " + description();
   context.exception = std::move(exception);

@@ -210,6 +210,9 @@ void FutureCore::schedule_callback_(DoneCallback& cb) {
     Handle& handle = cb.handle();
     user_handle(handle).set_future_(*this);
     loop_->call_soon_handle_(&handle);
+    loop_->tracer().emit(*loop_, [&](Observer& o) {
+      o.handle_scheduled(*loop_, handle, ScheduleHow::done_callback, this, -1.0);
+    });
   }
 }
 

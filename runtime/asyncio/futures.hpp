@@ -108,6 +108,10 @@ class FutureCore {
 
   BaseEventLoop& get_loop() const noexcept { return *loop_; }
   bool is_task() const noexcept { return is_task_; }
+  // For observers (issue 12 part 1), without marking anything retrieved: the stored exception
+  // (nullptr if none), and whether any done callback or waiting task is registered.
+  const std::exception_ptr& exception_ptr_() const noexcept { return exception_; }
+  bool has_done_callbacks_() const noexcept { return static_cast<bool>(first_callback_); }
   // "<Future pending>", "<Future finished result=...>", "<Future cancelled>",
   // "<Future finished exception=ValueError('x')>"; tasks print their name too.
   virtual std::string repr() const;

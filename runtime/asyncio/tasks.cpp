@@ -62,8 +62,9 @@ TaskCore::TaskCore(BaseEventLoop& loop, TaskOptions options)
   }
   fiber_.set_stack_size(options.stack_size);
   link_();
-  schedule_step_(nullptr);
+  // Reported before its first step is queued, so the step's `scheduled` line names a known task.
   loop.tracer().emit(loop, [&](Observer& o) { o.task_created(loop, *this); });
+  schedule_step_(nullptr);
 }
 
 TaskCore::~TaskCore() { unlink_(); }
@@ -151,12 +152,18 @@ void TaskCore::schedule_step_(std::exception_ptr exc) {
   throw_in_ = std::move(exc);
   if (step_handle_.idle()) incref_();  // released by StepHandle::destroy_ at count zero
   loop_->call_soon_handle_(&step_handle_);
+  loop_->tracer().emit(*loop_, [&](Observer& o) {
+    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::task_step, nullptr, -1.0);
+  });
 }
 
 void TaskCore::schedule_wakeup_(FutureCore& future) {
   wakeup_from_ = Ref<FutureCore>(&future);
   if (step_handle_.idle()) incref_();
   loop_->call_soon_handle_(&step_handle_);
+  loop_->tracer().emit(*loop_, [&](Observer& o) {
+    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::done_callback, &future, -1.0);
+  });
 }
 
 // Task.__wakeup: the awaited future is done. Its exception (or CancelledError) is thrown into
@@ -246,8 +253,9 @@ void TaskCore::step_(std::exception_ptr exc) {
 // The body suspended: on a future (wait for it) or with a bare yield (step again next pass).
 void TaskCore::finish_step_(bool) {
   if (yielded_bare_) {
-    loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::yielded, nullptr); });
+    // Queued before the step ends, as Task.__step's call_soon is (a trace's scheduled line first).
     schedule_step_(nullptr);
+    loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::yielded, nullptr); });
     return;
   }
   FutureCore* future = yielded_;
@@ -266,12 +274,13 @@ void TaskCore::finish_step_(bool) {
 
 void TaskCore::fiber_entry_(void* self) { static_cast<TaskCore*>(self)->run_body_(); }
 
-void TaskCore::suspend_(FutureCore* future) {
+void TaskCore::suspend_(FutureCore* future, source_location where) {
   // In an async generator's body: its driver awaits the future on the task's own fiber.
   if (AsyncGeneratorCore* gen = detail::running_generator) [[unlikely]] {
     gen->await_from_body_(future);
     return;
   }
+  suspended_at_ = where;
   yielded_ = future;
   yielded_bare_ = future == nullptr;
   fiber_.suspend();
@@ -284,6 +293,7 @@ void TaskCore::suspend_(FutureCore* future) {
 bool TaskCore::cancel(std::string msg) {
   log_traceback_ = false;
   if (done()) return false;
+  loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_cancel_requested(*loop_, *this); });
   ++num_cancels_requested_;
   if (fut_waiter_ && fut_waiter_->cancel(msg)) {
     // The waiter's cancellation queues our wakeup, which throws CancelledError in.
@@ -318,14 +328,14 @@ TaskCore& running_task(const char* what) {
 }
 }  // namespace
 
-void await_core(FutureCore& future) {
+void await_core(FutureCore& future, source_location where) {
   if (future.done()) return;
-  running_task("await").suspend_(&future);
+  running_task("await").suspend_(&future, where);
 }
 
-void sleep(double delay) {
+void sleep(double delay, source_location where) {
   if (delay <= 0) {
-    running_task("sleep").suspend_(nullptr);
+    running_task("sleep").suspend_(nullptr, where);
     return;
   }
   TaskCore& task = running_task("sleep");
@@ -333,14 +343,15 @@ void sleep(double delay) {
   // loop running, gets RuntimeError('no running event loop') here, as it does there.
   BaseEventLoop& loop = get_running_loop();
   Future<void> future = loop.create_future<void>();
+  // Before call_later: the timer's `scheduled` line says it is this sleep's.
+  loop.tracer().emit(loop, [&](Observer& o) { o.sleep_called(loop, task, delay); });
   TimerHandleRef timer = loop.call_later(
       delay, [future] { set_result_unless_cancelled(future); }, "futures._set_result_unless_cancelled");
   struct CancelTimer {
     TimerHandleRef& timer;
     ~CancelTimer() { timer->cancel(); }
   } cancel_timer{timer};
-  loop.tracer().emit(loop, [&](Observer& o) { o.sleep_called(loop, task, delay); });
-  await(future);
+  await(future, where);
 }
 
 Ref<TaskCore> current_task(BaseEventLoop& loop) { return Ref<TaskCore>(loop.current_task_); }

@@ -58,7 +58,10 @@ class TaskCore : public FutureCore {
   void schedule_wakeup_(FutureCore& future);
   // Inside the task's fiber: suspend until `future` is done (await) or for one pass (a bare
   // yield, future == nullptr). Raises what the next step throws in (CancelledError, ...).
-  void suspend_(FutureCore* future);
+  // `where`: the caller's source line, kept as suspended_at() (traces show it).
+  void suspend_(FutureCore* future, source_location where = {});
+  // Where the task last suspended (set only on suspension; unknown until then).
+  const source_location& suspended_at() const noexcept { return suspended_at_; }
   // Loop closing with this task still pending: unwind its fiber (destructors run).
   void abandon_() noexcept;
   TaskCore* next_task_() const noexcept { return next_; }
@@ -108,6 +111,7 @@ class TaskCore : public FutureCore {
   Ref<FutureCore> wakeup_from_;          // the done future whose wakeup is queued
   std::exception_ptr throw_in_;          // thrown into the body when it resumes
   FutureCore* yielded_ = nullptr;        // what the body suspended on this step
+  source_location suspended_at_;         // the caller of the await/sleep it suspended in
   // A name the user gave; without one the name is "Task-<n>", n kept by the fiber as its
   // label number and formatted only when asked for (most tasks are never asked).
   std::unique_ptr<std::string> name_;
@@ -161,20 +165,22 @@ class Task : public Future<T> {
 
 // await(future): the future's result. Returns at once, without yielding, if the future is
 // done; otherwise suspends the running task until it is (at least one pass later).
-// Called outside a task it raises RuntimeError.
-void await_core(FutureCore& future);
+// Called outside a task it raises RuntimeError. `where` (defaulted: the caller's line) is
+// where the task is shown suspended in traces; a helper that wraps await passes its own
+// caller's location on (docs/trace.md, "Where a task waits").
+void await_core(FutureCore& future, source_location where = source_location::current());
 template <class T>
-T await(const Future<T>& future) {
-  await_core(future.core());
+T await(const Future<T>& future, source_location where = source_location::current()) {
+  await_core(future.core(), where);
   return future.result();
 }
 
 // sleep(delay): suspends the task for delay seconds. sleep(0) yields exactly one pass,
 // with no timer and no future, as CPython's does.
-void sleep(double delay);
+void sleep(double delay, source_location where = source_location::current());
 template <class T>
-T sleep(double delay, T result) {
-  sleep(delay);
+T sleep(double delay, T result, source_location where = source_location::current()) {
+  sleep(delay, where);
   return result;
 }
 

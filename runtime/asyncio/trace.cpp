@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +46,18 @@ const char* to_string(StepOutcome outcome) noexcept {
     case StepOutcome::returned: return "returned";
     case StepOutcome::raised: return "raised";
     case StepOutcome::cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+const char* to_string(ScheduleHow how) noexcept {
+  switch (how) {
+    case ScheduleHow::call_soon: return "call_soon";
+    case ScheduleHow::call_at: return "call_at";
+    case ScheduleHow::call_soon_threadsafe: return "call_soon_threadsafe";
+    case ScheduleHow::done_callback: return "done_callback";
+    case ScheduleHow::task_step: return "task_step";
+    case ScheduleHow::signal: return "signal";
   }
   return "?";
 }
@@ -168,42 +181,165 @@ struct JsonlWriter::State {
   std::unordered_map<const FutureCore*, Created> created;
   long next_task = 0;
   long next_future = 0;
-  // capture_stdout(): fd 1 writes into `captured` (a memfd sharing fd 1's offset); `consumed`
-  // bytes of it are in the stream already; `saved_stdout` is where fd 1 went before.
-  int captured = -1;
-  int saved_stdout = -1;
-  off_t consumed = 0;
+  // capture_stdout() / capture_stderr(): fd 1 (fd 2) writes into `captured` (a memfd sharing the
+  // fd's offset); `consumed` bytes of it are in the stream already; `saved` is where the fd
+  // went before. Captured stderr is also copied to `saved`, so the terminal still sees it.
+  struct Capture {
+    int target;  // 1 or 2
+    int captured = -1;
+    int saved = -1;
+    off_t consumed = 0;
+  };
+  Capture out{STDOUT_FILENO};
+  Capture err{STDERR_FILENO};
 
-  // Puts what the program printed since the last call into the stream as one "output" event.
+  // Puts what the program printed since the last call into the stream as "output" events.
   // The memfd only grows (nothing is truncated, so a thread printing meanwhile loses nothing).
   void drain_output() noexcept {
-    if (captured < 0) return;
+    if (out.captured < 0 && err.captured < 0) return;
     std::cout.flush();
     std::fflush(stdout);
-    const off_t end = ::lseek(captured, 0, SEEK_CUR);
-    if (end <= consumed) return;
-    std::string text(static_cast<std::size_t>(end - consumed), '\0');
+    std::cerr.flush();
+    std::fflush(stderr);
+    drain(out);
+    drain(err);
+  }
+  void drain(Capture& c) noexcept {
+    if (c.captured < 0) return;
+    const off_t end = ::lseek(c.captured, 0, SEEK_CUR);
+    if (end <= c.consumed) return;
+    std::string text(static_cast<std::size_t>(end - c.consumed), '\0');
     std::size_t got = 0;
     while (got < text.size()) {
-      const ssize_t n = ::pread(captured, text.data() + got, text.size() - got, consumed + static_cast<off_t>(got));
+      const ssize_t n = ::pread(c.captured, text.data() + got, text.size() - got, c.consumed + static_cast<off_t>(got));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       got += static_cast<std::size_t>(n);
     }
     text.resize(got);
-    consumed += static_cast<off_t>(got);
-    buffer += "{\"e\":\"output\",\"text\":";
+    c.consumed += static_cast<off_t>(got);
+    if (c.target == STDERR_FILENO) write_all(c.saved, text);
+    buffer += "{\"e\":\"output\",";
+    if (c.target == STDERR_FILENO) buffer += "\"fd\":2,";
+    buffer += "\"text\":";
     append_json_string(buffer, text);
     buffer += "}\n";
   }
-  // Gives fd 1 back to where it pointed before capture_stdout().
+  static void write_all(int to, std::string_view text) noexcept {
+    while (!text.empty()) {
+      const ssize_t n = ::write(to, text.data(), text.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      text.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  // Gives fd 1 and fd 2 back to where they pointed before capturing.
   void stop_capture() noexcept {
-    if (captured < 0) return;
     drain_output();
-    ::dup2(saved_stdout, STDOUT_FILENO);
-    ::close(saved_stdout);
-    ::close(captured);
-    captured = saved_stdout = -1;
+    for (Capture* c : {&out, &err}) {
+      if (c->captured < 0) continue;
+      ::dup2(c->saved, c->target);
+      ::close(c->saved);
+      ::close(c->captured);
+      c->captured = c->saved = -1;
+    }
+  }
+  bool start_capture(Capture& c, const char* name) noexcept {
+    if (c.captured >= 0) return true;
+    if (ended) return false;
+    std::cout.flush();
+    std::fflush(stdout);
+    std::cerr.flush();
+    std::fflush(stderr);
+    // High fd numbers, so the fds the program opens are numbered as they would be untraced.
+    const int memfd = ::memfd_create(name, MFD_CLOEXEC);
+    const int captured = memfd < 0 ? -1 : ::fcntl(memfd, F_DUPFD_CLOEXEC, 100);
+    const int saved = captured < 0 ? -1 : ::fcntl(c.target, F_DUPFD_CLOEXEC, 100);
+    if (memfd >= 0) ::close(memfd);
+    if (saved < 0 || ::dup2(captured, c.target) < 0) {
+      std::fprintf(stderr, "asyncio: cannot capture %s for the trace: %s\n", c.target == 1 ? "stdout" : "stderr",
+                   std::strerror(errno));
+      if (captured >= 0) ::close(captured);
+      if (saved >= 0) ::close(saved);
+      return false;
+    }
+    c.captured = captured;
+    c.saved = saved;
+    c.consumed = 0;
+    return true;
+  }
+
+  // ---- Issue 12 part 1: causes. Each time a handle is scheduled it gets a new id (`h`); the
+  // table maps a queued handle to its id until it runs, is skipped or is dropped.
+  std::unordered_map<const Handle*, long> handles;
+  long next_h = 0;
+  // The step-4 callbacks running (one per loop nesting level): who does what happens now.
+  struct Running {
+    const Handle* handle;
+    long h;
+    long task;
+    timespec start;
+  };
+  std::vector<Running> running;
+  // Who asked to cancel a task (by_h, by_task), until the task is done.
+  std::unordered_map<const TaskCore*, std::pair<long, long>> cancel_by;
+  // The future whose done callbacks are being scheduled now (its id left the table).
+  const FutureCore* done_future = nullptr;
+  long done_future_id = 0;
+  // sleep(delay) announced itself: its timer is the next call_later.
+  std::optional<double> sleep_timer;
+
+  long take_handle_id(const Handle& h) {
+    auto it = handles.find(&h);
+    if (it == handles.end()) return 0;
+    const long id = it->second;
+    handles.erase(it);
+    return id;
+  }
+  long handle_id(const Handle& h) const {
+    auto it = handles.find(&h);
+    return it == handles.end() ? 0 : it->second;
+  }
+  void h_field(long id) {
+    if (id) field("h", id);
+  }
+  // by: the callback running now, or the loop itself.
+  void by_fields(const char* by = "by", const char* by_h = "by_h", const char* by_task = "by_task") {
+    if (running.empty()) {
+      field(by, "loop");
+      return;
+    }
+    const Running& r = running.back();
+    field(by, "callback");
+    if (r.h) field(by_h, r.h);
+    if (r.task) field(by_task, r.task);
+  }
+  long future_id(const FutureCore& future) {
+    if (&future == done_future) return done_future_id;
+    auto it = futures.find(&future);
+    if (it != futures.end()) return it->second;
+    if (future.done()) return ++next_future;  // already done: an id nothing else will use
+    const long id = ++next_future;
+    futures.emplace(&future, id);
+    return id;
+  }
+  // "examples/02_superloop_async.cpp:47": the file as the build wrote it, minus a leading ./ or ../
+  void at_field(const char* key, const source_location& where) {
+    std::string_view file = where.file_name();
+    if (file.empty()) return;
+    for (;;) {
+      if (file.substr(0, 2) == "./") {
+        file.remove_prefix(2);
+      } else if (file.substr(0, 3) == "../") {
+        file.remove_prefix(3);
+      } else {
+        break;
+      }
+    }
+    std::string text(file);
+    text += ':';
+    text += std::to_string(where.line());
+    field(key, text);
   }
 
   // Opens the line of one event: {"e":NAME,"t":loop time (and a loop line first if the loop changed).
@@ -325,27 +461,9 @@ void JsonlWriter::end(const char* why) noexcept {
   state_->write_out();
 }
 
-bool JsonlWriter::capture_stdout() noexcept {
-  if (state_->captured >= 0) return true;
-  if (state_->ended) return false;
-  std::cout.flush();
-  std::fflush(stdout);
-  // High fd numbers, so the fds the program opens are numbered as they would be untraced.
-  const int memfd = ::memfd_create("asyncio-trace-stdout", MFD_CLOEXEC);
-  const int captured = memfd < 0 ? -1 : ::fcntl(memfd, F_DUPFD_CLOEXEC, 100);
-  const int saved = captured < 0 ? -1 : ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 100);
-  if (memfd >= 0) ::close(memfd);
-  if (saved < 0 || ::dup2(captured, STDOUT_FILENO) < 0) {
-    std::fprintf(stderr, "asyncio: cannot capture stdout for the trace: %s\n", std::strerror(errno));
-    if (captured >= 0) ::close(captured);
-    if (saved >= 0) ::close(saved);
-    return false;
-  }
-  state_->captured = captured;
-  state_->saved_stdout = saved;
-  state_->consumed = 0;
-  return true;
-}
+bool JsonlWriter::capture_stdout() noexcept { return state_->start_capture(state_->out, "asyncio-trace-stdout"); }
+
+bool JsonlWriter::capture_stderr() noexcept { return state_->start_capture(state_->err, "asyncio-trace-stderr"); }
 
 void JsonlWriter::pass_begin(BaseEventLoop& loop, std::size_t index, double) {
   state_->drain_output();  // printed between passes (before the loop ran, or between two runs)
@@ -355,7 +473,9 @@ void JsonlWriter::pass_begin(BaseEventLoop& loop, std::size_t index, double) {
 }
 
 void JsonlWriter::timer_dropped(BaseEventLoop& loop, const TimerHandle& t) {
+  const long h = state_->take_handle_id(t);
   state_->open(loop, "timer_dropped");
+  state_->h_field(h);
   state_->field("handle", t.description());
   state_->seconds("when", t.when());
   state_->close();
@@ -392,7 +512,10 @@ void JsonlWriter::select_end(BaseEventLoop& loop, std::size_t nevents) {
 }
 
 void JsonlWriter::io_event(BaseEventLoop& loop, int fd, int mask, const Handle& h) {
+  const long id = ++state_->next_h;  // a ready fd's handle: its io_event is its cause
+  state_->handles[&h] = id;
   state_->open(loop, "io_event");
+  state_->h_field(id);
   state_->field("fd", fd);
   state_->field("mask", mask == 1 ? "read" : "write");
   state_->handle_fields(h);
@@ -401,6 +524,7 @@ void JsonlWriter::io_event(BaseEventLoop& loop, int fd, int mask, const Handle& 
 
 void JsonlWriter::timer_ready(BaseEventLoop& loop, const TimerHandle& t, double now) {
   state_->open(loop, "timer_ready");
+  state_->h_field(state_->handle_id(t));
   state_->handle_fields(t);
   state_->seconds("when", t.when());
   state_->seconds("late", std::max(0.0, now - t.when()));
@@ -408,20 +532,39 @@ void JsonlWriter::timer_ready(BaseEventLoop& loop, const TimerHandle& t, double 
 }
 
 void JsonlWriter::callback_begin(BaseEventLoop& loop, const Handle& h) {
+  const long id = state_->take_handle_id(h);
   state_->open(loop, "callback_begin");
+  state_->h_field(id);
   state_->handle_fields(h);
   state_->close();
+  State::Running running{&h, id, h.task_() ? state_->task_id(*h.task_()) : 0, {}};
+  ::clock_gettime(CLOCK_MONOTONIC, &running.start);
+  state_->running.push_back(running);
 }
 
 void JsonlWriter::callback_end(BaseEventLoop& loop, const Handle& h) {
   state_->drain_output();
+  long id = 0;
+  std::optional<double> real;
+  if (!state_->running.empty() && state_->running.back().handle == &h) {
+    const State::Running r = state_->running.back();
+    state_->running.pop_back();
+    id = r.h;
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    real = static_cast<double>(now.tv_sec - r.start.tv_sec) + static_cast<double>(now.tv_nsec - r.start.tv_nsec) * 1e-9;
+  }
   state_->open(loop, "callback_end");
+  state_->h_field(id);
   state_->handle_fields(h);
+  if (real) state_->seconds("real", *real);
   state_->close();
 }
 
 void JsonlWriter::callback_skipped(BaseEventLoop& loop, const Handle& h) {
+  const long id = state_->take_handle_id(h);
   state_->open(loop, "callback_skipped");
+  state_->h_field(id);
   state_->handle_fields(h);
   state_->close();
 }
@@ -437,8 +580,11 @@ void JsonlWriter::pass_end(BaseEventLoop& loop, std::size_t index, std::size_t r
 
 void JsonlWriter::task_created(BaseEventLoop& loop, const TaskCore& task) {
   state_->tasks.erase(&task);  // a new task may reuse a finished one's address
+  state_->cancel_by.erase(&task);
   state_->open(loop, "task_created");
   state_->task_fields(task);
+  if (const TaskCore* creator = loop.current_task_; creator && creator != &task)
+    state_->field("by_task", state_->task_id(*creator));
   state_->close();
 }
 
@@ -493,6 +639,7 @@ void JsonlWriter::task_step_end(BaseEventLoop& loop, const TaskCore& task, StepO
     }
   }
   state_->sleeping.erase(&task);
+  if (outcome == StepOutcome::awaited || outcome == StepOutcome::yielded) state_->at_field("at", task.suspended_at());
   state_->close();
 }
 
@@ -501,6 +648,13 @@ void JsonlWriter::task_done(BaseEventLoop& loop, const TaskCore& task) {
   state_->task_fields(task);
   state_->field("state", task.cancelled() ? "cancelled" : "finished");
   state_->field("repr", task.repr());
+  if (auto it = state_->cancel_by.find(&task); it != state_->cancel_by.end()) {
+    if (task.cancelled()) {
+      if (it->second.first) state_->field("cancel_by_h", it->second.first);
+      if (it->second.second) state_->field("cancel_by_task", it->second.second);
+    }
+    state_->cancel_by.erase(it);
+  }
   state_->close();
 }
 
@@ -510,19 +664,99 @@ void JsonlWriter::task_renamed(BaseEventLoop& loop, const TaskCore& task) {
   state_->close();
 }
 
+// Written for a future some task awaited or that has done callbacks; its id then leaves the
+// table (a done future is never awaited again, and the address may be reused), but stays known
+// while its callbacks are scheduled, right after this.
 void JsonlWriter::future_done(BaseEventLoop& loop, const FutureCore& future) {
   state_->created.erase(&future);  // [graph]
-  auto it = state_->futures.find(&future);
-  if (it == state_->futures.end()) return;  // nobody awaited it: not worth a line
+  long id;
+  if (auto it = state_->futures.find(&future); it != state_->futures.end()) {
+    id = it->second;
+    state_->futures.erase(it);
+  } else if (future.has_done_callbacks_()) {
+    id = ++state_->next_future;
+  } else {
+    return;  // nobody waits for it: not worth a line
+  }
+  state_->done_future = &future;
+  state_->done_future_id = id;
   state_->open(loop, "future_done");
-  state_->field("future", it->second);
+  state_->field("future", id);
   state_->field("state", future.cancelled() ? "cancelled" : "finished");
+  if (future.cancelled()) {
+    state_->field("how", "cancel");
+  } else if (const std::exception_ptr& exc = future.exception_ptr_()) {
+    state_->field("how", "exception");
+    state_->field("exc", exception_repr(exc));
+  } else {
+    state_->field("how", "result");
+  }
+  state_->by_fields();
   state_->close();
-  state_->futures.erase(it);  // done futures are never awaited again; the address may be reused
 }
 
 void JsonlWriter::sleep_called(BaseEventLoop&, const TaskCore& task, double delay) {
   state_->sleeping[&task] = delay;
+  state_->sleep_timer = delay;
+}
+
+void JsonlWriter::handle_scheduled(BaseEventLoop& loop, const Handle& h, ScheduleHow how, const FutureCore* of,
+                                   double delay) {
+  const long id = ++state_->next_h;
+  state_->handles[&h] = id;
+  state_->open(loop, "scheduled");
+  state_->h_field(id);
+  state_->handle_fields(h);
+  state_->field("how", to_string(how));
+  if (how == ScheduleHow::call_at) {
+    state_->seconds("when", static_cast<const TimerHandle&>(h).when());
+    if (delay >= 0) state_->seconds("delay", delay);
+    if (state_->sleep_timer) {
+      state_->seconds("sleep", *state_->sleep_timer);
+      state_->sleep_timer.reset();
+    }
+  }
+  if (how == ScheduleHow::done_callback && of) {
+    if (of->is_task()) {
+      state_->field("of_task", state_->task_id(static_cast<const TaskCore&>(*of)));
+    } else {
+      state_->field("future", state_->future_id(*of));
+    }
+  }
+  if (how == ScheduleHow::call_soon_threadsafe) {
+    state_->field("by", "thread");
+  } else {
+    state_->by_fields();
+  }
+  state_->close();
+}
+
+void JsonlWriter::handle_cancelled(BaseEventLoop& loop, const Handle& h) {
+  const long id = state_->handle_id(h);
+  if (!id) return;  // not queued (or queued before the writer came): nothing to join it to
+  state_->open(loop, "handle_cancelled");
+  state_->h_field(id);
+  state_->handle_fields(h);
+  state_->by_fields();
+  state_->close();
+}
+
+void JsonlWriter::callback_raised(BaseEventLoop& loop, const Handle& h, const std::exception_ptr& exc,
+                                  bool custom_handler) {
+  const bool current = !state_->running.empty() && state_->running.back().handle == &h;
+  state_->open(loop, "callback_raised");
+  if (current) state_->h_field(state_->running.back().h);
+  state_->handle_fields(h);
+  state_->field("exc", exception_repr(exc));
+  state_->field("handler", custom_handler ? "custom" : "default");
+  state_->close();
+}
+
+void JsonlWriter::task_cancel_requested(BaseEventLoop&, const TaskCore& task) {
+  if (state_->running.empty()) return;  // the loop (or code outside it): no cause to name
+  const State::Running& r = state_->running.back();
+  if (r.task == state_->task_id(task)) return;  // a task cancelling itself is not "from outside"
+  state_->cancel_by.try_emplace(&task, r.h, r.task);
 }
 
 // ---- [graph] future_created, stuck (who waits on what; docs/trace-format.md, version 2)
@@ -625,8 +859,10 @@ JsonlWriter* jsonl_writer_from(const char* value) {
   }
   // Never destroyed: it must outlive every loop; exit writes its last line.
   auto* writer = new JsonlWriter(fd, close_fd, step_fd_from_environment());
-  if (const char* output = std::getenv("ASYNCIO_TRACE_OUTPUT"); output && std::strcmp(output, "capture") == 0)
+  if (const char* output = std::getenv("ASYNCIO_TRACE_OUTPUT"); output && std::strcmp(output, "capture") == 0) {
     writer->capture_stdout();
+    writer->capture_stderr();
+  }
   std::atexit([] {
     for (JsonlWriter* w : live_writers()) w->end("exit");
   });

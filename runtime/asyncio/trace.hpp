@@ -10,6 +10,10 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <version>
+#if defined(__cpp_lib_source_location)
+#include <source_location>
+#endif
 
 namespace asyncio {
 
@@ -38,6 +42,54 @@ enum class StepOutcome {
   cancelled,  // the body let CancelledError out: the task is cancelled
 };
 const char* to_string(StepOutcome outcome) noexcept;
+
+// ---- Issue 12 part 1: causes (docs/trace-format.md, "Version 2").
+
+// Where a task suspended: the caller of await(), sleep() and the other suspending calls, taken
+// from a defaulted last argument `source_location where = source_location::current()`. One
+// pointer on GCC (std::source_location); Clang 14 has no std::source_location, so there it is
+// built from __builtin_FILE()/__builtin_LINE(). The file is relative to the project's root
+// (the build maps the source directory away with -fmacro-prefix-map).
+class source_location {
+ public:
+#if defined(__cpp_lib_source_location)
+  static constexpr source_location current(std::source_location here = std::source_location::current()) noexcept {
+    source_location l;
+    l.here_ = here;
+    return l;
+  }
+  // Default-constructed: "" and 0 (unknown).
+  constexpr const char* file_name() const noexcept { return here_.file_name(); }
+  constexpr unsigned line() const noexcept { return here_.line(); }
+
+ private:
+  std::source_location here_{};
+#else
+  static constexpr source_location current(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) noexcept {
+    source_location l;
+    l.file_ = file;
+    l.line_ = line;
+    return l;
+  }
+  constexpr const char* file_name() const noexcept { return file_ ? file_ : ""; }
+  constexpr unsigned line() const noexcept { return line_; }
+
+ private:
+  const char* file_ = nullptr;
+  unsigned line_ = 0;
+#endif
+};
+
+// How a handle entered the ready queue or the timer heap (the `how` of a `scheduled` line).
+enum class ScheduleHow {
+  call_soon,
+  call_at,               // also call_later (the delay is passed too)
+  call_soon_threadsafe,  // reported when the loop takes the handle in, on its own thread
+  done_callback,         // a future or task completed (`of`) and queued one of its callbacks
+  task_step,             // a task's first step, the next after a bare yield, a throw-in
+  signal,                // add_signal_handler's callback
+};
+const char* to_string(ScheduleHow how) noexcept;
 
 // Observer: override what you need. Calls happen on the loop's thread, in the order the loop
 // does the work. An observer that throws is detached (and reported once through the loop's
@@ -90,6 +142,19 @@ class Observer {
   // Step 2 was about to block for ever (BaseEventLoop::check_stuck_): nothing can wake the loop
   // and tasks are pending. An observer may end the program here (asyncio-trace does).
   virtual void stuck(BaseEventLoop&, const StuckReport&) {}
+  // ---- Issue 12 part 1: causes. Who did what is the callback running at that moment (the
+  // observer tracks callback_begin/end itself) or the loop; nothing is stored on the handle.
+  // A handle entered the ready queue or the timer heap. `of`: for done_callback, the future or
+  // task whose completion queued it. `delay`: for call_later, the delay asked for (else < 0).
+  virtual void handle_scheduled(BaseEventLoop&, const Handle&, ScheduleHow, const FutureCore* /*of*/,
+                                double /*delay*/) {}
+  // Handle.cancel() / TimerHandle.cancel() (the first time only).
+  virtual void handle_cancelled(BaseEventLoop&, const Handle&) {}
+  // A callback raised; the exception goes to the loop's exception handler right after this
+  // (custom_handler: one set with set_exception_handler, else the default).
+  virtual void callback_raised(BaseEventLoop&, const Handle&, const std::exception_ptr&, bool /*custom_handler*/) {}
+  // Task.cancel() was called on a task that is not done (by whom: the running callback).
+  virtual void task_cancel_requested(BaseEventLoop&, const TaskCore&) {}
 };
 
 // Tracer: what the loop calls. With no observer each call is one predictable branch; the
@@ -169,6 +234,13 @@ class JsonlWriter final : public Observer {
   void future_created(BaseEventLoop&, const FutureCore&, const char* what,
                       const std::vector<FutureCore*>& children) override;
   void stuck(BaseEventLoop&, const StuckReport&) override;
+  void handle_scheduled(BaseEventLoop&, const Handle&, ScheduleHow, const FutureCore* of, double delay) override;
+  void handle_cancelled(BaseEventLoop&, const Handle&) override;
+  void callback_raised(BaseEventLoop&, const Handle&, const std::exception_ptr&, bool custom_handler) override;
+  void task_cancel_requested(BaseEventLoop&, const TaskCore&) override;
+  // Like capture_stdout(), for stderr (fd 2): "output" events with "fd":2, and every byte is
+  // still copied to where fd 2 pointed before, so the terminal sees it too.
+  bool capture_stderr() noexcept;
 
  private:
   struct State;

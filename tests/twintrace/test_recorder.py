@@ -20,8 +20,13 @@ def check(cond, what):
         print('FAIL:', what)
 
 
-def run(*args):
-    return subprocess.run([tool, '--python', sys.executable, *args], capture_output=True, text=True, timeout=60)
+# Sections 1 to 4 check the stream without the causes (ASYNCIO_TRACE_CAUSES=off); section 5 with them.
+no_causes_env = dict(os.environ, ASYNCIO_TRACE_CAUSES='off')
+
+
+def run(*args, env=no_causes_env):
+    return subprocess.run([tool, '--python', sys.executable, *args], capture_output=True, text=True, timeout=60,
+                          env=env)
 
 
 REQUIRED = {
@@ -306,7 +311,11 @@ asyncio.run(main())
         line = line_of(f.read(), 'await asyncio.sleep(b.start')
     check('"outcome":"awaited","at":"examples/02_superloop_async.py:%d","awaited":"sleep(0.2)"' % line in runs[0].stdout,
           'at is relative to the project root')
-    check('"h":' not in stream and '"scheduled"' not in stream, 'without ASYNCIO_TRACE_CAUSES=on no causes are written')
+    check('"h":' not in stream and '"scheduled"' not in stream, 'with ASYNCIO_TRACE_CAUSES=off no causes are written')
+    default_env = {k: v for k, v in os.environ.items() if k != 'ASYNCIO_TRACE_CAUSES'}
+    default = run('--clock', 'virtual', '--format', 'jsonl', example, env=default_env)
+    check(default.returncode == 0 and '"e":"scheduled"' in default.stdout and '"h":' in default.stdout,
+          'the causes are written by default (no ASYNCIO_TRACE_CAUSES)')
     path = os.path.join(tmp, 'causes.jsonl')
     with open(path, 'w') as f:
         f.write(runs[0].stdout)

@@ -31,10 +31,10 @@ FORMAT_VERSION = 2
 
 # The causes of format version 2 (docs/trace-format.md, "Version 2"): handle ids, `scheduled`,
 # `handle_cancelled`, `callback_raised`, future_done's how/by, task_done's cancel_by_*, `at`,
-# callback_end's `real`, stderr as `output` fd 2. ASYNCIO_TRACE_CAUSES=on|off picks; the default
-# is off until the C++ runtime writes causes too (issue 12): a C++ program and its Python twin
-# diff identically only if both write them or neither does. Turn it on here when both do.
-CAUSES_DEFAULT = False
+# callback_end's `real`, stderr as `output` fd 2. ASYNCIO_TRACE_CAUSES=on|off picks; on by default,
+# as the C++ runtime writes them too (issue 12), so a C++ program and its Python twin compare
+# causes and all.
+CAUSES_DEFAULT = True
 
 # ---------------------------------------------------------------- text as the C++ writer writes it
 

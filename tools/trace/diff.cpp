@@ -113,6 +113,17 @@ bool rule_causes(Event& e, NormState& state) {
   const std::string kind = e.kind();
   bool changed = false;
   for (const char* key : {"real", "at"}) changed = e.fields.erase(key) > 0 || changed;
+  if (kind == "output" && e.has("fd")) {
+    // fd 1 is what an output line without fd means; stderr (fd 2) is captured only with causes.
+    if (e.integer("fd") == 2 && !state.compare_causes) {
+      state.drop = true;
+      return true;
+    }
+    if (e.integer("fd") == 1) {
+      e.fields.erase("fd");
+      changed = true;
+    }
+  }
   if (!state.compare_causes) {
     for (const char* cause : CAUSE_EVENTS) {
       if (kind == cause) {
@@ -167,8 +178,9 @@ const Rule NORMALISATION[] = {
      rule_loop_line},
     {"causes",
      "a cause names handles by what they run, not by id (h is dropped, by_h becomes the running callback's name); "
-     "real durations and source locations (real, at) are not compared; when only one side carries causes, the "
-     "other's cause lines (scheduled, handle_cancelled, callback_raised, future_created, stuck) and keys are left out",
+     "real durations and source locations (real, at) are not compared; an output's fd 1 is the same as no fd; "
+     "when only one side carries causes, the other's cause lines (scheduled, handle_cancelled, callback_raised, "
+     "future_created, stuck, stderr output) and keys are left out",
      rule_causes},
 };
 
@@ -326,12 +338,24 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
   std::vector<std::string> pending;  // lines since the last pass ended
   long loop = 1;
   bool in_pass = false;
+  std::map<long, long> awaited_futures;  // a stream's future id -> its rank among awaited ones
   for (std::size_t i = first + 1; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
     Event e = parse_event(lines[i]);
     const std::string kind = e.kind();
     // [graph] Who waits on what: asyncio-cpp's own lines, which the CPython recorder never writes.
     if (kind == "future_created" || kind == "stuck") continue;
+    // v2 also reports futures only callbacks waited for, numbered from the same counter: compare
+    // the futures some task awaited, numbered in the order they were first awaited.
+    if (e.has("future") && (kind == "task_step_end" || kind == "future_done")) {
+      const long id = e.integer("future");
+      auto it = awaited_futures.find(id);
+      if (it == awaited_futures.end()) {
+        if (kind == "future_done") continue;
+        it = awaited_futures.emplace(id, static_cast<long>(awaited_futures.size()) + 1).first;
+      }
+      e.fields["future"] = static_cast<double>(it->second);
+    }
     if (kind == "loop") {
       loop = e.integer("loop");
       if (side.clock.empty()) side.clock = e.str("clock");

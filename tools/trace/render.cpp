@@ -184,7 +184,7 @@ std::string TextRenderer::block_(const Pass& pass, Times times) const {
       if (durations && cb.finished) b << paint_("2", " (" + measured(cb.end - cb.begin) + " s)");
       if (is_slow(cb, options_.slow))
         b << paint_("31", " SLOW: blocked the loop for " + measured(cb.took()) + " s" +
-                              (pass.virtual_clock && cb.real ? " (real time)" : ""));
+                              (pass.virtual_clock && cb.took_real() ? " (real time)" : ""));
       b << cause_tail(cb.cause ? cb.cause->words : "") << "\n";
       if (!cb.raised.empty())
         b << "      " << paint_("31", "raised " + cb.raised) << ", which went to the "
@@ -339,7 +339,7 @@ void write_summary(std::ostream& out, const TraceBuilder& trace, double slow, bo
       out << "  pass " << p.index << ": " << cb.handle;
       if (cb.task) out << " [" << cb.task_name << "]";
       out << " took " << seconds(cb.took()) << " s";
-      if (p.virtual_clock && cb.real) out << " of real time (the virtual clock did not move)";
+      if (p.virtual_clock && cb.took_real()) out << " of real time (the virtual clock did not move)";
       if (cb.outcome == "awaited") {
         out << ", then awaited " << cb.awaited;
       } else if (!cb.outcome.empty()) {

@@ -80,8 +80,10 @@ struct Callback {
   std::string handler;        // default or custom: the exception handler it went to
   std::string cancelled_by;   // a skipped handle: who cancelled it ("cancel in Task 'main'")
   std::optional<double> real;  // its real duration (callback_end.real), on both clocks
-  // How long it blocked the loop: `real` when the stream has it, else the clock's own duration.
-  double took() const { return real ? *real : end - begin; }
+  // How long it blocked the loop: `real` when the stream has it, else the clock's own duration;
+  // the clock's duration if longer (on the virtual clock, a simulated blocking call moves it).
+  double took() const { return took_real() ? *real : end - begin; }
+  bool took_real() const { return real && *real > end - begin; }
 };
 
 struct TimerEvent {

@@ -54,8 +54,9 @@
       p.step.push(add({ step: 4, idle: true, dur: 0 }));
     } else {
       p.callbacks.forEach((cb, ci) => {
-        // Real time when the stream has it (format version 2): on the virtual clock too.
-        cb.took = cb.real !== null && cb.real !== undefined ? cb.real : cb.end - cb.begin;
+        // Real time when the stream has it (format version 2), on the virtual clock too; but a
+        // callback that moved the virtual clock itself (a simulated blocking call) took that long.
+        cb.took = cb.real !== null && cb.real !== undefined ? Math.max(cb.real, cb.end - cb.begin) : cb.end - cb.begin;
         cb.seg = add({ step: 4, idle: false, cb: cb, ci: ci, dur: Math.max(0, cb.took) });
         cb.slow = cb.finished && !cb.skipped && cb.took >= data.slow;
       });
