@@ -7,8 +7,8 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -250,7 +250,18 @@ TEST_SUITE("trace") {
       loop.run_once();
     });
     // callback_end's real duration differs each run: compared as R.
-    const std::string normalised = std::regex_replace(stream, std::regex("\"real\":[0-9.]+"), "\"real\":R");
+    // (A plain scan, not std::regex: GCC 12's <regex> trips -Wmaybe-uninitialized in the sanitizer build.)
+    std::string normalised;
+    const std::string key = "\"real\":";
+    for (std::size_t i = 0; i < stream.size();) {
+      if (stream.compare(i, key.size(), key) == 0) {
+        normalised += key + "R";
+        i += key.size();
+        while (i < stream.size() && (std::isdigit(static_cast<unsigned char>(stream[i])) != 0 || stream[i] == '.')) ++i;
+      } else {
+        normalised += stream[i++];
+      }
+    }
     const std::string expected = std::string(HEADER) +
                                  "{\"e\":\"loop\",\"loop\":1,\"clock\":\"virtual\",\"selector\":\"epoll\"}\n"
                                  "{\"e\":\"scheduled\",\"t\":0.000000,\"h\":1,\"handle\":\"hello()\",\"how\":\"call_soon\","
