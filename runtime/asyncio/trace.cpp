@@ -197,10 +197,7 @@ struct JsonlWriter::State {
   // The memfd only grows (nothing is truncated, so a thread printing meanwhile loses nothing).
   void drain_output() noexcept {
     if (out.captured < 0 && err.captured < 0) return;
-    std::cout.flush();
-    std::fflush(stdout);
-    std::cerr.flush();
-    std::fflush(stderr);
+    flush_std_streams();
     drain(out);
     drain(err);
   }
@@ -225,13 +222,21 @@ struct JsonlWriter::State {
     append_json_string(buffer, text);
     buffer += "}\n";
   }
-  static void write_all(int to, std::string_view text) noexcept {
+  // Writes all of `text` to `to`; false if the fd stopped taking it (closed, or the reader left).
+  static bool write_all(int to, std::string_view text) noexcept {
     while (!text.empty()) {
       const ssize_t n = ::write(to, text.data(), text.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;
+      if (n <= 0) return false;
       text.remove_prefix(static_cast<std::size_t>(n));
     }
+    return true;
+  }
+  static void flush_std_streams() noexcept {
+    std::cout.flush();
+    std::fflush(stdout);
+    std::cerr.flush();
+    std::fflush(stderr);
   }
   // Gives fd 1 and fd 2 back to where they pointed before capturing.
   void stop_capture() noexcept {
@@ -247,10 +252,7 @@ struct JsonlWriter::State {
   bool start_capture(Capture& c, const char* name) noexcept {
     if (c.captured >= 0) return true;
     if (ended) return false;
-    std::cout.flush();
-    std::fflush(stdout);
-    std::cerr.flush();
-    std::fflush(stderr);
+    flush_std_streams();
     // High fd numbers, so the fds the program opens are numbered as they would be untraced.
     const int memfd = ::memfd_create(name, MFD_CLOEXEC);
     const int captured = memfd < 0 ? -1 : ::fcntl(memfd, F_DUPFD_CLOEXEC, 100);
@@ -398,16 +400,8 @@ struct JsonlWriter::State {
     if (const TaskCore* task = h.task_()) task_fields(*task);
   }
   void write_out() noexcept {
-    std::size_t done = 0;
-    while (done < buffer.size() && fd >= 0) {
-      const ssize_t n = ::write(fd, buffer.data() + done, buffer.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        fd = -1;  // the reader went away: stop writing, let the program go on
-        break;
-      }
-      done += static_cast<std::size_t>(n);
-    }
+    // The reader went away: stop writing, let the program go on.
+    if (fd >= 0 && !write_all(fd, buffer)) fd = -1;
     buffer.clear();
   }
   // --step: wait for the reader's go-ahead after a pass.
