@@ -14,7 +14,7 @@ async def main():
     fast = loop.create_future()
     loop.call_later(0.01, fast.set_result, None)
     fetches = [asyncio.create_task(fetch(page, answer), name=f"GET {page}")
-               for page, answer in [("/slow", asyncio.sleep(0.03)), ("/", fast), ("/about", fast), ("/missing", fast)]]
+               for page, answer in [("/slow", asyncio.sleep(0.5)), ("/", fast), ("/about", fast), ("/missing", fast)]]
     wakeups = 0
     for next_done in asyncio.as_completed(fetches):
         passed = [False]  # a callback queued now runs only if the loop makes a pass, that is, if we suspend
