@@ -4,7 +4,8 @@
 # under the root's share/asyncio-cpp. Its trace of example 02 must equal the golden one, and with
 # one installed example (and then the recorder) removed it must miss them, though the build
 # tree still has them.
-# -D: BUILD (the build tree), CPACK, WORK (scratch folder, wiped), VERSION, GOLDEN (the trace of 02 on the
+# -D: BUILD (the build tree), CPACK, WORK (scratch folder, wiped), VERSION, CONTACT (the build's
+#     ASYNCIO_PACKAGE_CONTACT, the Maintainer field), GOLDEN (the trace of 02 on the
 #     virtual clock), PYTHON (optional: a CPython 3.11+, to trace an installed example's twin)
 cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
@@ -21,10 +22,11 @@ if(NOT count EQUAL 1)
   message(FATAL_ERROR "cpack -G DEB made ${count} .deb files in ${WORK}/cpack:\n${log}")
 endif()
 
-# The fields: Depends has what the headers' users need and, from dpkg-shlibdeps, the programs'
+# The fields: Maintainer is the ASYNCIO_PACKAGE_CONTACT configured; Depends has what the headers' users need and, from dpkg-shlibdeps, the programs'
 # shared libraries.
-run("dpkg-deb -f" COMMAND dpkg-deb -f ${debs} Package Version Depends OUTPUT fields)
-foreach(want IN ITEMS "Package: asyncio-cpp\n" "Version: ${VERSION}\n" "libboost-context-dev (>= 1.74)"
+run("dpkg-deb -f" COMMAND dpkg-deb -f ${debs} Package Version Maintainer Depends OUTPUT fields)
+foreach(want IN ITEMS "Package: asyncio-cpp\n" "Version: ${VERSION}\n" "Maintainer: ${CONTACT}\n"
+                      "libboost-context-dev (>= 1.74)"
                       "g++ (>= 4:12)" "libc6 (>= " "libstdc++6 (>= ")
   string(FIND "${fields}" "${want}" at)
   if(at EQUAL -1)
