@@ -22,8 +22,8 @@ if(NOT count EQUAL 1)
   message(FATAL_ERROR "cpack -G DEB made ${count} .deb files in ${WORK}/cpack:\n${log}")
 endif()
 
-# The fields: Maintainer is the ASYNCIO_PACKAGE_CONTACT configured; Depends has what the headers' users need and, from dpkg-shlibdeps, the programs'
-# shared libraries.
+# The fields: Maintainer is the configured ASYNCIO_PACKAGE_CONTACT; Depends has what the
+# headers' users need and, from dpkg-shlibdeps, the programs' shared libraries.
 run("dpkg-deb -f" COMMAND dpkg-deb -f ${debs} Package Version Maintainer Depends OUTPUT fields)
 foreach(want IN ITEMS "Package: asyncio-cpp\n" "Version: ${VERSION}\n" "Maintainer: ${CONTACT}\n"
                       "libboost-context-dev (>= 1.74)"
