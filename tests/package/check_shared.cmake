@@ -34,7 +34,7 @@ run("check_install.cmake on the shared build"
             -DCXX=${CXX} -DGENERATOR=${GENERATOR} -DLIBDIR=${LIBDIR} -DBINDIR=${BINDIR}
             -DINCLUDEDIR=${INCLUDEDIR} -DDATADIR=${DATADIR} -DDOCDIR=${DOCDIR}
             -P ${CMAKE_CURRENT_LIST_DIR}/check_install.cmake)
-set(prefix ${install_work}/prefix)  # check_install.cmake's moved prefix
+file(REAL_PATH ${install_work}/prefix prefix)  # check_install.cmake's moved prefix
 set(lib ${prefix}/${LIBDIR})
 
 # ---------------------------------------------------------------- the library and its SONAME
@@ -103,8 +103,14 @@ foreach(file IN ITEMS ${prefix}/${BINDIR}/asyncio-trace ${prefix}/${BINDIR}/asyn
     message(FATAL_ERROR "${file} needs ${soname}; its RUNPATH is '${elf_runpath}', expected '$ORIGIN/${to_lib}'")
   endif()
   # The loader takes the moved prefix's library (the build tree has one as well).
-  run("ldd ${file}" COMMAND ldd ${file} OUTPUT out)
-  if(NOT out MATCHES "\t${soname} => ${lib}/${soname} ")
+  # ldd shows the path as the loader made it from $ORIGIN (bin/../lib/...).
+  run("ldd ${file}" COMMAND ${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH ldd ${file} OUTPUT out)
+  string(REGEX MATCH "\t${soname} => ([^ \n]+) " _ "${out}")
+  set(loaded "${CMAKE_MATCH_1}")
+  if(loaded)
+    file(REAL_PATH "${loaded}" loaded)
+  endif()
+  if(NOT loaded STREQUAL "${lib}/libasyncio.so.${VERSION}")
     message(FATAL_ERROR "${file} does not load ${lib}/${soname}:\n${out}")
   endif()
 endforeach()
