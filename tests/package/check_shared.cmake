@@ -162,5 +162,6 @@ if(NOT out STREQUAL "asyncio-cpp ${VERSION} (headers ${VERSION}): 3\n")
 endif()
 
 file(REMOVE_RECURSE ${outside})
-message(STATUS "BUILD_SHARED_LIBS: ${soname} in a moved prefix, found by ${count} examples and "
-               "asyncio-bench through $ORIGIN; the installed asyncio-trace traced 02 as the golden trace")
+list(LENGTH users n_users)
+message(STATUS "BUILD_SHARED_LIBS: ${soname} in a moved prefix, found through $ORIGIN by the "
+               "${n_users} installed programs that need it; the installed asyncio-trace traced 02 as the golden trace")
