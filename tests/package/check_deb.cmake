@@ -4,40 +4,16 @@
 # under the root's share/asyncio-cpp. Its trace of example 02 must equal the golden one, and with
 # one installed example (and then the recorder) removed it must miss them, though the build
 # tree still has them.
-# -D: BUILD (the build tree), CPACK, WORK (scratch folder, wiped), VERSION, GOLDEN (the trace of 02 on the
+# -D: BUILD (the build tree), CPACK, WORK (scratch folder, wiped), VERSION, CONTACT (the build's
+#     ASYNCIO_PACKAGE_CONTACT, the Maintainer field), GOLDEN (the trace of 02 on the
 #     virtual clock), PYTHON (optional: a CPython 3.11+, to trace an installed example's twin)
 cmake_minimum_required(VERSION 3.25)
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
-function(run what)  # run WHAT COMMAND... [OUTPUT VAR]: fails with the output if it fails
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUTPUT" "COMMAND")
-  execute_process(COMMAND ${arg_COMMAND} WORKING_DIRECTORY ${outside}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    list(JOIN arg_COMMAND " " shown)
-    message(FATAL_ERROR "${what} failed (${rc}): ${shown}\n${out}\n${err}")
-  endif()
-  if(arg_OUTPUT)
-    set(${arg_OUTPUT} "${out}" PARENT_SCOPE)
-  endif()
-endfunction()
-
-foreach(tool IN ITEMS dpkg dpkg-deb dpkg-shlibdeps)
-  find_program(found_${tool} ${tool})
-  if(NOT found_${tool})
-    message(FATAL_ERROR "${tool} is not installed (apt-get install dpkg-dev; tools/dev.sh test does)")
-  endif()
-endforeach()
-
-file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK})
-# The folder the installed tool runs in: outside the build tree (under TMPDIR or /tmp).
-set(tmp "$ENV{TMPDIR}")
-if(NOT tmp)
-  set(tmp /tmp)
-endif()
-string(RANDOM LENGTH 10 tag)
-set(outside ${tmp}/asyncio-cpp-deb-${tag})
-file(MAKE_DIRECTORY ${outside})
+require_programs(dpkg-dev dpkg dpkg-deb dpkg-shlibdeps)
+# The folder the installed tool runs in: outside the build tree.
+outside_folder(outside)
+set(run_in ${outside})
 
 run("cpack -G DEB" COMMAND ${CMAKE_COMMAND} -E chdir ${BUILD} ${CPACK} -G DEB -B ${WORK}/cpack OUTPUT log)
 file(GLOB debs ${WORK}/cpack/*.deb)
@@ -46,10 +22,11 @@ if(NOT count EQUAL 1)
   message(FATAL_ERROR "cpack -G DEB made ${count} .deb files in ${WORK}/cpack:\n${log}")
 endif()
 
-# The fields: Depends has what the headers' users need and, from dpkg-shlibdeps, the programs'
-# shared libraries.
-run("dpkg-deb -f" COMMAND dpkg-deb -f ${debs} Package Version Depends OUTPUT fields)
-foreach(want IN ITEMS "Package: asyncio-cpp\n" "Version: ${VERSION}\n" "libboost-context-dev (>= 1.74)"
+# The fields: Maintainer is the configured ASYNCIO_PACKAGE_CONTACT; Depends has what the
+# headers' users need and, from dpkg-shlibdeps, the programs' shared libraries.
+run("dpkg-deb -f" COMMAND dpkg-deb -f ${debs} Package Version Maintainer Depends OUTPUT fields)
+foreach(want IN ITEMS "Package: asyncio-cpp\n" "Version: ${VERSION}\n" "Maintainer: ${CONTACT}\n"
+                      "libboost-context-dev (>= 1.74)"
                       "g++ (>= 4:12)" "libc6 (>= " "libstdc++6 (>= ")
   string(FIND "${fields}" "${want}" at)
   if(at EQUAL -1)
@@ -61,8 +38,7 @@ set(root ${WORK}/root)
 run("dpkg -x" COMMAND dpkg -x ${debs} ${root})
 set(tool ${root}/usr/bin/asyncio-trace)
 set(share ${root}/usr/share/asyncio-cpp)
-set(clean_env ${CMAKE_COMMAND} -E env --unset=ASYNCIO_EXAMPLES_DIR --unset=ASYNCIO_TRACE_RECORDER
-              --unset=LD_LIBRARY_PATH --unset=PYTHONPATH PATH=${root}/usr/bin:/usr/bin:/bin)
+clean_env(clean_env ${root}/usr/bin)
 
 run("asyncio-trace --version" COMMAND ${clean_env} asyncio-trace --version OUTPUT out)
 if(NOT out STREQUAL "asyncio-trace ${VERSION}\n")

@@ -7,25 +7,8 @@
 #     CXX, GENERATOR, LIBDIR (CMAKE_INSTALL_LIBDIR), BINDIR, INCLUDEDIR, DATADIR (share/asyncio-cpp),
 #     DOCDIR
 cmake_minimum_required(VERSION 3.25)
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
-function(run what)  # run WHAT COMMAND... [WORKING_DIRECTORY DIR]: fails with the output if it fails
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "WORKING_DIRECTORY;OUTPUT" "COMMAND")
-  if(NOT arg_WORKING_DIRECTORY)
-    set(arg_WORKING_DIRECTORY ${WORK})
-  endif()
-  execute_process(COMMAND ${arg_COMMAND} WORKING_DIRECTORY ${arg_WORKING_DIRECTORY}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    list(JOIN arg_COMMAND " " shown)
-    message(FATAL_ERROR "${what} failed (${rc}): ${shown}\n${out}\n${err}")
-  endif()
-  if(arg_OUTPUT)
-    set(${arg_OUTPUT} "${out}" PARENT_SCOPE)
-  endif()
-endfunction()
-
-file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK})
 set(staged ${WORK}/staged)
 set(prefix ${WORK}/prefix)
 run("cmake --install" COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${staged})

@@ -23,7 +23,8 @@ file(RELATIVE_PATH ASYNCIO_DATA_FROM_BINDIR "${CMAKE_INSTALL_FULL_BINDIR}"
      "${CMAKE_INSTALL_FULL_DATADIR}/${ASYNCIO_PACKAGE_NAME}")
 set(ASYNCIO_CMAKE_PACKAGE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/asyncio_cpp")
 
-# With BUILD_SHARED_LIBS, an installed program finds libasyncio.so relative to itself.
+# With BUILD_SHARED_LIBS, an installed program finds libasyncio.so relative to itself (a RUNPATH
+# $ORIGIN/../lib for bin/), so an installed prefix can move (package.shared checks it).
 function(asyncio_install_rpath target destination)
   if(BUILD_SHARED_LIBS)
     file(RELATIVE_PATH to_lib "${CMAKE_INSTALL_PREFIX}/${destination}" "${CMAKE_INSTALL_FULL_LIBDIR}")
@@ -42,6 +43,10 @@ target_compile_features(asyncio PUBLIC cxx_std_20)
 target_include_directories(asyncio PUBLIC
   $<BUILD_INTERFACE:${ASYNCIO_GENERATED_INCLUDE_DIR}>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+# The SOVERSION rule: a shared libasyncio is libasyncio.so.MAJOR.MINOR.PATCH with the SONAME
+# libasyncio.so.MAJOR.MINOR. Before 1.0 a minor release may break the ABI, as it may the API
+# (find_package's SameMinorVersion below): programs linked with 0.2 then refuse to load a 0.3
+# library instead of crashing in it. Tested by package.shared (tests/package/check_shared.cmake).
 set_target_properties(asyncio PROPERTIES
   EXPORT_NAME asyncio
   VERSION ${PROJECT_VERSION}
@@ -103,6 +108,9 @@ install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 
 # ---------------------------------------------------------------- cpack -G DEB
+# A placeholder until the project has a maintainer to name: whoever builds a package to hand out
+# sets theirs with -DASYNCIO_PACKAGE_CONTACT="Name <address>" (README.md says so). There is no
+# copyright file either: the project states no licence yet.
 set(ASYNCIO_PACKAGE_CONTACT "asyncio-cpp maintainers <maintainers@asyncio-cpp.invalid>"
     CACHE STRING "The Maintainer field of the Debian package")
 set(CPACK_PACKAGE_NAME ${ASYNCIO_PACKAGE_NAME})
