@@ -446,6 +446,9 @@ int run_trace(const Options& o) {
     while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
+  const bool stepping = stepper != nullptr;
+  const int steps_done = stepping ? stepper->steps_done() : 4;
+  const bool replay_quit = stepping && stepper->quit() && !o.replay.empty();
   stepper.reset();  // closes the go-ahead pipe
 
   if (!format_error.empty()) {
@@ -496,13 +499,13 @@ int run_trace(const Options& o) {
   } else if (trace.end_reason() == "stopped") {
     if (o.format == "text") {
       const Pass& last = trace.passes().back();
-      if (last.complete || !stepper) {
+      if (last.complete || !stepping) {
         out << "(stopped by --step after pass " << last.index << ")\n";
       } else {
-        out << "(stopped by --step in pass " << last.index << ", after step " << stepper->steps_done() << ")\n";
+        out << "(stopped by --step in pass " << last.index << ", after step " << steps_done << ")\n";
       }
     }
-  } else if (!o.replay.empty() && stepper && stepper->quit()) {
+  } else if (replay_quit) {
     // q over a recording: it was read only as far as asked
   } else if (!o.replay.empty() && trace.end_reason().empty()) {
     std::cerr << "asyncio-trace: " << label << ": the stream is cut off (no end line)\n";
