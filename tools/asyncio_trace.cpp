@@ -368,7 +368,12 @@ int run_trace(const Options& o) {
   std::unique_ptr<StepSession> stepper;
   if (o.step)
     stepper = std::make_unique<StepSession>(
-        out, tty.get(), child.step, text, trace, tasks, [&](const Pass& pass) { return text.selected(pass); },
+        out, tty.get(), child.step, text, trace, tasks,
+        // --passes chooses where to stop (--task only filters step 4's lines: a pass's tasks are
+        // known only once it has run)
+        [&](const Pass& pass) {
+          return pass.index >= text_options.passes.first && pass.index <= text_options.passes.second;
+        },
         text_options.steps);
   long stuck_shown = 0;
   auto after_pass = [&](const Pass& pass) {
