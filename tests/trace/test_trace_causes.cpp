@@ -282,31 +282,31 @@ TEST_SUITE("trace.diff_causes") {
   // stream's steps end (the writer waits at the same lines: test_trace.cpp).
   TEST_CASE("the ready queue and the timer heap are rebuilt from the stream line by line") {
     const std::vector<std::string> lines = {
-        R"({"v":2,"format":"asyncio-trace"})",
-        R"({"e":"loop","loop":1,"clock":"virtual","selector":"epoll"})",
-        R"({"e":"task_created","t":0,"task":1,"name":"Task-1"})",
-        R"({"e":"scheduled","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"Task-1","how":"task_step","by":"loop"})",
-        R"({"e":"task_renamed","t":0,"task":1,"name":"main"})",
-        R"({"e":"pass_begin","t":0,"pass":1})",                                                       // 5
-        R"({"e":"select_begin","t":0,"selector":"epoll","timeout":0,"reason":"ready"})",
-        R"({"e":"select_end","t":0,"events":0})",
-        R"({"e":"callback_begin","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"main"})",
-        R"({"e":"scheduled","t":0,"h":2,"handle":"tick()","how":"call_at","when":5,"delay":5,"by":"callback","by_h":1,"by_task":1})",
-        R"({"e":"scheduled","t":0,"h":3,"handle":"tock()","how":"call_at","when":2,"delay":2,"by":"callback","by_h":1,"by_task":1})",  // 10
-        R"({"e":"scheduled","t":0,"h":4,"handle":"hello()","how":"call_soon","by":"callback","by_h":1,"by_task":1})",
-        R"({"e":"handle_cancelled","t":0,"h":4,"handle":"hello()","by":"callback","by_h":1,"by_task":1})",
-        R"({"e":"callback_end","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"main"})",
-        R"({"e":"pass_end","t":0,"pass":1,"ran":1})",
-        R"({"e":"pass_begin","t":0,"pass":2})",                                                       // 15
-        R"({"e":"scheduled","t":0,"h":5,"handle":"ping()","how":"call_soon_threadsafe","by":"thread"})",
-        R"({"e":"select_begin","t":0,"selector":"epoll","timeout":0,"reason":"ready"})",
-        R"({"e":"select_end","t":2,"events":0})",
-        R"({"e":"scheduled","t":2,"h":6,"handle":"pong()","how":"call_soon_threadsafe","by":"thread"})",
-        R"({"e":"timer_ready","t":2,"h":3,"handle":"tock()","when":2,"late":0})",                     // 20
-        R"({"e":"callback_skipped","t":2,"h":4,"handle":"hello()"})",
-        R"({"e":"callback_begin","t":2,"h":5,"handle":"ping()"})",
-        R"({"e":"callback_end","t":2,"h":5,"handle":"ping()"})",
-        R"({"e":"pass_end","t":2,"pass":2,"ran":4})",
+        R"j({"v":2,"format":"asyncio-trace"})j",
+        R"j({"e":"loop","loop":1,"clock":"virtual","selector":"epoll"})j",
+        R"j({"e":"task_created","t":0,"task":1,"name":"Task-1"})j",
+        R"j({"e":"scheduled","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"Task-1","how":"task_step","by":"loop"})j",
+        R"j({"e":"task_renamed","t":0,"task":1,"name":"main"})j",
+        R"j({"e":"pass_begin","t":0,"pass":1})j",                                                       // 5
+        R"j({"e":"select_begin","t":0,"selector":"epoll","timeout":0,"reason":"ready"})j",
+        R"j({"e":"select_end","t":0,"events":0})j",
+        R"j({"e":"callback_begin","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"main"})j",
+        R"j({"e":"scheduled","t":0,"h":2,"handle":"tick()","how":"call_at","when":5,"delay":5,"by":"callback","by_h":1,"by_task":1})j",
+        R"j({"e":"scheduled","t":0,"h":3,"handle":"tock()","how":"call_at","when":2,"delay":2,"by":"callback","by_h":1,"by_task":1})j",  // 10
+        R"j({"e":"scheduled","t":0,"h":4,"handle":"hello()","how":"call_soon","by":"callback","by_h":1,"by_task":1})j",
+        R"j({"e":"handle_cancelled","t":0,"h":4,"handle":"hello()","by":"callback","by_h":1,"by_task":1})j",
+        R"j({"e":"callback_end","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"main"})j",
+        R"j({"e":"pass_end","t":0,"pass":1,"ran":1})j",
+        R"j({"e":"pass_begin","t":0,"pass":2})j",                                                       // 15
+        R"j({"e":"scheduled","t":0,"h":5,"handle":"ping()","how":"call_soon_threadsafe","by":"thread"})j",
+        R"j({"e":"select_begin","t":0,"selector":"epoll","timeout":0,"reason":"ready"})j",
+        R"j({"e":"select_end","t":2,"events":0})j",
+        R"j({"e":"scheduled","t":2,"h":6,"handle":"pong()","how":"call_soon_threadsafe","by":"thread"})j",
+        R"j({"e":"timer_ready","t":2,"h":3,"handle":"tock()","when":2,"late":0})j",                     // 20
+        R"j({"e":"callback_skipped","t":2,"h":4,"handle":"hello()"})j",
+        R"j({"e":"callback_begin","t":2,"h":5,"handle":"ping()"})j",
+        R"j({"e":"callback_end","t":2,"h":5,"handle":"ping()"})j",
+        R"j({"e":"pass_end","t":2,"pass":2,"ran":4})j",
     };
     using asyncio_trace::QueuedHandle;
     const auto names = [](const std::vector<QueuedHandle>& queue) {

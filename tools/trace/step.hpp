@@ -10,6 +10,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "trace/render.hpp"
 #include "trace/tasks.hpp"
