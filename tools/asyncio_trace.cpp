@@ -26,6 +26,7 @@
 #include "trace/diff.hpp"
 #include "trace/program.hpp"
 #include "trace/render.hpp"
+#include "trace/step.hpp"
 #include "trace/tasks.hpp"
 #include "trace/trace_model.hpp"
 
@@ -85,7 +86,9 @@ void configure_cli(CLI::App& app, Options& o) {
       ->check(CLI::IsMember({"text", "jsonl", "chrome", "html"}));
   app.add_option("-o,--output", o.output, "Write the trace to FILE instead of standard output");
   app.add_flag("--step", o.step,
-               "Pause after each pass: Enter runs the next, a number runs that many, c runs to the end, q stops");
+               "Pause after each step of each pass (also over --replay FILE): Enter next step, n next pass, "
+               "N run N passes, c continue, q quit, b back, r/t/k/w print the ready queue, timer heap, tasks, "
+               "await tree; ? lists the keys");
   app.add_option("--replay", o.replay, "Read a recorded stream (--format jsonl) instead of running a program")
       ->check(CLI::ExistingFile);
   // [graph]
@@ -223,66 +226,6 @@ class LineReader {
   bool cut_off_ = false;
 };
 
-// --step's prompt, on the terminal (not stdout, which may be a file or a pipe).
-class Stepper {
- public:
-  explicit Stepper(int go_fd) : go_fd_(go_fd) {
-    tty_ = std::fopen("/dev/tty", "r+");
-    if (!tty_) throw std::runtime_error("--step needs a terminal (/dev/tty cannot be opened)");
-  }
-  ~Stepper() {
-    if (tty_) std::fclose(tty_);
-    if (go_fd_ >= 0) ::close(go_fd_);
-  }
-  // After pass `index`: ask (unless a count is still running) and tell the program.
-  void after_pass(long index, bool hidden) {
-    if (go_fd_ < 0) return;
-    if (hidden) {
-      send_('n');
-      return;
-    }
-    if (remaining_ > 0) {
-      --remaining_;
-      send_('n');
-      return;
-    }
-    std::fprintf(tty_, "-- after pass %ld: Enter next pass, N run N passes, c continue, q stop > ", index);
-    std::fflush(tty_);
-    char line[64];
-    if (!std::fgets(line, sizeof line, tty_)) {
-      send_('c');
-      return;
-    }
-    std::string answer(line);
-    answer.erase(std::remove_if(answer.begin(), answer.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }),
-                 answer.end());
-    if (answer == "q") {
-      stopped_ = true;
-      send_('q');
-    } else if (answer == "c") {
-      send_('c');
-    } else if (!answer.empty() && answer.find_first_not_of("0123456789") == std::string::npos) {
-      remaining_ = std::max(0L, std::stol(answer) - 1);
-      send_('n');
-    } else {
-      send_('n');
-    }
-  }
-  bool stopped() const { return stopped_; }
-
- private:
-  void send_(char c) {
-    if (::write(go_fd_, &c, 1) != 1 || c != 'n') {
-      ::close(go_fd_);
-      go_fd_ = -1;
-    }
-  }
-  int go_fd_;
-  std::FILE* tty_ = nullptr;
-  long remaining_ = 0;
-  bool stopped_ = false;
-};
-
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
@@ -330,9 +273,18 @@ int run_trace(const Options& o) {
     std::cerr << "asyncio-trace: give a PROGRAM to run or --replay FILE (see --help)\n";
     return 2;
   }
-  if (o.step && (!o.replay.empty() || o.format != "text" || o.summary)) {
-    std::cerr << "asyncio-trace: --step runs a program and shows its passes as text\n";
+  if (o.step && (o.format != "text" || o.summary)) {
+    std::cerr << "asyncio-trace: --step shows the passes as text (not with --format or --summary)\n";
     return 2;
+  }
+  // --step's prompt and keys are on the terminal (not stdout, which may be a file or a pipe).
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> tty(nullptr, std::fclose);
+  if (o.step) {
+    tty.reset(std::fopen("/dev/tty", "r+"));
+    if (!tty) {
+      std::cerr << "asyncio-trace: --step needs a terminal (/dev/tty cannot be opened)\n";
+      return 2;
+    }
   }
 
   TextOptions text_options;
@@ -392,8 +344,6 @@ int run_trace(const Options& o) {
 
   const bool streaming_text = o.format == "text" && !o.summary;
   TextRenderer text(out, text_options);
-  std::unique_ptr<Stepper> stepper;
-  if (o.step) stepper = std::make_unique<Stepper>(child.step);
   TraceBuilder trace;
   // The program's own stdout arrives inside the stream. Text and JSON Lines written to stdout
   // carry it in place; otherwise it is passed on as the program printed it (to stderr when
@@ -415,6 +365,16 @@ int run_trace(const Options& o) {
   };
   // [graph] --tasks, --tree and the Stuck: report, printed after the pass they belong to.
   TaskView tasks;
+  std::unique_ptr<StepSession> stepper;
+  if (o.step)
+    stepper = std::make_unique<StepSession>(
+        out, tty.get(), child.step, text, trace, tasks,
+        // --passes chooses where to stop (--task only filters step 4's lines: a pass's tasks are
+        // known only once it has run)
+        [&](const Pass& pass) {
+          return pass.index >= text_options.passes.first && pass.index <= text_options.passes.second;
+        },
+        text_options.steps);
   long stuck_shown = 0;
   auto after_pass = [&](const Pass& pass) {
     if (!streaming_text) return;
@@ -431,19 +391,27 @@ int run_trace(const Options& o) {
     out.flush();
   };
   trace.on_event = [&](const Event& event) {
+    // --step: the steps this event ends are shown (and asked about) before the model moves on.
+    if (stepper) stepper->before(event);
     tasks.add(event);
     // Under --stuck report the pass never ends: show it and the report now.
     if (event.kind() == "stuck" && o.stuck == "report" && streaming_text && !trace.passes().empty()) {
-      text.pass(trace.passes().back());
+      if (stepper) {
+        stepper->stream_ended();
+      } else {
+        text.pass(trace.passes().back());
+      }
       after_pass(trace.passes().back());
     }
   };
   trace.on_pass = [&](const Pass& pass) {
     if (stuck_shown && pass.index == stuck_shown) return;
-    if (streaming_text) text.pass(pass);
+    if (stepper) {
+      if (!pass.complete) stepper->stream_ended();  // the step the stream ended inside
+    } else if (streaming_text) {
+      text.pass(pass);
+    }
     after_pass(pass);
-    // --step pauses after the passes the filters show and runs the others straight through.
-    if (stepper && pass.complete) stepper->after_pass(pass.index, !text.selected(pass));
   };
 
   // A stream that is not ours (or too new) stops the reading; a bad line after a good header is
@@ -468,20 +436,25 @@ int run_trace(const Options& o) {
                               (reader.cut_off() ? " (the last line is cut off)" : ""));
       }
     }
+    if (stepper && stepper->quit() && !o.replay.empty()) break;  // q over a recording: leave now
   }
   ::close(fd);
   trace.finish();
-  if (streaming_text) {
+  if (streaming_text && !(stepper && stepper->quit() && !o.replay.empty())) {
     text.finish();
     text.trailing_output(trace.trailing_printed());
   }
+  if (stepper && !o.replay.empty()) stepper->end_of_recording();
 
   int status = 0;
   if (child.pid > 0) {
     while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
-  stepper.reset();
+  const bool stepping = stepper != nullptr;
+  const int steps_done = stepping ? stepper->steps_done() : 4;
+  const bool replay_quit = stepping && stepper->quit() && !o.replay.empty();
+  stepper.reset();  // closes the go-ahead pipe
 
   if (!format_error.empty()) {
     std::cerr << "asyncio-trace: " << label << ": " << format_error << "\n";
@@ -529,7 +502,16 @@ int run_trace(const Options& o) {
     if (o.format == "text") out << "(" << msg.str() << ")\n";
     std::cerr << "asyncio-trace: " << label << ": " << msg.str() << "\n";
   } else if (trace.end_reason() == "stopped") {
-    if (o.format == "text") out << "(stopped by --step after pass " << trace.passes().back().index << ")\n";
+    if (o.format == "text") {
+      const Pass& last = trace.passes().back();
+      if (last.complete || !stepping) {
+        out << "(stopped by --step after pass " << last.index << ")\n";
+      } else {
+        out << "(stopped by --step in pass " << last.index << ", after step " << steps_done << ")\n";
+      }
+    }
+  } else if (replay_quit) {
+    // q over a recording: it was read only as far as asked
   } else if (!o.replay.empty() && trace.end_reason().empty()) {
     std::cerr << "asyncio-trace: " << label << ": the stream is cut off (no end line)\n";
   }

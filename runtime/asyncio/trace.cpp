@@ -404,7 +404,23 @@ struct JsonlWriter::State {
     if (fd >= 0 && !write_all(fd, buffer)) fd = -1;
     buffer.clear();
   }
-  // --step: wait for the reader's go-ahead after a pass.
+  // --step: the program waits for the reader's go-ahead after each step of a pass. `step_done`
+  // counts the steps of this pass already over; `in_pass` is false between passes.
+  int step_done = 0;
+  bool in_pass = false;
+  // An event of step `k` was just put in the buffer (5: pass_end): steps step_done+1 .. k-1 are
+  // over. Write what is buffered and wait for one byte per step that ended (asyncio-trace's
+  // reader splits the stream at the same events: tools/trace/step.cpp, step_of()).
+  void reached(int k) noexcept {
+    if (step_fd < 0 || !in_pass || step_done >= k - 1) return;
+    write_out();
+    while (step_fd >= 0 && step_done < k - 1) {
+      ++step_done;
+      wait_for_step();
+    }
+    step_done = k - 1;
+  }
+  // --step: wait for the reader's go-ahead after a step.
   void wait_for_step() noexcept {
     char c = 0;
     ssize_t n;
@@ -414,7 +430,7 @@ struct JsonlWriter::State {
     if (n <= 0 || c == 'c') {
       step_fd = -1;
     } else if (c == 'q') {
-      // Stop at a pass boundary: what the program printed so far, then the end of the trace.
+      // Stop at a step's end: what the program printed so far, then the end of the trace.
       std::fflush(nullptr);
       stop_capture();
       buffer += "{\"e\":\"end\",\"why\":\"stopped\"}\n";
@@ -464,6 +480,8 @@ void JsonlWriter::pass_begin(BaseEventLoop& loop, std::size_t index, double) {
   state_->open(loop, "pass_begin");
   state_->field("pass", static_cast<long long>(index));
   state_->close();
+  state_->step_done = 0;
+  state_->in_pass = true;
 }
 
 void JsonlWriter::timer_dropped(BaseEventLoop& loop, const TimerHandle& t) {
@@ -497,6 +515,7 @@ void JsonlWriter::select_begin(BaseEventLoop& loop, const char* kind, std::optio
                           : reason == TimeoutReason::timer    ? "timer"
                                                               : "none");
   state_->close();
+  state_->reached(2);
 }
 
 void JsonlWriter::select_end(BaseEventLoop& loop, std::size_t nevents) {
@@ -523,6 +542,7 @@ void JsonlWriter::timer_ready(BaseEventLoop& loop, const TimerHandle& t, double 
   state_->seconds("when", t.when());
   state_->seconds("late", std::max(0.0, now - t.when()));
   state_->close();
+  state_->reached(3);
 }
 
 void JsonlWriter::callback_begin(BaseEventLoop& loop, const Handle& h) {
@@ -531,6 +551,7 @@ void JsonlWriter::callback_begin(BaseEventLoop& loop, const Handle& h) {
   state_->h_field(id);
   state_->handle_fields(h);
   state_->close();
+  state_->reached(4);  // before the callback's real time starts
   State::Running running{&h, id, h.task_() ? state_->task_id(*h.task_()) : 0, {}};
   ::clock_gettime(CLOCK_MONOTONIC, &running.start);
   state_->running.push_back(running);
@@ -561,6 +582,7 @@ void JsonlWriter::callback_skipped(BaseEventLoop& loop, const Handle& h) {
   state_->h_field(id);
   state_->handle_fields(h);
   state_->close();
+  state_->reached(4);
 }
 
 void JsonlWriter::pass_end(BaseEventLoop& loop, std::size_t index, std::size_t ran) {
@@ -569,7 +591,8 @@ void JsonlWriter::pass_end(BaseEventLoop& loop, std::size_t index, std::size_t r
   state_->field("ran", static_cast<long long>(ran));
   state_->close();
   state_->write_out();
-  if (state_->step_fd >= 0) state_->wait_for_step();
+  state_->reached(5);
+  state_->in_pass = false;
 }
 
 void JsonlWriter::task_created(BaseEventLoop& loop, const TaskCore& task) {
@@ -723,6 +746,8 @@ void JsonlWriter::handle_scheduled(BaseEventLoop& loop, const Handle& h, Schedul
     state_->by_fields();
   }
   state_->close();
+  // Threadsafe handles taken in before the select: step 2 has begun.
+  if (how == ScheduleHow::call_soon_threadsafe && state_->running.empty()) state_->reached(2);
 }
 
 void JsonlWriter::handle_cancelled(BaseEventLoop& loop, const Handle& h) {

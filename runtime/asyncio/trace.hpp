@@ -196,8 +196,8 @@ class JsonlWriter final : public Observer {
   static constexpr int FORMAT_VERSION = 2;
   // [graph] The exit status of a program the writer ended because it was stuck (docs/trace.md).
   static constexpr int STUCK_EXIT_STATUS = 4;
-  // Writes the header line at once. `step_fd` >= 0: after each pass, wait for one byte from it
-  // ('n' next pass, 'c' stop pausing, 'q' end the program; see asyncio-trace --step).
+  // Writes the header line at once. `step_fd` >= 0: after each step of a pass, wait for one
+  // byte from it ('n' go on, 'c' stop pausing, 'q' end the program; see asyncio-trace --step).
   explicit JsonlWriter(int fd, bool close_fd = false, int step_fd = -1);
   ~JsonlWriter() override;
   JsonlWriter(const JsonlWriter&) = delete;

@@ -15,6 +15,7 @@
 
 #include "asyncio/asyncio.hpp"
 #include "trace/render.hpp"
+#include "trace/step.hpp"
 #include "trace/trace_model.hpp"
 
 using namespace asyncio;
@@ -275,6 +276,57 @@ TEST_SUITE("trace") {
                                  "{\"e\":\"pass_end\",\"t\":0.000000,\"pass\":1,\"ran\":1}\n"
                                  "{\"e\":\"end\",\"why\":\"detached\"}\n";
     CHECK(normalised == expected);
+  }
+
+  // asyncio-trace --step: one byte per step of each pass, four per pass, at the lines where the
+  // reader's step_of() says a step ended (so neither side waits for the other).
+  TEST_CASE("with a step fd the writer waits once per step of each pass") {
+    int go[2];
+    REQUIRE(::pipe(go) == 0);
+    constexpr int OFFERED = 1000;
+    const std::string bytes(OFFERED, 'n');
+    REQUIRE(::write(go[1], bytes.data(), bytes.size()) == OFFERED);
+    ::close(go[1]);  // if the writer wanted more, it would read end-of-file and stop waiting
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::string stream;
+    {
+      VirtualLoop loop;
+      JsonlWriter writer(fds[1], true, go[0]);
+      loop->set_observer(&writer);
+      loop->run_until_complete([&] {
+        auto timer = loop->call_later(0.5, [] {}, "never");
+        loop->call_soon([] {}, "soon");
+        asyncio::sleep(0.1);  // a pass with step 3's timer, then its wakeup
+        timer->cancel();
+        asyncio::sleep(0.2);
+      });
+      loop->set_observer(nullptr);
+    }
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) stream.append(buffer, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    long left = 0;
+    for (ssize_t n; (n = ::read(go[0], buffer, sizeof buffer)) > 0;) left += n;
+    ::close(go[0]);
+    const asyncio_trace::TraceBuilder trace = build(stream);
+    REQUIRE(trace.passes().size() >= 5);
+    CHECK(OFFERED - left == 4 * static_cast<long>(trace.passes().size()));
+    // The reader's split: every pass's four steps end, each once.
+    std::istringstream in(stream);
+    std::string line;
+    std::getline(in, line);  // header
+    int done = 0, ended = 0;
+    while (std::getline(in, line)) {
+      const asyncio_trace::Event event = asyncio_trace::parse_event(line);
+      if (event.kind() == "pass_begin") done = 0;
+      const int k = asyncio_trace::step_of(event, done);
+      if (k - 1 > done) {
+        ended += k - 1 - done;
+        done = k - 1;
+      }
+    }
+    CHECK(ended == 4 * static_cast<long>(trace.passes().size()));
   }
 
   TEST_CASE("the model rebuilt from the writer's stream has every task, step and outcome") {

@@ -4,6 +4,7 @@
 // The writer's side is tested in test_trace.cpp. Course: docs/trace.md
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "trace/diff.hpp"
 #include "trace/render.hpp"
+#include "trace/step.hpp"
 #include "trace/trace_model.hpp"
 
 namespace {
@@ -274,5 +276,84 @@ TEST_SUITE("trace.diff_causes") {
   TEST_CASE("diff leaves causes out when only one side has them") {
     std::string out;
     CHECK(compare(with_cause("a", 1), with_cause("b", 1), false, out) == 0);
+  }
+
+  // asyncio-trace --step: the ready queue and the heap at any line of a stream, and where the
+  // stream's steps end (the writer waits at the same lines: test_trace.cpp).
+  TEST_CASE("the ready queue and the timer heap are rebuilt from the stream line by line") {
+    const std::vector<std::string> lines = {
+        R"j({"v":2,"format":"asyncio-trace"})j",
+        R"j({"e":"loop","loop":1,"clock":"virtual","selector":"epoll"})j",
+        R"j({"e":"task_created","t":0,"task":1,"name":"Task-1"})j",
+        R"j({"e":"scheduled","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"Task-1","how":"task_step","by":"loop"})j",
+        R"j({"e":"task_renamed","t":0,"task":1,"name":"main"})j",
+        R"j({"e":"pass_begin","t":0,"pass":1})j",                                                       // 5
+        R"j({"e":"select_begin","t":0,"selector":"epoll","timeout":0,"reason":"ready"})j",
+        R"j({"e":"select_end","t":0,"events":0})j",
+        R"j({"e":"callback_begin","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"main"})j",
+        R"j({"e":"scheduled","t":0,"h":2,"handle":"tick()","how":"call_at","when":5,"delay":5,"by":"callback","by_h":1,"by_task":1})j",
+        R"j({"e":"scheduled","t":0,"h":3,"handle":"tock()","how":"call_at","when":2,"delay":2,"by":"callback","by_h":1,"by_task":1})j",  // 10
+        R"j({"e":"scheduled","t":0,"h":4,"handle":"hello()","how":"call_soon","by":"callback","by_h":1,"by_task":1})j",
+        R"j({"e":"handle_cancelled","t":0,"h":4,"handle":"hello()","by":"callback","by_h":1,"by_task":1})j",
+        R"j({"e":"callback_end","t":0,"h":1,"handle":"Task.__step()","task":1,"name":"main"})j",
+        R"j({"e":"pass_end","t":0,"pass":1,"ran":1})j",
+        R"j({"e":"pass_begin","t":0,"pass":2})j",                                                       // 15
+        R"j({"e":"scheduled","t":0,"h":5,"handle":"ping()","how":"call_soon_threadsafe","by":"thread"})j",
+        R"j({"e":"select_begin","t":0,"selector":"epoll","timeout":0,"reason":"ready"})j",
+        R"j({"e":"select_end","t":2,"events":0})j",
+        R"j({"e":"scheduled","t":2,"h":6,"handle":"pong()","how":"call_soon_threadsafe","by":"thread"})j",
+        R"j({"e":"timer_ready","t":2,"h":3,"handle":"tock()","when":2,"late":0})j",                     // 20
+        R"j({"e":"callback_skipped","t":2,"h":4,"handle":"hello()"})j",
+        R"j({"e":"callback_begin","t":2,"h":5,"handle":"ping()"})j",
+        R"j({"e":"callback_end","t":2,"h":5,"handle":"ping()"})j",
+        R"j({"e":"pass_end","t":2,"pass":2,"ran":4})j",
+    };
+    using asyncio_trace::QueuedHandle;
+    const auto names = [](const std::vector<QueuedHandle>& queue) {
+      std::string out;
+      for (const QueuedHandle& q : queue) out += (out.empty() ? "" : ", ") + q.handle + (q.cancelled ? " (cancelled)" : "");
+      return out;
+    };
+    TraceBuilder trace;
+    std::vector<int> steps;  // step_of each line, as asyncio-trace --step reads them
+    int done = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (i > 0) {
+        const Event event = parse_event(lines[i]);
+        if (event.kind() == "pass_begin") done = 0;
+        const int k = step_of(event, done);
+        steps.push_back(k);
+        done = std::max(done, k - 1);
+      }
+      trace.add_line(lines[i]);
+      switch (i) {
+        case 4:  // queued under its first name, shown under the name it has now
+          REQUIRE(trace.ready_queue().size() == 1);
+          CHECK(trace.ready_queue()[0].task_name == "main");
+          CHECK(trace.ready_queue()[0].cause == "create_task in the loop");
+          break;
+        case 8:
+          CHECK(trace.ready_queue().empty());
+          break;
+        case 14:  // after pass 1: hello() queued and cancelled, two timers by deadline
+          CHECK(names(trace.ready_queue()) == "hello() (cancelled)");
+          CHECK(names(trace.timer_heap()) == "tock(), tick()");
+          CHECK(trace.timer_heap()[0].when == doctest::Approx(2.0));
+          CHECK(trace.timer_heap()[1].cause == "call_later(5) in Task 'main'");
+          break;
+        case 20:  // step 3 moved tock() behind what the threads queued in step 2
+          CHECK(names(trace.ready_queue()) == "hello() (cancelled), ping(), pong(), tock()");
+          CHECK(names(trace.timer_heap()) == "tick()");
+          break;
+        case 22:
+          CHECK(names(trace.ready_queue()) == "pong(), tock()");
+          break;
+        default:
+          break;
+      }
+    }
+    // 0: belongs to the step going on; 1-4: that step has begun; 5: pass_end. A threadsafe handle
+    // taken in before step 2's select begins step 2; one taken in after it does not.
+    CHECK(steps == std::vector<int>{0, 0, 0, 0, 0, 2, 2, 4, 0, 0, 0, 0, 0, 5, 0, 2, 2, 2, 0, 3, 4, 4, 0, 5});
   }
 }

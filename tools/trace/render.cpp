@@ -72,22 +72,15 @@ std::string TextRenderer::block(const Pass& pass, bool with_times) const {
 
 bool is_slow(const Callback& cb, double slow) { return cb.finished && !cb.skipped && cb.took() >= slow; }
 
-std::string TextRenderer::block_(const Pass& pass, Times times) const {
-  std::ostringstream b;
+// The pass's first lines: its number and clock, and what happened since the pass before.
+// `stepping` (asyncio-trace --step): the pass is still going on, so it is not "incomplete".
+void TextRenderer::header_(std::ostream& b, const Pass& pass, Times times, bool stepping) const {
   const bool with_times = times != Times::none;
-  // A measured value (a duration, the clock after a wait): masked in the shape folding compares.
   const auto measured = [&](double v) { return times == Times::shape ? std::string("*") : seconds(v); };
-  const bool durations = with_times && !pass.virtual_clock;
-  const auto task_tag = [&](const std::string& name) {
-    return name.empty() ? std::string() : " [" + paint_("33", name) + "]";
-  };
-  const auto cause_tail = [&](const std::string& words) {
-    return words.empty() ? std::string() : " " + paint_("34", "<- " + words);
-  };
   b << paint_("1", "Pass " + std::to_string(pass.index));
   if (with_times) b << " (t=" << measured(pass.begin) << ")";
   if (pass.loop != 1) b << " loop " << pass.loop;
-  if (!pass.complete) b << paint_("31", " [incomplete: the trace ends inside this pass]");
+  if (!pass.complete && !stepping) b << paint_("31", " [incomplete: the trace ends inside this pass]");
   b << "\n";
   if (!pass.created_before.empty()) {
     b << "  before this pass:";
@@ -102,113 +95,145 @@ std::string TextRenderer::block_(const Pass& pass, Times times) const {
     b << "  before this pass, the program printed:\n";
     output_lines_(b, pass.output_before, "    ");
   }
-  std::vector<int> idle;
+}
 
-  // Step 1
-  if (pass.dropped.empty() && !pass.heap_rebuilt) {
-    idle.push_back(1);
-  } else if (shows_(1)) {
-    b << "  " << paint_("36", STEP_LABELS[0]) << ": " << plural(static_cast<long>(pass.dropped.size()), "timer", "timers")
-      << "\n";
-    for (const TimerEvent& t : pass.dropped) {
-      b << "    dropped " << t.handle;
-      if (with_times) b << " (when=" << seconds(t.when) << ")";
-      b << cause_tail(t.cancelled_by) << "\n";
-    }
-    if (pass.heap_rebuilt)
-      b << "    rebuilt the timer heap: " << pass.heap_rebuilt->first << " -> " << pass.heap_rebuilt->second
-        << " timers\n";
-  }
-
-  // Step 2
-  if (step2_idle(pass) || pass.selector.empty()) {
-    idle.push_back(2);
-  } else if (shows_(2)) {
-    b << "  " << paint_("36", STEP_LABELS[1]) << ": " << pass.selector << ", timeout=";
-    if (!pass.timeout) {
-      b << "None";
-    } else if (with_times || *pass.timeout == 0) {
-      b << seconds(*pass.timeout);
-    } else {
-      b << "...";
-    }
-    b << " (" << reason_words(pass.reason) << ")";
-    if (with_times) {
-      b << ", waited " << measured(pass.select_end - pass.select_begin) << " s";
-      if (pass.select_done) b << " until t=" << measured(pass.select_end);
-    }
-    b << ", " << plural(pass.nevents, "event", "events") << "\n";
-    for (const IoEvent& e : pass.io)
-      b << "    fd " << e.fd << (e.mask == "read" ? " readable" : " writable") << " -> " << e.handle
-        << task_tag(e.task_name) << "\n";
-  }
-
-  // Step 3
-  if (pass.timers.empty()) {
-    idle.push_back(3);
-  } else if (shows_(3)) {
-    b << "  " << paint_("36", STEP_LABELS[2]) << ": " << plural(static_cast<long>(pass.timers.size()), "timer", "timers")
-      << "\n";
-    for (const TimerEvent& t : pass.timers) {
-      b << "    " << t.handle << task_tag(t.task_name);
-      if (with_times) b << " due at " << seconds(t.when) << ", " << measured(t.late) << " s late";
-      b << "\n";
-    }
-  }
-
-  // Step 4
-  if (pass.callbacks.empty()) {
-    idle.push_back(4);
-  } else if (shows_(4)) {
-    b << "  " << paint_("36", STEP_LABELS[3]) << ": " << plural(static_cast<long>(pass.callbacks.size()), "callback", "callbacks");
-    if (with_times && pass.callbacks.back().finished) b << ", ran until t=" << measured(pass.callbacks.back().end);
-    b << "\n";
-    for (const Callback& cb : pass.callbacks) {
-      if (!options_.task.empty() && cb.task_name != options_.task &&
-          std::find(cb.created.begin(), cb.created.end(), options_.task) == cb.created.end())
-        continue;
-      if (cb.skipped) {
-        b << "    skipped (cancelled) " << cb.handle << cause_tail(cb.cancelled_by) << "\n";
-        continue;
+// One step's lines; false if the step was idle (nothing to show). `stepping`: step 2 is shown
+// even when it only polled because work was ready (asyncio-trace --step stops there too).
+bool TextRenderer::step_(std::ostream& b, const Pass& pass, int step, Times times, bool stepping) const {
+  if (!shows_(step)) return false;
+  const bool with_times = times != Times::none;
+  // A measured value (a duration, the clock after a wait): masked in the shape folding compares.
+  const auto measured = [&](double v) { return times == Times::shape ? std::string("*") : seconds(v); };
+  const bool durations = with_times && !pass.virtual_clock;
+  const auto task_tag = [&](const std::string& name) {
+    return name.empty() ? std::string() : " [" + paint_("33", name) + "]";
+  };
+  const auto cause_tail = [&](const std::string& words) {
+    return words.empty() ? std::string() : " " + paint_("34", "<- " + words);
+  };
+  switch (step) {
+    case 1:
+      if (pass.dropped.empty() && !pass.heap_rebuilt) return false;
+      b << "  " << paint_("36", STEP_LABELS[0]) << ": "
+        << plural(static_cast<long>(pass.dropped.size()), "timer", "timers") << "\n";
+      for (const TimerEvent& t : pass.dropped) {
+        b << "    dropped " << t.handle;
+        if (with_times) b << " (when=" << seconds(t.when) << ")";
+        b << cause_tail(t.cancelled_by) << "\n";
       }
-      b << "    " << cb.handle << task_tag(cb.task_name);
-      if (!cb.outcome.empty()) {
-        std::string what = cb.outcome;
-        if (cb.outcome == "awaited") what += " " + cb.awaited;
-        if (cb.outcome == "yielded") what += " (sleep(0))";
-        if (!cb.at.empty() && (cb.outcome == "awaited" || cb.outcome == "yielded")) what += " at " + cb.at;
-        const char* colour = cb.outcome == "returned" ? "32" : (cb.outcome == "raised" || cb.outcome == "cancelled") ? "31" : "0";
-        b << " -> " << paint_(colour, what);
+      if (pass.heap_rebuilt)
+        b << "    rebuilt the timer heap: " << pass.heap_rebuilt->first << " -> " << pass.heap_rebuilt->second
+          << " timers\n";
+      return true;
+    case 2:
+      if ((step2_idle(pass) && !stepping) || pass.selector.empty()) return false;
+      b << "  " << paint_("36", STEP_LABELS[1]) << ": " << pass.selector << ", timeout=";
+      if (!pass.timeout) {
+        b << "None";
+      } else if (with_times || *pass.timeout == 0) {
+        b << seconds(*pass.timeout);
+      } else {
+        b << "...";
       }
-      if (!cb.finished) b << paint_("31", " (still running when the trace ended)");
-      if (durations && cb.finished) b << paint_("2", " (" + measured(cb.end - cb.begin) + " s)");
-      if (is_slow(cb, options_.slow))
-        b << paint_("31", " SLOW: blocked the loop for " + measured(cb.took()) + " s" +
-                              (pass.virtual_clock && cb.took_real() ? " (real time)" : ""));
-      b << cause_tail(cb.cause ? cb.cause->words : "") << "\n";
-      if (!cb.raised.empty())
-        b << "      " << paint_("31", "raised " + cb.raised) << ", which went to the "
-          << (cb.handler == "custom" ? "program's exception handler" : "loop's default exception handler") << "\n";
-      if (!cb.done_repr.empty() && cb.outcome != "returned") b << "      " << cb.done_repr << "\n";
-      for (std::size_t i = 0; i < cb.created.size(); ++i) {
-        b << "      created task " << paint_("33", cb.created[i]);
-        if (i < cb.created_at.size() && !cb.created_at[i].empty()) b << " at " << cb.created_at[i];
+      b << " (" << reason_words(pass.reason) << ")";
+      if (with_times) {
+        b << ", waited " << measured(pass.select_end - pass.select_begin) << " s";
+        if (pass.select_done) b << " until t=" << measured(pass.select_end);
+      }
+      b << ", " << plural(pass.nevents, "event", "events") << "\n";
+      for (const IoEvent& e : pass.io)
+        b << "    fd " << e.fd << (e.mask == "read" ? " readable" : " writable") << " -> " << e.handle
+          << task_tag(e.task_name) << "\n";
+      return true;
+    case 3:
+      if (pass.timers.empty()) return false;
+      b << "  " << paint_("36", STEP_LABELS[2]) << ": "
+        << plural(static_cast<long>(pass.timers.size()), "timer", "timers") << "\n";
+      for (const TimerEvent& t : pass.timers) {
+        b << "    " << t.handle << task_tag(t.task_name);
+        if (with_times) b << " due at " << seconds(t.when) << ", " << measured(t.late) << " s late";
         b << "\n";
       }
-      if (!cb.printed.empty()) {
-        printed_lines_(b, cb.printed, "      ");
-      } else {
-        output_lines_(b, cb.output, "      ");
+      return true;
+    case 4:
+      if (pass.callbacks.empty()) return false;
+      b << "  " << paint_("36", STEP_LABELS[3]) << ": "
+        << plural(static_cast<long>(pass.callbacks.size()), "callback", "callbacks");
+      if (with_times && pass.callbacks.back().finished) b << ", ran until t=" << measured(pass.callbacks.back().end);
+      b << "\n";
+      for (const Callback& cb : pass.callbacks) {
+        if (!options_.task.empty() && cb.task_name != options_.task &&
+            std::find(cb.created.begin(), cb.created.end(), options_.task) == cb.created.end())
+          continue;
+        if (cb.skipped) {
+          b << "    skipped (cancelled) " << cb.handle << cause_tail(cb.cancelled_by) << "\n";
+          continue;
+        }
+        b << "    " << cb.handle << task_tag(cb.task_name);
+        if (!cb.outcome.empty()) {
+          std::string what = cb.outcome;
+          if (cb.outcome == "awaited") what += " " + cb.awaited;
+          if (cb.outcome == "yielded") what += " (sleep(0))";
+          if (!cb.at.empty() && (cb.outcome == "awaited" || cb.outcome == "yielded")) what += " at " + cb.at;
+          const char* colour = cb.outcome == "returned"                                ? "32"
+                               : (cb.outcome == "raised" || cb.outcome == "cancelled") ? "31"
+                                                                                       : "0";
+          b << " -> " << paint_(colour, what);
+        }
+        if (!cb.finished) b << paint_("31", " (still running when the trace ended)");
+        if (durations && cb.finished) b << paint_("2", " (" + measured(cb.end - cb.begin) + " s)");
+        if (is_slow(cb, options_.slow))
+          b << paint_("31", " SLOW: blocked the loop for " + measured(cb.took()) + " s" +
+                                (pass.virtual_clock && cb.took_real() ? " (real time)" : ""));
+        b << cause_tail(cb.cause ? cb.cause->words : "") << "\n";
+        if (!cb.raised.empty())
+          b << "      " << paint_("31", "raised " + cb.raised) << ", which went to the "
+            << (cb.handler == "custom" ? "program's exception handler" : "loop's default exception handler") << "\n";
+        if (!cb.done_repr.empty() && cb.outcome != "returned") b << "      " << cb.done_repr << "\n";
+        for (std::size_t i = 0; i < cb.created.size(); ++i) {
+          b << "      created task " << paint_("33", cb.created[i]);
+          if (i < cb.created_at.size() && !cb.created_at[i].empty()) b << " at " << cb.created_at[i];
+          b << "\n";
+        }
+        if (!cb.printed.empty()) {
+          printed_lines_(b, cb.printed, "      ");
+        } else {
+          output_lines_(b, cb.output, "      ");
+        }
       }
+      return true;
+  }
+  return false;
+}
+
+std::string TextRenderer::block_(const Pass& pass, Times times) const {
+  std::ostringstream b;
+  header_(b, pass, times, false);
+  std::vector<int> idle;
+  for (int step = 1; step <= 4; ++step) {
+    std::ostringstream lines;
+    if (step_(lines, pass, step, times, false)) {
+      b << lines.str();
+    } else {
+      idle.push_back(step);
     }
   }
-
   idle.erase(std::remove_if(idle.begin(), idle.end(), [&](int step) { return !shows_(step); }), idle.end());
   if (!idle.empty()) {
     b << "  " << paint_("2", "idle:");
     for (std::size_t i = 0; i < idle.size(); ++i) b << (i ? ", " : " ") << paint_("2", "Step " + std::to_string(idle[i]));
     b << "\n";
   }
+  return b.str();
+}
+
+// asyncio-trace --step: one step of a pass as it ends (step 1 under the pass's header); an idle
+// step says so.
+std::string TextRenderer::step_block(const Pass& pass, int step) const {
+  std::ostringstream b;
+  if (step == 1) header_(b, pass, Times::shown, true);
+  if (!step_(b, pass, step, Times::shown, true) && shows_(step))
+    b << "  " << paint_("36", STEP_LABELS[step - 1]) << ": " << paint_("2", "idle") << "\n";
   return b.str();
 }
 

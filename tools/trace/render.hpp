@@ -42,10 +42,15 @@ class TextRenderer {
   void trailing_output(const std::vector<Printed>& printed);
   // Returns the block that would be printed for `pass` (times included or not).
   std::string block(const Pass& pass, bool with_times) const;
+  // One step (1-4) of a pass, for asyncio-trace --step: the pass's header with step 1, an idle
+  // step as one line saying so; "" for a step --steps hides.
+  std::string step_block(const Pass& pass, int step) const;
 
  private:
   enum class Times { none, shown, shape };  // shape: what folding compares (measurements masked)
   std::string block_(const Pass& pass, Times times) const;
+  void header_(std::ostream& b, const Pass& pass, Times times, bool stepping) const;
+  bool step_(std::ostream& b, const Pass& pass, int step, Times times, bool stepping) const;
   bool shows_(int step) const;
   std::string paint_(const char* code, const std::string& text) const;
   void flush_folded_();

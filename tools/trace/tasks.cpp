@@ -116,13 +116,12 @@ std::string TaskView::awaited_label(const Task& t) const {
   return t.awaited;
 }
 
-std::string TaskView::table() {
+std::string TaskView::table_now() const {
   std::size_t width = 4;
-  for (long id : order_) width = std::max(width, quoted(tasks_[id].name).size());
+  for (long id : order_) width = std::max(width, quoted(tasks_.at(id).name).size());
   std::string out = "task" + std::string(width - 4 + 2, ' ') + "state\n";
-  std::vector<long> live;
   for (long id : order_) {
-    const Task& t = tasks_[id];
+    const Task& t = tasks_.at(id);
     const std::string name = quoted(t.name);
     out += name + std::string(width - name.size() + 2, ' ');
     if (t.state == "waiting") {
@@ -132,8 +131,15 @@ std::string TaskView::table() {
       out += t.state;
     }
     out += "\n";
-    if (t.state != "done") live.push_back(id);
   }
+  return out;
+}
+
+std::string TaskView::table() {
+  const std::string out = table_now();
+  std::vector<long> live;
+  for (long id : order_)
+    if (tasks_[id].state != "done") live.push_back(id);
   order_ = live;
   return out;
 }

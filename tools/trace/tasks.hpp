@@ -19,6 +19,8 @@ class TaskView {
   // After a pass: the live tasks, one line each ("'worker'  waiting on sleep(0.5) since pass 2
   // at examples/x.cpp:12"), tasks that finished in it as "done" (then forgotten).
   std::string table();
+  // The same table at any moment, forgetting nothing (asyncio-trace --step's `k`).
+  std::string table_now() const;
   // The await tree in the runtime's words (graph.cpp format_await_tree).
   std::string tree() const;
   // The stuck line's report, if the stream had one, and its pass.

@@ -343,6 +343,65 @@ void TraceBuilder::scheduled_(const Event& event) {
   }
   resolve_from_(cause);
   info.cause = std::move(cause);
+  const bool timer = how == "call_later" || how == "call_at";
+  queue_(event, h, timer ? std::optional<double>(event.num("when") - origin()) : std::nullopt);
+}
+
+// ---------------------------------------------------------------- the ready queue and the heap
+
+void TraceBuilder::queue_(const Event& event, long h, std::optional<double> when) {
+  QueuedHandle q;
+  q.h = h;
+  q.loop = loop_;
+  q.handle = event.str("handle");
+  q.task = event.integer("task");
+  q.task_name = event.str("name");
+  auto it = handles_.find(h);
+  if (it != handles_.end() && it->second.cause) q.cause = it->second.cause->words;
+  if (when) {
+    q.when = *when;
+    timers_[h] = std::move(q);
+  } else {
+    ready_.push_back(std::move(q));
+  }
+}
+
+// A handle left the ready queue (step 4 took it) or the heap (dropped, or due).
+void TraceBuilder::unqueue_(long h) {
+  if (h == 0) return;
+  if (timers_.erase(h)) return;
+  for (auto it = ready_.begin(); it != ready_.end(); ++it) {
+    if (it->h == h) {
+      ready_.erase(it);
+      return;
+    }
+  }
+}
+
+QueuedHandle* TraceBuilder::queued_(long h) {
+  if (auto it = timers_.find(h); it != timers_.end()) return &it->second;
+  for (QueuedHandle& q : ready_)
+    if (q.h == h) return &q;
+  return nullptr;
+}
+
+std::vector<QueuedHandle> TraceBuilder::ready_queue() const {
+  std::vector<QueuedHandle> out;
+  for (const QueuedHandle& q : ready_)
+    if (q.loop == loop_) out.push_back(q);
+  for (QueuedHandle& q : out)  // a task renamed since (create_task with a name): its name now
+    if (auto it = tasks_.find(q.task); q.task && it != tasks_.end()) q.task_name = it->second.name;
+  return out;
+}
+
+std::vector<QueuedHandle> TraceBuilder::timer_heap() const {
+  std::vector<QueuedHandle> out;
+  for (const auto& [h, q] : timers_)
+    if (q.loop == loop_) out.push_back(q);
+  for (QueuedHandle& q : out)
+    if (auto it = tasks_.find(q.task); q.task && it != tasks_.end()) q.task_name = it->second.name;
+  std::stable_sort(out.begin(), out.end(), [](const QueuedHandle& a, const QueuedHandle& b) { return a.when < b.when; });
+  return out;
 }
 
 void TraceBuilder::future_done_(const Event& event) {
@@ -389,6 +448,7 @@ void TraceBuilder::callback_begin_(Pass& pass, const Event& event, double t) {
   cb.begin = cb.end = t;
   if (event.has("h")) {
     cb.h = event.integer("h");
+    unqueue_(cb.h);
     HandleInfo& info = handles_[cb.h];
     if (info.handle.empty()) info.handle = cb.handle;
     info.pass = static_cast<long>(passes_.size()) - 1;
@@ -466,6 +526,7 @@ void TraceBuilder::add(const Event& event) {
   if (kind == "handle_cancelled") {
     auto it = handles_.find(event.integer("h"));
     if (it != handles_.end()) it->second.cancelled_by = "cancel in " + by_words_(event);
+    if (QueuedHandle* q = queued_(event.integer("h"))) q->cancelled = true;
     return;
   }
   if (kind == "future_created" || kind == "stuck") return;  // read by --tasks/--tree (not yet)
@@ -508,6 +569,7 @@ void TraceBuilder::add(const Event& event) {
   };
   if (kind == "timer_dropped") {
     TimerEvent dropped{event.str("handle"), event.str("name"), (event.num("when") - origin), 0, {}};
+    unqueue_(event.integer("h"));
     if (auto it = handles_.find(event.integer("h")); event.has("h") && it != handles_.end()) {
       dropped.cancelled_by = it->second.cancelled_by;
       forget(it->first);
@@ -536,9 +598,14 @@ void TraceBuilder::add(const Event& event) {
       info.how = "io";
       info.task = event.integer("task");
       info.cause = Cause{"fd", "fd " + std::to_string(fd) + (mask == "write" ? " writable" : " readable"), 0, -1, -1};
+      queue_(event, event.integer("h"), std::nullopt);
     }
   } else if (kind == "timer_ready") {
     pass->timers.push_back(TimerEvent{event.str("handle"), event.str("name"), (event.num("when") - origin), event.num("late"), {}});
+    if (auto it = timers_.find(event.integer("h")); event.has("h") && it != timers_.end()) {
+      ready_.push_back(std::move(it->second));  // due: to the back of the ready queue
+      timers_.erase(it);
+    }
     if (has_causes_ && heap_ > 0) --heap_;
   } else if (kind == "callback_skipped") {
     Callback cb;
@@ -547,6 +614,7 @@ void TraceBuilder::add(const Event& event) {
     cb.begin = cb.end = t;
     if (event.has("h")) {
       cb.h = event.integer("h");
+      unqueue_(cb.h);
       if (auto it = handles_.find(cb.h); it != handles_.end()) cb.cancelled_by = it->second.cancelled_by;
       forget(cb.h);
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -100,6 +101,20 @@ struct IoEvent {
   std::string task_name;
 };
 
+// A handle waiting in the ready queue or the timer heap at some point of the stream (version 2:
+// rebuilt from scheduled, io_event, timer_ready, timer_dropped, handle_cancelled, callback_begin
+// and callback_skipped lines, joined by handle id). asyncio-trace --step prints them.
+struct QueuedHandle {
+  long h = 0;
+  long loop = 1;
+  std::string handle;     // "Task.__step()", "button_interrupt()"
+  long task = 0;          // the task it steps (0 if none)
+  std::string task_name;  // that task's name now
+  std::string cause;      // why it was queued, in the text's words ("timer of sleep(0.2) [blink]")
+  double when = 0;        // a timer's deadline (from the stream's origin, as the text shows it)
+  bool cancelled = false;  // cancelled while queued: step 4 (or step 1, for a timer) will drop it
+};
+
 // One pass of the loop, step by step.
 struct Pass {
   long index = 0;
@@ -174,6 +189,13 @@ class TraceBuilder {
   // Times in the model count from the stream's first event (the clock's value there).
   double origin() const { return first_time_.value_or(0.0); }
   double last_time() const { return last_time_; }
+  // The current loop's ready queue, in order, and its timer heap, by deadline (ties in the order
+  // scheduled), as the stream has told so far. Only handles with ids (version 2) are known.
+  std::vector<QueuedHandle> ready_queue() const;
+  std::vector<QueuedHandle> timer_heap() const;
+  // The loop the stream talks about now, and whether it is inside a pass.
+  long loop() const { return loop_; }
+  bool in_pass() const { return in_pass_; }
 
  private:
   Pass* current_();
@@ -203,6 +225,11 @@ class TraceBuilder {
     std::string by;   // words: "button_interrupt()", "Task 'main'", "the loop", "another thread"
     std::string timer_words;  // completed by a sleep's timer: that timer's cause
   };
+  void queue_(const Event& event, long h, std::optional<double> when);
+  void unqueue_(long h);
+  QueuedHandle* queued_(long h);
+  std::deque<QueuedHandle> ready_;      // in queue order
+  std::map<long, QueuedHandle> timers_;  // by handle id
   std::map<long, HandleInfo> handles_;
   std::map<long, FutureInfo> futures_;
   std::map<std::string, long> skipped_;
