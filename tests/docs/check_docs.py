@@ -4,7 +4,7 @@
 usage: check_docs.py --source ROOT --build BUILD [--update] [DOC.md ...]
 
 Run by the CTest test docs.check. With no DOC arguments it checks ROOT/README.md and
-ROOT/docs/*.md. It enforces the docs conventions (docs/README.md, section "Conventions"):
+ROOT/docs/*.md and ROOT/docs/answers/*.md (the worked answers). It enforces the docs conventions (docs/README.md, section "Conventions"):
 
   commands   Every command the docs give is written as a student types it at the root of a built
              checkout: `build/release/tools/asyncio-trace ...`, `build/release/examples/NN_name`.
@@ -585,7 +585,8 @@ def main():
                              "(excerpts: the closest run); review the diff before committing")
     parser.add_argument("docs", nargs="*", help="Markdown files (default: README.md and docs/*.md)")
     args = parser.parse_args()
-    docs = args.docs or [os.path.join(args.source, "README.md")] + sorted(glob.glob(os.path.join(args.source, "docs", "*.md")))
+    docs = args.docs or ([os.path.join(args.source, "README.md")] + sorted(glob.glob(os.path.join(args.source, "docs", "*.md")))
+                         + sorted(glob.glob(os.path.join(args.source, "docs", "answers", "*.md"))))
     checker = Checker(args.source, args.build)
     checker.any_lambda_names = args.any_lambda_names
     checker.update = args.update
