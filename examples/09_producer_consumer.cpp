@@ -38,7 +38,8 @@ void kitchen() {
   asyncio::Queue<Ticket> rail(2);
   std::vector<std::string> served;
   std::vector<asyncio::Task<void>> cooks;
-  for (const char* name : {"ana", "ben"}) cooks.push_back(asyncio::create_task(cook, name, std::ref(rail), std::ref(served)));
+  for (const char* name : {"ana", "ben"})  // each cook's task is named after the cook: the trace shows [ana], [ben]
+    cooks.push_back(asyncio::create_task(asyncio::TaskOptions{name}, cook, name, std::ref(rail), std::ref(served)));
   waiter(rail);
   rail.join();  // every ticket hung has been marked task_done()
   for (auto& c : cooks) c.cancel();  // idle cooks wait in get() forever: cancel them

@@ -29,7 +29,8 @@ async def cook(name, rail, served):
 async def main():
     rail = asyncio.Queue(maxsize=2)
     served = []
-    cooks = [asyncio.create_task(cook(name, rail, served)) for name in ("ana", "ben")]
+    # each cook's task is named after the cook: the trace shows [ana], [ben]
+    cooks = [asyncio.create_task(cook(name, rail, served), name=name) for name in ("ana", "ben")]
     await waiter(rail)
     await rail.join()  # every ticket hung has been marked task_done()
     for c in cooks:

@@ -31,7 +31,7 @@ void best_price(const char* round_name, const std::vector<Shop>& shops, int limi
   try {
     asyncio::timeout(limit * STEP, [&] {
       asyncio::task_group([&](asyncio::TaskGroup& tg) {
-        for (const Shop& shop : shops) tasks.push_back(tg.create_task(ask, shop));
+        for (const Shop& shop : shops) tasks.push_back(tg.create_task(asyncio::TaskOptions{shop.name}, ask, shop));
       });
     });
     int best = tasks.front().result();

@@ -21,7 +21,7 @@ async def best_price(round_name, shops, limit):
         async with asyncio.timeout(limit * STEP):
             async with asyncio.TaskGroup() as tg:
                 for shop, delay, price in shops:
-                    tasks.append(tg.create_task(ask(shop, delay, price)))
+                    tasks.append(tg.create_task(ask(shop, delay, price), name=shop))
         print(f"  best: {min(t.result() for t in tasks)}")
     except ExceptionGroup as eg:
         print(f"  failed: {eg.exceptions[0]}")

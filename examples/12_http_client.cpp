@@ -52,8 +52,9 @@ int main_task(std::vector<std::string> urls, double timeout) {
   if (urls.empty())
     for (const char* path : {"/slow", "/", "/about", "/missing"}) targets.push_back({"127.0.0.1", port, path, path});
   std::vector<asyncio::Task<std::string>> tasks;
-  for (const http::Target& t : targets)
-    tasks.push_back(asyncio::create_task([t, timeout] { return asyncio::wait_for([&t] { return fetch(t); }, timeout); }));
+  for (const http::Target& t : targets)  // each client task is named after its request: [GET /slow], ...
+    tasks.push_back(asyncio::create_task(asyncio::TaskOptions{"GET " + t.label},
+                                         [t, timeout] { return asyncio::wait_for([&t] { return fetch(t); }, timeout); }));
   int failures = 0;
   for (std::size_t i = 0; i < tasks.size(); ++i) {  // in request order
     try {

@@ -49,7 +49,8 @@ async def main(urls, timeout):
     targets = [parse_url(url) + (url,) for url in urls]
     if not urls:
         targets = [("127.0.0.1", port, p, p) for p in ["/slow", "/", "/about", "/missing"]]
-    tasks = [asyncio.create_task(asyncio.wait_for(fetch(*t), timeout)) for t in targets]
+    # each client task is named after its request: [GET /slow], ...
+    tasks = [asyncio.create_task(asyncio.wait_for(fetch(*t), timeout), name=f"GET {t[3]}") for t in targets]
     failures = 0
     for task, target in zip(tasks, targets):  # in request order, whatever order they finished in
         try:

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "asyncio/exceptions.hpp"
+#include "asyncio/overflow_report.hpp"
 
 // libstdc++'s per-thread exception-handling globals (libsupc++/unwind-cxx.h, __cxa_eh_globals).
 namespace __cxxabiv1 {
@@ -211,9 +212,11 @@ thread_local char* overflow_guard = nullptr;
 thread_local std::size_t overflow_size = 0;
 thread_local std::size_t overflow_guard_size = 0;
 struct sigaction previous_segv;
+// Where the report goes (overflow_report.hpp): stderr, or the fd a trace's capture saved it as.
+volatile sig_atomic_t overflow_report_fd = STDERR_FILENO;
 
 void write_str(const char* s) {
-  [[maybe_unused]] ssize_t n = write(STDERR_FILENO, s, std::strlen(s));
+  [[maybe_unused]] ssize_t n = write(overflow_report_fd, s, std::strlen(s));
 }
 
 // Decimal digits without the C library (the handler may only make async-signal-safe calls).
@@ -343,6 +346,8 @@ StackStats stack_stats() noexcept { return pool().stats; }
 std::size_t guard_size(std::size_t stack_size) noexcept { return guard_bytes(round_to_pages(stack_size)); }
 
 void set_guard_method(GuardMethod method) noexcept { pool().stats.method = method; }
+
+void set_overflow_report_fd(int fd) noexcept { overflow_report_fd = fd; }
 
 Fiber* Fiber::current() noexcept { return current_fiber; }
 

@@ -25,6 +25,7 @@
 #include "asyncio/base_events.hpp"
 #include "asyncio/exceptions.hpp"
 #include "asyncio/graph.hpp"
+#include "asyncio/overflow_report.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -243,6 +244,7 @@ struct JsonlWriter::State {
     drain_output();
     for (Capture* c : {&out, &err}) {
       if (c->captured < 0) continue;
+      if (c->target == STDERR_FILENO) fibers::set_overflow_report_fd(STDERR_FILENO);
       ::dup2(c->saved, c->target);
       ::close(c->saved);
       ::close(c->captured);
@@ -268,6 +270,9 @@ struct JsonlWriter::State {
     c.captured = captured;
     c.saved = saved;
     c.consumed = 0;
+    // A stack overflow kills the process before the capture is read: its report goes to the
+    // stderr the capture saved (overflow_report.hpp), so it is not lost.
+    if (c.target == STDERR_FILENO) fibers::set_overflow_report_fd(saved);
     return true;
   }
 

@@ -3,13 +3,25 @@
 
 usage: check_docs.py --source ROOT --build BUILD [--update] [DOC.md ...]
 
-Run by the CTest test docs.check from the build directory. With no DOC arguments it checks
-ROOT/README.md and ROOT/docs/*.md. It enforces the docs conventions (docs/README.md, section
-"Conventions"):
+Run by the CTest test docs.check. With no DOC arguments it checks ROOT/README.md and
+ROOT/docs/*.md and ROOT/docs/answers/*.md (the worked answers). It enforces the docs conventions (docs/README.md, section "Conventions"):
 
-  output     A fenced block directly after `<!-- output: CMD -->` is the whole stdout of CMD, run
-             with sh from BUILD; after `<!-- output-excerpt: CMD -->` it is a contiguous run of
-             its lines. CMD must exit with status 0 (add `; true` if a failing exit is the point).
+  commands   Every command the docs give is written as a student types it at the root of a built
+             checkout: `build/release/tools/asyncio-trace ...`, `build/release/examples/NN_name`.
+             The checker runs each one exactly as written, each in a fresh shell (`bash -c CMD`)
+             whose working directory is ROOT. When BUILD is not ROOT/build/release (another
+             preset), `build/release/` in a command stands for BUILD.
+  output     A fenced block directly after `<!-- output: CMD -->` is the whole stdout of CMD;
+             after `<!-- output-excerpt: CMD -->` it is a contiguous run of its lines. CMD must
+             exit with status 0 (add `; true` if a failing exit is the point).
+  sh         A ```sh (or ```bash, ```shell) block without an output mark is a list of commands:
+             every line that is not blank or a `#` comment (a line ending in `\` continues on
+             the next) is run and must exit with status 0, or with N when the line ends in the
+             comment `# exit status N`. In a ```console block the commands are the lines that
+             start with `$ `; the lines after one (up to the next `$ `) are its whole stdout.
+  not-run    `<!-- not-run: WHY -->` right before a fenced block: its commands are not run
+             (interactive --step, a browser, a long benchmark, a real large file, the install).
+             WHY must be given. The summary counts run and not-run blocks.
   golden     A fenced block directly after `<!-- golden: PATH -->` is a contiguous run of lines of
              PATH, a golden file that another CTest test regenerates and compares (tests/trace).
   code       A fenced block directly after `<!-- code: PATH -->` (PATH from ROOT) appears in PATH in
@@ -26,9 +38,9 @@ ROOT/README.md and ROOT/docs/*.md. It enforces the docs conventions (docs/README
              chapter's `Source:` line; `{a,b}` in a path means both.
   examples   Every examples/NN_name.cpp has a two-digit number no other example uses, at most
              MAX_EXAMPLE_LINES lines, a NN_name.expected beside it, an entry in ASYNCIO_EXAMPLES of
-             examples/CMakeLists.txt, an entry in `tools/asyncio-trace --list` (run from BUILD), and
-             runs under `tools/asyncio-trace --clock virtual` with exit status 0 (if it includes the
-             runtime: 01_superloop, plain C++, is only listed).
+             examples/CMakeLists.txt, an entry in `BUILD/tools/asyncio-trace --list`, and runs
+             under `BUILD/tools/asyncio-trace --clock virtual` with exit status 0 (if it includes
+             the runtime: 01_superloop, plain C++, is only listed).
 
 With --update, a stale output block is rewritten in place with what its command prints now (an
 excerpt: the closest run of lines) instead of failing; read the diff before committing it.
@@ -47,13 +59,17 @@ import sys
 MAX_EXAMPLE_LINES = 90
 COMMAND_TIMEOUT = 120  # seconds; a virtual-clock trace takes milliseconds, a loaded machine more
 
-MARK = re.compile(r"^<!--\s*(output|output-excerpt|code|golden|not-checked):\s*(.*?)\s*-->\s*$")
+MARK = re.compile(r"^<!--\s*(output|output-excerpt|code|golden|not-checked|not-run):\s*(.*?)\s*-->\s*$")
+SHELL_LANGS = ("sh", "bash", "shell")
+EXIT_STATUS = re.compile(r"#\s*exit status (\d+)\s*$")
+DOC_BUILD = "build/release"  # the build directory the docs' commands name
 FENCE = re.compile(r"^(\s*)(```+|~~~+)")
 TRACE_START = re.compile(r"^(Pass \d+ \(t=|pass \d+$)")
 LINK = re.compile(r"(?<!\!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)|!\[[^\]]*\]\(([^)\s]+)\)")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 REPO_TOP = ("runtime/", "examples/", "docs/", "tests/", "tools/", "benchmarks/", "cmake/", ".ci/")
 REPO_PATH = re.compile(r"^(?:runtime|examples|docs|tests|tools|benchmarks|cmake|\.ci)/[\w./{},+-]*$")
+PLACEHOLDER = re.compile(r"(^|/)(NN|N)_|\b[A-Z]{3,}\b|\.\.\.")  # NN_name, FILE, PATH, ...
 ELISION = re.compile(r"^\s*(//|#)\s*\.\.\.\s*$")
 
 
@@ -64,7 +80,9 @@ class Checker:
         self.errors = []
         self.outputs = {}
         self.any_lambda_names = False
-        self.checked = {"output": 0, "code": 0, "links": 0, "paths": 0, "examples": 0}
+        self.checked = {"output": 0, "code": 0, "links": 0, "paths": 0, "examples": 0, "commands": 0}
+        self.blocks_run = 0      # fenced blocks whose commands ran (output marks, sh and console blocks)
+        self.blocks_not_run = 0  # fenced blocks after <!-- not-run: WHY -->
         self.update = False  # --update: rewrite stale output blocks in place instead of failing
         self.updates = []    # (fence line, new body) of the file being checked
         self.updated = 0
@@ -77,16 +95,29 @@ class Checker:
         self.errors.append(text)
 
     # ---------------------------------------------------------------- running commands
-    def run(self, cmd):
-        if cmd not in self.outputs:
+    def run(self, cmd, cwd=None):
+        """Runs cmd in a fresh bash, in cwd (default: the repository root, where a student types
+        the docs' commands); returns (status, stdout, stderr). Cached: a command runs once."""
+        cwd = cwd or self.source
+        key = (cmd, cwd)
+        if key not in self.outputs:
             try:
-                result = subprocess.run(cmd, shell=True, cwd=self.build, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, timeout=COMMAND_TIMEOUT)
-                self.outputs[cmd] = (result.returncode, result.stdout.decode("utf-8", "replace"),
+                result = subprocess.run(["bash", "-c", cmd], cwd=cwd, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                        timeout=COMMAND_TIMEOUT)
+                self.outputs[key] = (result.returncode, result.stdout.decode("utf-8", "replace"),
                                      result.stderr.decode("utf-8", "replace"))
             except subprocess.TimeoutExpired:
-                self.outputs[cmd] = (None, "", f"timed out after {COMMAND_TIMEOUT} s")
-        return self.outputs[cmd]
+                self.outputs[key] = (None, "", f"timed out after {COMMAND_TIMEOUT} s")
+        return self.outputs[key]
+
+    def run_doc_command(self, cmd):
+        """A command as the docs write it, run from the root; `build/release/` stands for BUILD."""
+        if self.build != os.path.join(self.source, DOC_BUILD):
+            rel = os.path.relpath(self.build, self.source)
+            target = rel if not rel.startswith("..") else self.build
+            cmd = re.sub(r"(?<![\w./-])" + re.escape(DOC_BUILD) + r"(?=/|\s|$)", target, cmd)
+        return self.run(cmd)
 
     # ---------------------------------------------------------------- one Markdown file
     def check_doc(self, path):
@@ -133,8 +164,20 @@ class Checker:
             self.error(path, pending[2], f"<!-- {pending[0]}: ... --> is not followed by a fenced block")
         self.updates = []
         for mark, fence_line, body in blocks:
+            lang = lang_of(lines[fence_line - 1])
+            if mark is not None and mark[0] == "not-run":
+                self.blocks_not_run += 1
+                if not mark[1]:
+                    self.error(path, mark[2], "<!-- not-run: WHY --> needs a reason (why a student's command is not run here)")
+                continue
+            if mark is None and lang in SHELL_LANGS:
+                self.check_shell_block(path, fence_line, body)
+                continue
+            if mark is None and lang == "console":
+                self.check_console_block(path, fence_line, body)
+                continue
             if mark is None:
-                if lang_of(lines[fence_line - 1]) in ("cpp", "c++"):
+                if lang in ("cpp", "c++"):
                     self.error(path, fence_line, "C++ code is quoted without <!-- code: PATH --> (or <!-- not-checked: WHY -->), "
                                "so nothing shows it compiles; put it in a file that is built and quote that")
                 elif body and TRACE_START.match(body[0]):
@@ -166,9 +209,10 @@ class Checker:
     # ---------------------------------------------------------------- (a) outputs
     def check_output(self, path, line, kind, cmd, body):
         self.checked["output"] += 1
-        status, out, err = self.run(cmd)
+        self.blocks_run += 1
+        status, out, err = self.run_doc_command(cmd)
         if status != 0:
-            self.error(path, line, f"`{cmd}` (run in {self.build}) exited with status {status}:\n{err.rstrip()}")
+            self.error(path, line, f"`{cmd}` (run from the repository root) exited with status {status}:\n{err.rstrip()}")
             return
         got = out.split("\n")
         if got and got[-1] == "":
@@ -206,6 +250,50 @@ class Checker:
         diff = difflib.unified_diff([l + "\n" for l in want], [l + "\n" for l in window], "quoted in the doc",
                                     f"printed now by `{cmd}` (lines {best + 1}-{best + len(window)}, the closest run)")
         self.error(path, line, f"the quoted excerpt is not a run of lines of what `{cmd}` prints now", diff)
+
+    # ---------------------------------------------------------------- (a2) command blocks
+    def check_shell_block(self, path, fence_line, body):
+        """```sh: each command line runs from the root and exits as the doc implies."""
+        self.blocks_run += 1
+        for number, cmd in shell_commands(body):
+            expect = EXIT_STATUS.search(cmd)
+            self.check_command(path, fence_line + number, cmd, int(expect.group(1)) if expect else 0)
+
+    def check_console_block(self, path, fence_line, body):
+        """```console: `$ CMD` lines run from the root; the lines after one are its whole stdout."""
+        self.blocks_run += 1
+        commands = []  # (line number in block, command, expected stdout lines)
+        for number, text in enumerate(body, 1):
+            if text.startswith("$ "):
+                commands.append((number, text[2:].strip(), []))
+            elif commands:
+                commands[-1][2].append(text)
+        for number, cmd, want in commands:
+            expect = EXIT_STATUS.search(cmd)
+            out = self.check_command(path, fence_line + number, cmd, int(expect.group(1)) if expect else 0)
+            if out is None:
+                continue
+            got = out.split("\n")
+            if got and got[-1] == "":
+                got.pop()
+            while want and not want[-1].strip():
+                want = want[:-1]
+            if want != got:
+                diff = difflib.unified_diff([l + "\n" for l in want], [l + "\n" for l in got],
+                                            "quoted in the doc", f"printed now by `{cmd}`")
+                self.error(path, fence_line + number, f"the output quoted after `$ {cmd}` is not what it prints now", diff)
+
+    def check_command(self, path, line, cmd, want_status):
+        """Runs one command of a sh or console block; returns its stdout, or None if it failed."""
+        self.checked["commands"] += 1
+        status, out, err = self.run_doc_command(cmd)
+        if status != want_status:
+            said = f"exit with status {want_status}" if want_status else "succeed"
+            self.error(path, line, f"`{cmd}` (run from the repository root) exited with status {status}; "
+                       f"the doc implies it would {said} (end the line with `# exit status N` if N is the point, "
+                       f"or mark the block <!-- not-run: WHY -->):\n{err.rstrip()}")
+            return None
+        return out
 
     # ---------------------------------------------------------------- (b) code excerpts
     def check_code(self, path, line, target, body):
@@ -258,6 +346,26 @@ class Checker:
             word = match.group(2).strip()
             if REPO_PATH.match(word):
                 self.check_repo_path(path, line, word)
+            elif word.startswith(DOC_BUILD + "/") or word.startswith("tools/asyncio-trace"):
+                self.check_inline_command(path, line, word)
+
+    def check_inline_command(self, path, line, word):
+        """A backticked command in the prose (an exercise's `build/release/tools/asyncio-trace ...`):
+        its program is in the build directory, and with arguments it runs and exits with status 0."""
+        program = word.split()[0]
+        if not program.startswith(DOC_BUILD + "/"):
+            self.error(path, line, f"`{word}`: commands are written as run from the repository root of a built "
+                       f"checkout ({DOC_BUILD}/{program}); {program} is not there")
+            return
+        if PLACEHOLDER.search(word):
+            return  # `build/release/examples/NN_name`, `... --replay FILE`: a form, not a command
+        if not os.path.exists(os.path.join(self.build, program[len(DOC_BUILD) + 1:])):
+            self.error(path, line, f"`{word}`: {program} does not exist in the build directory")
+            return
+        if " " in word and not word.split()[-1].startswith("-"):
+            # A whole command (`... --replay` alone names an option; `./my_program` is the reader's).
+            if "./" not in word:
+                self.check_command(path, line, word, 0)
 
     def check_source_line(self, path, line, text):
         for word in re.findall(r"(?<![\w/.])((?:runtime|examples|docs|tests|tools)/[\w./{},+-]*\w/?)", text):
@@ -285,7 +393,7 @@ class Checker:
             cmake_text = f.read()
         listed_match = re.search(r"set\(ASYNCIO_EXAMPLES\b(.*?)\)", cmake_text, re.S)
         listed = re.findall(r"[\w]+", listed_match.group(1)) if listed_match else []
-        status, out, err = self.run("tools/asyncio-trace --list")
+        status, out, err = self.run("tools/asyncio-trace --list", self.build)
         known = set(re.findall(r"\b(\d\d_\w+)", out)) if status == 0 else None
         if known is None:
             self.error(cmake, 1, f"`tools/asyncio-trace --list` (run in {self.build}) exited with status {status}: {err.strip()}")
@@ -314,7 +422,7 @@ class Checker:
             elif known is not None and '#include "asyncio/' in source_text:
                 # A program not built on the runtime (01_superloop) emits no events; it is listed only.
                 cmd = f"tools/asyncio-trace --clock virtual -o /dev/null {name} >/dev/null"
-                status, _, err = self.run(cmd)
+                status, _, err = self.run(cmd, self.build)
                 if status != 0:
                     self.error(file, 1, f"{name} does not run under asyncio-trace: `{cmd}` exited with status {status}:\n{err.rstrip()}")
         for name in listed:
@@ -359,6 +467,26 @@ def slug(heading):
     text = re.sub(r"`|\*\*|__|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading).strip().lower()
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
+
+
+def shell_commands(body):
+    """The commands of a ```sh block: (1-based line in the block, command) for each line that is
+    not blank or a comment; a line ending in a backslash continues on the next."""
+    result, current, start = [], "", 0
+    for number, text in enumerate(body, 1):
+        stripped = text.strip()
+        if not current and (not stripped or stripped.startswith("#")):
+            continue
+        if not current:
+            start = number
+        if stripped.endswith("\\"):
+            current += stripped[:-1] + " "
+            continue
+        result.append((start, current + stripped))
+        current = ""
+    if current:
+        result.append((start, current.strip()))
+    return result
 
 
 def lang_of(fence_line):
@@ -448,7 +576,8 @@ LAMBDA_NAME = re.compile(r"\{lambda\([^)]*\)#\d+\}|\$_\d+")
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", required=True, help="the repository root")
-    parser.add_argument("--build", required=True, help="the build directory commands run in")
+    parser.add_argument("--build", required=True,
+                        help="the build directory; the docs' commands run from --source, `build/release/` standing for it")
     parser.add_argument("--any-lambda-names", action="store_true",
                         help="compare lambda type names loosely (the quotes are GCC's; for other compilers)")
     parser.add_argument("--update", action="store_true",
@@ -456,7 +585,8 @@ def main():
                              "(excerpts: the closest run); review the diff before committing")
     parser.add_argument("docs", nargs="*", help="Markdown files (default: README.md and docs/*.md)")
     args = parser.parse_args()
-    docs = args.docs or [os.path.join(args.source, "README.md")] + sorted(glob.glob(os.path.join(args.source, "docs", "*.md")))
+    docs = args.docs or ([os.path.join(args.source, "README.md")] + sorted(glob.glob(os.path.join(args.source, "docs", "*.md")))
+                         + sorted(glob.glob(os.path.join(args.source, "docs", "answers", "*.md"))))
     checker = Checker(args.source, args.build)
     checker.any_lambda_names = args.any_lambda_names
     checker.update = args.update
@@ -468,8 +598,9 @@ def main():
     if checker.updated:
         print(f"check_docs: rewrote {checker.updated} output block(s); review them with git diff")
     c = checker.checked
-    print(f"check_docs: {len(docs)} files ok: {c['output']} quoted outputs, {c['code']} code excerpts, "
-          f"{c['links']} links, {c['paths']} repo paths, {c['examples']} examples")
+    print(f"check_docs: {len(docs)} files ok: {c['output']} quoted outputs, {c['commands']} commands (sh and console blocks, prose), "
+          f"{c['code']} code excerpts, {c['links']} links, {c['paths']} repo paths, {c['examples']} examples")
+    print(f"check_docs: {checker.blocks_run} command blocks run, {checker.blocks_not_run} not run (<!-- not-run: WHY -->)")
 
 
 if __name__ == "__main__":

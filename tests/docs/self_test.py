@@ -30,17 +30,40 @@ void run_once() {
 }
 ```
 
-<!-- output: examples/01_demo -->
+<!-- output: build/release/examples/01_demo -->
 ```text
 line 1
 line 2
 line 3
 ```
 
-<!-- output-excerpt: tools/asyncio-trace --clock virtual 01_demo -->
+<!-- output-excerpt: build/release/tools/asyncio-trace --clock virtual 01_demo -->
 ```text
 Pass 2 (t=0.000000)
   Step 4: run what was ready: 1 callback
+```
+
+From the root, run `build/release/tools/asyncio-trace --clock virtual 01_demo`, then:
+
+```sh
+build/release/examples/01_demo           # prints three lines
+# a comment line is not a command
+build/release/examples/01_demo | \\
+  grep -c line
+false                                    # exit status 1
+```
+
+<!-- not-run: interactive (stands in for --step) -->
+```sh
+build/release/no_such_program
+```
+
+```console
+$ build/release/examples/01_demo
+line 1
+line 2
+line 3
+$ test -x build/release/examples/01_demo
 ```
 """
 
@@ -81,8 +104,29 @@ FAULTS = {
     "broken excerpt": ("docs/chapter.md", "  Step 4: run what was ready: 1 callback\n```",
                        "  Step 4: run what was ready: 2 callbacks\n```",
                        ["docs/chapter.md:25:", "-  Step 4: run what was ready: 2 callbacks"]),
-    "failing command": ("docs/chapter.md", "<!-- output: examples/01_demo -->", "<!-- output: examples/no_such -->",
-                        ["docs/chapter.md:18:", "exited with status 127"]),
+    "failing command": ("docs/chapter.md", "<!-- output: build/release/examples/01_demo -->",
+                        "<!-- output: build/release/examples/no_such -->",
+                        ["docs/chapter.md:18:", "run from the repository root", "exited with status 127"]),
+    "failing command in a sh block": ("docs/chapter.md", "build/release/examples/01_demo           #",
+                                      "build/release/examples/no_such           #",
+                                      ["docs/chapter.md:34:", "build/release/examples/no_such", "exited with status 127"]),
+    "failing continued command": ("docs/chapter.md", "  grep -c line\n", "  grep -c nothing\n",
+                                  ["docs/chapter.md:36:", "grep -c nothing", "exited with status 1"]),
+    "wrong exit status": ("docs/chapter.md", "false                                    # exit status 1",
+                          "true                                     # exit status 1",
+                          ["docs/chapter.md:38:", "exited with status 0", "exit with status 1"]),
+    "not-run without a reason": ("docs/chapter.md", "<!-- not-run: interactive (stands in for --step) -->",
+                                 "<!-- not-run: -->", ["docs/chapter.md:41:", "needs a reason"]),
+    "not-run mark gone": ("docs/chapter.md", "<!-- not-run: interactive (stands in for --step) -->\n", "",
+                          ["docs/chapter.md:42:", "no_such_program", "exited with status 127"]),
+    "stale console output": ("docs/chapter.md", "line 3\n$ test", "line three\n$ test",
+                             ["docs/chapter.md:47:", "-line three", "+line 3"]),
+    "failing console command": ("docs/chapter.md", "$ test -x build/release/examples/01_demo",
+                                "$ test -x build/release/examples/02_demo",
+                                ["docs/chapter.md:51:", "exited with status 1"]),
+    "inline command in the source-folder form": ("docs/chapter.md", "run `build/release/tools/asyncio-trace --clock",
+                                                 "run `tools/asyncio-trace --clock",
+                                                 ["docs/chapter.md:31:", "run from the repository root of a built checkout"]),
     "stale code excerpt": ("runtime/loop.cpp", "    step_one();\n", "    step_1();\n",
                            ["docs/chapter.md:9:", "runtime/loop.cpp", "-  step_one();", "+    step_1();"]),
     "code excerpt out of order": ("docs/chapter.md", "  // ...\n  step_four();", "  // ...\n  step_four();\n  step_two();",
@@ -95,7 +139,7 @@ FAULTS = {
                                 ["docs/chapter.md:7:", "runtime/gone.cpp does not exist"]),
     "missing source path": ("docs/chapter.md", "Source: runtime/loop.cpp", "Source: runtime/loops.cpp",
                             ["docs/chapter.md:3:", "runtime/loops.cpp does not exist"]),
-    "unmarked trace": ("docs/chapter.md", "<!-- output-excerpt: tools/asyncio-trace --clock virtual 01_demo -->\n", "",
+    "unmarked trace": ("docs/chapter.md", "<!-- output-excerpt: build/release/tools/asyncio-trace --clock virtual 01_demo -->\n", "",
                        ["docs/chapter.md:25:", "a trace is quoted without"]),
     "unmarked C++ code": ("docs/chapter.md", "<!-- code: runtime/loop.cpp -->\n", "",
                           ["docs/chapter.md:9:", "C++ code is quoted without"]),
@@ -143,8 +187,8 @@ def main():
         clean = f"{tmp}/clean"
         make_tree(clean)
         status, out = run(clean)
-        if status != 0:
-            print(f"FAIL clean tree: check_docs.py exited {status}:\n{out}")
+        if status != 0 or "4 command blocks run, 1 not run" not in out:
+            print(f"FAIL clean tree: check_docs.py exited {status} (want 4 command blocks run, 1 not run):\n{out}")
             failures += 1
         for name, (file, old, new, words) in FAULTS.items():
             root = f"{tmp}/{name.replace(' ', '_')}"
@@ -166,7 +210,7 @@ def main():
         root = f"{tmp}/update"
         shutil.copytree(clean, root, symlinks=True)
         path = f"{root}/docs/chapter.md"
-        stale = DOC.replace("line 2\n", "line two\nline 2.5\n").replace("what was ready", "what was")
+        stale = DOC.replace("line 2\n", "line two\nline 2.5\n", 1).replace("what was ready", "what was")
         write(path, stale)
         status, out = run(root, "--update")
         with open(path, encoding="utf-8") as f:
