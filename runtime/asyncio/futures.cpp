@@ -206,6 +206,7 @@ void FutureCore::schedule_callbacks_() {
 
 void FutureCore::schedule_callback_(DoneCallback& cb) {
   if (TaskCore* task = cb.task()) {
+    task->watch_reach_ = false;  // [reach] woken: no longer waiting
     task->schedule_wakeup_(*this);
   } else {
     Handle& handle = cb.handle();
@@ -242,7 +243,8 @@ void FutureCore::add_waiter_(TaskCore& task) {
     return;
   }
   push_callback_(DoneCallback::waiter(task));
-  watch_reach_ = true;  // [reach]
+  watch_reach_ = true;  // [reach] both counts matter while the task waits
+  task.watch_reach_ = true;
 }
 
 // [reach] A count went down while a task waits on this future, or while this task waits.
