@@ -51,7 +51,7 @@ void AsyncGeneratorCore::entry_(void* self) { static_cast<AsyncGeneratorCore*>(s
 void AsyncGeneratorCore::first_iteration_() {
   fiber_.start(&AsyncGeneratorCore::entry_, this, 0, name_);
   if (BaseEventLoop* loop = get_running_loop_or_null()) {
-    loop_ = Ref<BaseEventLoop>(loop);
+    loop_ = InnerRef<BaseEventLoop>(loop);
     AsyncGeneratorRegistry::add(this);
   }
 }

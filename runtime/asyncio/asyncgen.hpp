@@ -82,7 +82,7 @@ class AsyncGeneratorCore {
   FutureCore* awaiting_ = nullptr;
   std::exception_ptr throw_in_;
   class TaskCore* driver_ = nullptr;
-  Ref<BaseEventLoop> loop_;              // set at the first iteration (the firstiter hook)
+  InnerRef<BaseEventLoop> loop_;         // set at the first iteration (the firstiter hook)
   int refs_ = 0;
   bool closing_ = false;
 

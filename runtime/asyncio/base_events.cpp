@@ -137,6 +137,28 @@ void BaseEventLoop::close() {
   reap_pending_tasks_();
 }
 
+void BaseEventLoop::dropped_() noexcept {
+  if (closed_ || running_ || dropping_ || uses_() != 0) return;
+  // CPython: a task the program still holds keeps its loop alive. A handle on a task's own
+  // stack does not count (that stack is part of the cycle the collector would free).
+  for (TaskCore* t = all_tasks_head_; t; t = t->next_task_()) {
+    if (!t->done() && t->loose_handles_() > 0) {
+      drop_deferred_flag_ = true;
+      return;
+    }
+  }
+  drop_deferred_flag_ = false;
+  dropping_ = true;
+  incref_inner_();  // closing releases futures and tasks, and with them inner references
+  try {
+    warn_unclosed_();
+    close();
+  } catch (...) {
+  }
+  dropping_ = false;
+  decref_inner_();
+}
+
 void BaseEventLoop::clear_queues_() noexcept {
   // Releasing a handle can release a future and a task; take the queues out first so that
   // nothing released here sees them half-emptied.

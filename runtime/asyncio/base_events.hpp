@@ -229,11 +229,35 @@ class BaseEventLoop : public AbstractEventLoop {
   // The deadlines of the heap in heap (array) order, for twin tests of heapq order.
   std::vector<double> scheduled_whens() const;
 
-  // Counted like the runtime's other objects: futures and tasks keep their loop alive.
+  // Counted like the runtime's other objects, in two kinds (docs/architecture.md, "Who owns
+  // what"). A Ref is a *use*: the program's own (new_event_loop's result, a Runner,
+  // set_event_loop, run_forever while it runs). An InnerRef is the runtime's own link (a
+  // future's or task's loop, a transport's, a server's, a lock's): it keeps the memory, not the
+  // use. When the last use goes and only inner references are left, the program has dropped
+  // the loop: unclosed, it warns "unclosed event loop" and closes itself (dropped_()), unless a
+  // pending task's handle is still held outside every task's stack (then when that goes).
   void incref_() noexcept { ++refs_; }
   void decref_() noexcept {
+    if (--refs_ == 0) {
+      delete this;
+    } else if (refs_ == inner_refs_) [[unlikely]] {
+      dropped_();
+    }
+  }
+  void incref_inner_() noexcept {
+    ++refs_;
+    ++inner_refs_;
+  }
+  void decref_inner_() noexcept {
+    --inner_refs_;
     if (--refs_ == 0) delete this;
   }
+  // How many references are uses (the program's).
+  long uses_() const noexcept { return refs_ - inner_refs_; }
+  // The program holds no use: if the loop is neither closed nor running and no pending task is
+  // held by a handle off every task's stack, warn and close. A handle going re-checks.
+  void dropped_() noexcept;
+  bool drop_deferred_() const noexcept { return drop_deferred_flag_; }
 
   // Task bookkeeping (tasks.cpp): the task whose step is running, and every live task.
   TaskCore* current_task_ = nullptr;
@@ -259,6 +283,9 @@ class BaseEventLoop : public AbstractEventLoop {
   virtual void write_to_self_() = 0;
   // [graph] A signal handler a program added (not the runner's SIGINT): it may wake the loop.
   virtual bool has_signal_wakers_() const { return false; }
+  // The "unclosed event loop <...>" ResourceWarning of BaseEventLoop.__del__ (the selector
+  // loop's repr); nothing here.
+  virtual void warn_unclosed_() {}
 
   std::unique_ptr<selectors::BaseSelector> selector_;
   // Registrations that alone cannot make a zero-timeout poll find anything the loop needs now:
@@ -317,6 +344,9 @@ class BaseEventLoop : public AbstractEventLoop {
   ExceptionHandler exception_handler_;
   Tracer tracer_;
   long refs_ = 0;
+  long inner_refs_ = 0;
+  bool drop_deferred_flag_ = false;  // dropped while a pending task's handle was still held
+  bool dropping_ = false;
 
 
   std::mutex threadsafe_mutex_;

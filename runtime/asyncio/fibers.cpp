@@ -41,6 +41,10 @@ extern "C" __cxa_eh_globals* __cxa_get_globals() noexcept;
 
 namespace asyncio::fibers {
 
+namespace detail {
+thread_local constinit Fiber* current_fiber = nullptr;
+}  // namespace detail
+
 namespace ctx = boost::context;
 
 namespace {
@@ -204,7 +208,7 @@ struct PoolAllocator {
 
 // ---------------------------------------------------------------- stack overflow report
 
-thread_local Fiber* current_fiber = nullptr;
+using detail::current_fiber;
 // What the SIGSEGV handler reads: the running fiber's guard region and name.
 thread_local const char* overflow_label = nullptr;
 thread_local unsigned long long overflow_number = 0;  // "Task-<number>" when the label is null

@@ -82,6 +82,14 @@ class Fiber {
 
   // The fiber running on this thread, or nullptr on the thread's own stack.
   static Fiber* current() noexcept;
+  // The same, inline (Future handles ask on every copy: docs/architecture.md, "Who owns what").
+  static Fiber* current_inline() noexcept;
+  // Whether p lies on this fiber's stack.
+  bool stack_contains(const void* p) const noexcept {
+    const char* c = static_cast<const char*>(p);
+    const char* bottom = static_cast<const char*>(stack_bottom_);
+    return c >= bottom && c < bottom + stack_size_;
+  }
 
  private:
   boost::context::fiber run_(boost::context::fiber&& caller);
@@ -111,5 +119,10 @@ class Fiber {
   bool running_ = false;
   bool entered_ = false;  // run_() has begun on the fiber's stack
 };
+
+namespace detail {
+extern thread_local constinit Fiber* current_fiber;
+}  // namespace detail
+inline Fiber* Fiber::current_inline() noexcept { return detail::current_fiber; }
 
 }  // namespace asyncio::fibers

@@ -193,6 +193,7 @@ void FutureCore::set_result_() {
 
 // Every callback goes through call_soon, in registration order: none runs inline.
 void FutureCore::schedule_callbacks_() {
+  if (!is_task_) watch_reach_ = false;  // [reach] done: no task waits on it any more
   if (in_graph_flag_) [[unlikely]] detail::graph_child_done_(*this);  // [graph] no longer awaited
   if (!is_task_) loop_->tracer().emit(*loop_, [&](Observer& o) { o.future_done(*loop_, *this); });
   if (!first_callback_) return;
@@ -205,6 +206,7 @@ void FutureCore::schedule_callbacks_() {
 
 void FutureCore::schedule_callback_(DoneCallback& cb) {
   if (TaskCore* task = cb.task()) {
+    task->watch_reach_ = false;  // [reach] woken: no longer waiting
     task->schedule_wakeup_(*this);
   } else {
     Handle& handle = cb.handle();
@@ -241,6 +243,17 @@ void FutureCore::add_waiter_(TaskCore& task) {
     return;
   }
   push_callback_(DoneCallback::waiter(task));
+  watch_reach_ = true;  // [reach] both counts matter while the task waits
+  task.watch_reach_ = true;
+}
+
+// [reach] A count went down while a task waits on this future, or while this task waits.
+void FutureCore::reach_check_() noexcept {
+  if (is_task_) {
+    static_cast<TaskCore*>(this)->check_unreachable_();
+  } else if (TaskCore* task = first_callback_.task(); task && !more_callbacks_) {
+    task->check_unreachable_();
+  }
 }
 
 bool FutureCore::remove_waiter_(TaskCore& task) {

@@ -22,6 +22,7 @@
 #include "asyncio/arena.hpp"
 #include "asyncio/base_events.hpp"
 #include "asyncio/exceptions.hpp"
+#include "asyncio/fibers.hpp"
 
 namespace asyncio {
 
@@ -136,9 +137,42 @@ class FutureCore {
   const std::string& cancel_message_() const noexcept;
   void incref_() noexcept { ++refs_; }
   void decref_() noexcept {
-    if (--refs_ == 0) destroy_();
+    if (--refs_ == 0) {
+      destroy_();
+    } else if (watch_reach_) [[unlikely]] {
+      reach_check_();
+    }
   }
   long refcount_() const noexcept { return refs_; }
+  // [reach] Future<T>/Task<T> handles count themselves in and out (docs/architecture.md, "Who
+  // owns what"): a handle on the stack of the fiber running when it was made is a *stack*
+  // handle of that fiber, any other a *loose* one (the program's, or a closure's). Returns the
+  // fiber for a stack handle (the handle keeps it to count itself out the same way).
+  fibers::Fiber* handle_in_(const void* where) noexcept {
+    fibers::Fiber* fiber = fibers::Fiber::current_inline();
+    if (fiber && fiber->stack_contains(where)) [[likely]] {
+      if (stack_handles_++ == 0) {
+        stack_owner_ = fiber;
+      } else if (stack_owner_ != fiber) {
+        stack_owner_ = mixed_owner_();
+      }
+      return fiber;
+    }
+    ++loose_count_;
+    return nullptr;
+  }
+  void handle_out_(fibers::Fiber* fiber) noexcept {
+    if (fiber) {
+      if (--stack_handles_ == 0) stack_owner_ = nullptr;
+    } else if (--loose_count_ == 0 && is_task_ && loop_->drop_deferred_()) [[unlikely]] {
+      loop_->dropped_();
+    }
+  }
+  int loose_handles_() const noexcept { return loose_count_; }
+  // How many handles sit on this fiber's stack (0 unless every stack handle is on it).
+  int stack_handles_of_(const fibers::Fiber* fiber) const noexcept {
+    return stack_owner_ == fiber ? stack_handles_ : 0;
+  }
   // Describes the value for repr(); set by the typed future.
   std::string (*value_repr_)(const FutureCore&) = nullptr;
   void* value_slot_ = nullptr;  // points at the typed future's std::optional<T>
@@ -154,7 +188,7 @@ class FutureCore {
   void schedule_callbacks_();
   std::string state_repr_() const;
 
-  Ref<BaseEventLoop> loop_;
+  InnerRef<BaseEventLoop> loop_;  // a future keeps its loop's memory, not its use
   std::exception_ptr exception_;
   std::exception_ptr cancelled_exc_;  // saved by a task whose body let CancelledError out
   std::unique_ptr<std::string> cancel_message_ptr_;
@@ -194,6 +228,14 @@ class FutureCore {
   void schedule_callback_(DoneCallback& cb);
 
   int refs_ = 0;
+  int stack_handles_ = 0;
+  int loose_count_ = 0;
+  fibers::Fiber* stack_owner_ = nullptr;  // the fiber holding every stack handle, or mixed
+  static fibers::Fiber* mixed_owner_() noexcept { return reinterpret_cast<fibers::Fiber*>(alignof(fibers::Fiber)); }
+  // [reach] A task waits on this future, or this task waits: a count going down may leave a
+  // pending task nothing can reach (TaskCore::check_unreachable_).
+  bool watch_reach_ = false;
+  void reach_check_() noexcept;
   FutureState state_ = FutureState::PENDING;
   bool log_traceback_ = false;
   bool is_task_ = false;
@@ -231,7 +273,31 @@ class Future {
   using value_type = T;
 
   Future() = default;
-  explicit Future(Ref<FutureCore> core) : core_(std::move(core)) {}
+  explicit Future(Ref<FutureCore> core) : core_(std::move(core)) { track_(); }
+  Future(const Future& o) noexcept : core_(o.core_) { track_(); }
+  Future(Future&& o) noexcept {
+    o.untrack_();
+    core_ = std::move(o.core_);
+    track_();
+  }
+  Future& operator=(const Future& o) noexcept {
+    if (this != &o) {
+      untrack_();
+      core_ = o.core_;
+      track_();
+    }
+    return *this;
+  }
+  Future& operator=(Future&& o) noexcept {
+    if (this != &o) {
+      untrack_();
+      o.untrack_();
+      core_ = std::move(o.core_);
+      track_();
+    }
+    return *this;
+  }
+  ~Future() { untrack_(); }
 
   bool valid() const noexcept { return static_cast<bool>(core_); }
   bool done() const noexcept { return core_->done(); }
@@ -303,6 +369,17 @@ class Future {
     if (core_->done()) throw InvalidStateError("invalid state");
   }
   Ref<FutureCore> core_;
+
+ private:
+  // [reach] Count this handle in (on which stack it lives) and out, see FutureCore::handle_in_.
+  void track_() noexcept {
+    if (core_) stack_ = core_->handle_in_(this);
+  }
+  void untrack_() noexcept {
+    if (core_) core_->handle_out_(stack_);
+    stack_ = nullptr;
+  }
+  fibers::Fiber* stack_ = nullptr;
 };
 
 namespace detail {

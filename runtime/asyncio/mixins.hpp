@@ -18,13 +18,13 @@ class LoopBoundMixin {
   template <class Self>
   BaseEventLoop& get_loop_(const Self& self) {
     BaseEventLoop& loop = get_running_loop();
-    if (!loop_) loop_ = Ref<BaseEventLoop>(&loop);
+    if (!loop_) loop_ = InnerRef<BaseEventLoop>(&loop);
     if (loop_.get() != &loop) throw RuntimeError(self.repr() + " is bound to a different event loop");
     return loop;
   }
 
  private:
-  Ref<BaseEventLoop> loop_;
+  InnerRef<BaseEventLoop> loop_;  // a primitive keeps the memory, not the use
 };
 
 // Python's default object repr, `<asyncio.locks.Lock object at 0x7f...>`, minus the brackets.

@@ -58,6 +58,38 @@ class Ref {
   T* p_ = nullptr;
 };
 
+// InnerRef<T>: a reference an object of the runtime itself holds on an event loop (a future's
+// or task's loop, a transport's, a lock's). It keeps the loop's memory alive like a Ref but is
+// not a *use*: when only inner references are left, the program has dropped the loop, and a
+// loop dropped unclosed warns and closes itself (docs/architecture.md, "Who owns what").
+// T provides incref_inner_() and decref_inner_().
+template <class T>
+class InnerRef {
+ public:
+  InnerRef() noexcept = default;
+  explicit InnerRef(T* p) noexcept : p_(p) {
+    if (p_) p_->incref_inner_();
+  }
+  InnerRef(const InnerRef& o) noexcept : InnerRef(o.p_) {}
+  InnerRef(InnerRef&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  InnerRef& operator=(InnerRef o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~InnerRef() {
+    if (p_) p_->decref_inner_();
+  }
+  T* get() const noexcept { return p_; }
+  T* operator->() const noexcept { return p_; }
+  T& operator*() const noexcept { return *p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+  void reset() noexcept { InnerRef().swap(*this); }
+  void swap(InnerRef& o) noexcept { std::swap(p_, o.p_); }
+
+ private:
+  T* p_ = nullptr;
+};
+
 // A base for counted objects whose last release deletes them through a virtual destructor.
 class RefCounted {
  public:

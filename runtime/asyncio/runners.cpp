@@ -142,6 +142,7 @@ void Runner::close() {
     ~Finally() {
       if (r->set_event_loop_) set_event_loop(nullptr);
       r->loop_->close();
+      r->main_task_.reset();
       r->loop_.reset();
     }
   } finally{this};

@@ -42,6 +42,9 @@ class Runner {
     lazy_init_();
     auto task = loop_->create_task(std::forward<F>(main), std::forward<Args>(args)...);
     using T = typename decltype(task)::value_type;
+    // Held until close(), as the traceback of an exception leaving run() holds CPython's `task`:
+    // a main task left pending (KeyboardInterrupt) stays reachable for close()'s cancellation.
+    main_task_ = task.core_ref();
     // In the main thread with SIGINT at its default: the first Ctrl-C cancels the main task,
     // the second raises KeyboardInterrupt (Runner._on_sigint).
     const bool sigint_installed = install_sigint_(task.core_ref());
@@ -72,6 +75,7 @@ class Runner {
   int interrupt_count_ = 0;
 
   Ref<BaseEventLoop> loop_;
+  Ref<FutureCore> main_task_;  // the last run()'s, until close()
   std::optional<bool> debug_;
   std::string selector_kind_;
   LoopFactory loop_factory_;

@@ -39,13 +39,13 @@ SelectorEventLoop::SelectorEventLoop(std::unique_ptr<selectors::BaseSelector> se
 
 SelectorEventLoop::~SelectorEventLoop() {
   // BaseEventLoop.__del__: a loop dropped without close() warns and closes itself (its epoll
-  // fd and self-pipe). Reached when the last Ref goes; a task still pending holds a Ref, so
-  // such a loop is not dropped here (see docs/architecture.md, "Who owns what").
+  // fd and self-pipe). Reached when the last reference goes with no inner reference left; with
+  // some (a pending task's, a future's, a transport's) BaseEventLoop::dropped_() did the same
+  // earlier, when the program's last use went, and closed the loop then, so nothing is left to
+  // do here but the fds close() already released (see docs/architecture.md, "Who owns
+  // what").
   if (!is_closed()) {
-    warnings::warn(std::string("unclosed event loop <_UnixSelectorEventLoop running=") +
-                       (is_running() ? "True" : "False") + " closed=False debug=" + (get_debug() ? "True" : "False") +
-                       ">",
-                   "ResourceWarning");
+    warn_unclosed_();
     incref_();  // the count is already zero: a Ref taken and dropped inside close() must not free us again
     try {
       if (!is_running()) close();
@@ -1221,6 +1221,16 @@ bool BaseEventLoop::remove_signal_handler(int) { throw NotImplementedError(); }
 
 Ref<BaseEventLoop> new_event_loop(const std::string& selector_kind) {
   return Ref<BaseEventLoop>(new SelectorEventLoop(selectors::make_selector(selector_kind)));
+}
+
+}  // namespace asyncio
+
+namespace asyncio {
+
+void SelectorEventLoop::warn_unclosed_() {
+  warnings::warn(std::string("unclosed event loop <_UnixSelectorEventLoop running=") +
+                     (is_running() ? "True" : "False") + " closed=False debug=" + (get_debug() ? "True" : "False") + ">",
+                 "ResourceWarning");
 }
 
 }  // namespace asyncio

@@ -88,6 +88,7 @@ class SelectorEventLoop : public BaseEventLoop {
   void process_events_(const std::vector<selectors::ReadyEvent>& events) final;
   void write_to_self_() final;
   bool has_signal_wakers_() const final;  // [graph]
+  void warn_unclosed_() override;
 
  private:
   // key.data of each registered fd: its reader and writer handles (either may be empty).
@@ -164,7 +165,7 @@ class SelectorSocketTransport final : public Transport {
   void call_connection_lost_(std::exception_ptr exc);
 
   SelectorEventLoop* loop_;     // null once the connection is lost
-  Ref<BaseEventLoop> loop_ref_;
+  InnerRef<BaseEventLoop> loop_ref_;  // the loop's memory, not its use
   Socket sock_;
   int sock_fd_;
   std::shared_ptr<BaseProtocol> protocol_;
@@ -205,7 +206,7 @@ class Server : public RefCounted {
   void start_serving_();
   void wakeup_();
 
-  Ref<BaseEventLoop> loop_ref_;
+  InnerRef<BaseEventLoop> loop_ref_;
   SelectorEventLoop* loop_;
   std::vector<Socket> sockets_;
   bool closed_ = false;  // CPython: _sockets is None

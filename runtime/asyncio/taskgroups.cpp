@@ -22,7 +22,7 @@ std::string TaskGroup::repr() const {
 
 void TaskGroup::aenter() {
   if (entered_) throw RuntimeError("TaskGroup " + repr() + " has already been entered");
-  if (!loop_) loop_ = Ref<BaseEventLoop>(&get_running_loop());
+  if (!loop_) loop_ = InnerRef<BaseEventLoop>(&get_running_loop());
   parent_task_ = current_task(*loop_);
   if (!parent_task_) throw RuntimeError("TaskGroup " + repr() + " cannot determine the parent task");
   entered_ = true;

@@ -63,7 +63,7 @@ class TaskGroup {
   bool entered_ = false;
   bool exiting_ = false;
   bool aborting_ = false;
-  Ref<BaseEventLoop> loop_;
+  InnerRef<BaseEventLoop> loop_;
   Ref<TaskCore> parent_task_;
   bool parent_cancel_requested_ = false;
   // CPython keeps a set, so _abort() cancels in hash order (rule 17: not a contract); here the

@@ -623,3 +623,49 @@ Ref<FutureCore> AsCompletedState::wait_for_one_() {
 }
 
 }  // namespace asyncio
+
+// ---------------------------------------------------------------- who can still reach it
+
+namespace asyncio {
+
+// [reach] docs/architecture.md, "Who can still reach a task".
+void TaskCore::check_unreachable_() noexcept {
+  if (state_ != FutureState::PENDING || !fut_waiter_ || reaping_ || !step_handle_.idle() || wakeup_from_ ||
+      loop_->current_task_ == this || loop_->is_closed())
+    return;
+  FutureCore& future = *fut_waiter_;
+  // A task awaited is reachable through whatever it waits on: kept (the rule stops at futures).
+  if (future.is_task_ || future.done() || future.first_callback_.task() != this || future.more_callbacks_) return;
+  // Held by the future's wakeup (one count) and by handles on its own stack, nothing else; the
+  // future held only by handles on this task's stack.
+  if (refs_ != 1 + stack_handles_of_(&fiber_)) return;
+  if (future.refs_ != future.stack_handles_of_(&fiber_)) return;
+  reap_unreachable_();
+}
+
+// Task.__del__ for a task the cycle collector found, in the collector's order: the task leaves
+// all_tasks (a WeakSet: cleared first), its body is closed (here: its fiber unwound, so its
+// destructors run), then the report, with the task still showing what it waited for.
+void TaskCore::reap_unreachable_() noexcept {
+  reaping_ = true;
+  watch_reach_ = false;
+  Ref<TaskCore> keep(this);
+  Ref<FutureCore> future(fut_waiter_);
+  unlink_();
+  fiber_.unwind();
+  if (log_destroy_pending_) {
+    try {
+      ExceptionContext context;
+      context.message = "Task was destroyed but it is pending!";
+      context.task = Ref<TaskCore>(this);
+      loop_->call_exception_handler(context);
+    } catch (...) {
+    }
+  }
+  log_destroy_pending_ = false;  // reported once
+  future->remove_waiter_(*this);
+  fut_waiter_ = nullptr;
+  clear_callbacks_();
+}
+
+}  // namespace asyncio

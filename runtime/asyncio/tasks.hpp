@@ -64,6 +64,10 @@ class TaskCore : public FutureCore {
   const source_location& suspended_at() const noexcept { return suspended_at_; }
   // Loop closing with this task still pending: unwind its fiber (destructors run).
   void abandon_() noexcept;
+  // [reach] Waiting on a future only its own stack holds, and held by nothing but that
+  // future's wakeup and its own stack: report "Task was destroyed but it is pending!", leave
+  // all_tasks and unwind (docs/architecture.md, "Who owns what").
+  void check_unreachable_() noexcept;
   TaskCore* next_task_() const noexcept { return next_; }
   // Task._log_destroy_pending: false for the tasks gather() and run_until_complete() create
   // themselves, so dropping one still pending is not reported.
@@ -103,6 +107,7 @@ class TaskCore : public FutureCore {
   void finish_step_(bool finished);
   void link_() noexcept;
   void unlink_() noexcept;
+  void reap_unreachable_() noexcept;
   static void fiber_entry_(void* self);
 
   fibers::Fiber fiber_;
@@ -119,6 +124,7 @@ class TaskCore : public FutureCore {
   bool yielded_bare_ = false;
   bool must_cancel_ = false;
   bool log_destroy_pending_ = true;
+  bool reaping_ = false;  // [reach] reap_unreachable_ is running
   TaskCore* prev_ = nullptr;  // the loop's list of pending tasks (all_tasks)
   TaskCore* next_ = nullptr;
 };

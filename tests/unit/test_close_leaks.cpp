@@ -145,4 +145,85 @@ TEST_SUITE("close leaks") {
           std::vector<std::string>{
               "ResourceWarning: unclosed event loop <_UnixSelectorEventLoop running=False closed=False debug=False>"});
   }
+
+  TEST_CASE("a loop dropped unclosed while a task is pending warns, closes its fds and unwinds the task") {
+    CaughtWarnings caught;
+    std::vector<std::string> reported;
+    const std::size_t fds_before = open_fd_count();
+    bool unwound = false;
+    int server_fd = -1, client_fd = -1;
+    {
+      Ref<BaseEventLoop> loop = new_event_loop();
+      loop->set_exception_handler(
+          [&reported](BaseEventLoop&, const ExceptionContext& context) { reported.push_back(context.message); });
+      loop->run_until_complete([&] {
+        BaseEventLoop& lp = get_running_loop();
+        Ref<Server> server = lp.create_server([&] { return std::make_shared<KeepTransport>(&server_fd); },
+                                              "127.0.0.1", 0);
+        const int port = server->sockets().at(0).getsockname().port;
+        lp.create_connection([&] { return std::make_shared<KeepTransport>(&client_fd); }, "127.0.0.1", port);
+        while (server_fd < 0) asyncio::sleep(0.001);
+        server->close();
+        // Left pending: a timer, the ready queue and the task's own stack are all the loop's.
+        lp.create_task([&unwound] {
+          struct Guard {
+            bool* flag;
+            ~Guard() { *flag = true; }
+          } guard{&unwound};
+          asyncio::sleep(3600);
+        });
+        asyncio::sleep(0);
+      });
+      CHECK(open_fd_count() == fds_before + 5);  // epoll, self-pipe, two sockets
+      CHECK_FALSE(unwound);
+      CHECK(caught.lines.empty());
+    }  // the program's last reference to the loop goes, without close()
+    CHECK(unwound);
+    CHECK(open_fd_count() == fds_before);
+    REQUIRE(caught.lines.size() == 3);
+    CHECK(caught.lines[0] ==
+          "ResourceWarning: unclosed event loop <_UnixSelectorEventLoop running=False closed=False debug=False>");
+    std::vector<std::string> transports(caught.lines.begin() + 1, caught.lines.end());
+    std::sort(transports.begin(), transports.end());
+    std::vector<std::string> expected{transport_warning(client_fd), transport_warning(server_fd)};
+    std::sort(expected.begin(), expected.end());
+    CHECK(transports == expected);
+    CHECK(reported == std::vector<std::string>{"Task was destroyed but it is pending!"});
+  }
+
+  TEST_CASE("a pending task the program still holds keeps a dropped loop open until its handle goes") {
+    CaughtWarnings caught;
+    const std::size_t fds_before = open_fd_count();
+    Task<void> held;
+    {
+      Ref<BaseEventLoop> loop = new_event_loop();
+      loop->set_exception_handler([](BaseEventLoop&, const ExceptionContext&) {});
+      held = loop->create_task([] { asyncio::sleep(3600); });
+      loop->run_until_complete([] { asyncio::sleep(0); });
+    }
+    // CPython: the task refers to its loop, and the program to the task.
+    CHECK(caught.lines.empty());
+    CHECK(open_fd_count() == fds_before + 3);
+    CHECK_FALSE(held.get_loop().is_closed());
+    held = {};
+    CHECK(open_fd_count() == fds_before);
+    CHECK(caught.lines ==
+          std::vector<std::string>{
+              "ResourceWarning: unclosed event loop <_UnixSelectorEventLoop running=False closed=False debug=False>"});
+  }
+
+  TEST_CASE("a done future the program still holds keeps the loop's memory, not its fds") {
+    CaughtWarnings caught;
+    const std::size_t fds_before = open_fd_count();
+    Future<int> kept;
+    {
+      Ref<BaseEventLoop> loop = new_event_loop();
+      kept = loop->create_future<int>();
+      kept.set_result(3);
+    }
+    CHECK(open_fd_count() == fds_before);
+    CHECK(caught.lines.size() == 1);
+    CHECK(kept.get_loop().is_closed());  // still a valid (closed) loop
+    CHECK(kept.result() == 3);
+  }
 }
