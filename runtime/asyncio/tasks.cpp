@@ -532,7 +532,15 @@ void timeout_if_cancelled(FutureCore& fut) {
 }
 }  // namespace
 
-void wait_for_core_(FutureCore& fut_core, double timeout) {
+WaitForTimer_ wait_for_timer_(double timeout) {
+  if (timeout <= 0) return {};
+  BaseEventLoop& loop = get_running_loop();
+  Future<void> waiter = loop.create_future<void>();
+  TimerHandleRef handle = loop.call_later(timeout, [waiter] { release_waiter(waiter); }, "tasks._release_waiter");
+  return {std::move(waiter), std::move(handle)};
+}
+
+void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer) {
   BaseEventLoop& loop = get_running_loop();
   Ref<FutureCore> fut(&fut_core);
   if (timeout <= 0) {
@@ -541,9 +549,8 @@ void wait_for_core_(FutureCore& fut_core, double timeout) {
     timeout_if_cancelled(*fut);
     return;
   }
-  Future<void> waiter = loop.create_future<void>();
-  TimerHandleRef timeout_handle =
-      loop.call_later(timeout, [waiter] { release_waiter(waiter); }, "tasks._release_waiter");
+  Future<void> waiter = std::move(timer.waiter);
+  TimerHandleRef timeout_handle = std::move(timer.handle);
   CancelOnExit cancel_timer{timeout_handle};
   detail::combinator_created_(waiter.core(), "wait_for", {fut.get()});  // [graph]
   const CallbackKey cb =

@@ -550,14 +550,24 @@ std::pair<std::vector<F>, std::vector<F>> wait(const std::vector<F>& fs, std::op
 
 // ------------------------------------------------------------------------- wait_for
 
-// The 3.11 wait_for on an already ensured future: returns when fut is done and its result is
-// to be returned; raises TimeoutError (the inner was cancelled and has finished) or the
-// caller's CancelledError (the inner was cancelled and has finished too).
-void wait_for_core_(FutureCore& fut, double timeout);
+// wait_for's waiter and its timer (call_later(timeout, _release_waiter, waiter)): CPython makes
+// both before ensure_future turns the awaitable into a task, so a trace shows the timer
+// scheduled before the task. Empty for a timeout <= 0 (no waiter, no timer).
+struct WaitForTimer_ {
+  Future<void> waiter;
+  TimerHandleRef handle;
+};
+WaitForTimer_ wait_for_timer_(double timeout);
+
+// The 3.11 wait_for on an already ensured future, with the waiter and timer made before it:
+// returns when fut is done and its result is to be returned; raises TimeoutError (the inner
+// was cancelled and has finished) or the caller's CancelledError (the inner was cancelled and
+// has finished too).
+void wait_for_core_(FutureCore& fut, double timeout, WaitForTimer_ timer);
 
 // wait_for(aw, timeout): aw's result, or TimeoutError after cancelling aw and waiting for it to
 // finish (its except/finally output comes first). No timeout: a plain await (a callable is
-// just called, as `await coro()`). A callable becomes a task before the timer is set.
+// just called, as `await coro()`). A callable becomes a task after the timer is set.
 template <Awaitable A>
 awaited_t<A> wait_for(A&& aw, std::optional<double> timeout) {
   BaseEventLoop& loop = get_running_loop();
@@ -568,9 +578,10 @@ awaited_t<A> wait_for(A&& aw, std::optional<double> timeout) {
       return std::invoke(aw);
     }
   }
-  // (CPython sets its timer before ensure_future; nothing observable depends on that order.)
+  // CPython's order: the waiter and its timer first, then ensure_future (the task).
+  WaitForTimer_ timer = wait_for_timer_(*timeout);
   Future<awaited_t<A>> fut = ensure_future(std::forward<A>(aw), loop);
-  wait_for_core_(fut.core(), *timeout);
+  wait_for_core_(fut.core(), *timeout, std::move(timer));
   return fut.result();
 }
 

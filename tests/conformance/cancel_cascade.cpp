@@ -11,7 +11,7 @@ int passes = 0;
 
 void ticker() {
   passes += 1;
-  if (passes < 6) asyncio::get_running_loop().call_soon(ticker);
+  if (passes < 6) asyncio::get_running_loop().call_soon(ticker, "ticker");
 }
 
 void print_caught(const char* who) {
@@ -37,7 +37,7 @@ void outer(asyncio::Task<void> task) {
 }
 
 void main_() {
-  asyncio::get_running_loop().call_soon(ticker);
+  asyncio::get_running_loop().call_soon(ticker, "ticker");
   auto a = asyncio::create_task(inner);
   auto b = asyncio::create_task(outer, a);
   asyncio::sleep(0);

@@ -40,7 +40,7 @@ int main() {
     await(slow);
     std::cout << "slow result: " << slow.result() << "\n";
     auto victim = create_task(worker, "victim", 5, false);
-    get_running_loop().call_soon([victim] { victim.cancel(); });
+    get_running_loop().call_soon([victim] { victim.cancel(); }, "cancel");
     auto [x, y, v] = await(gather(return_exceptions, [] { return worker("x", 1, true); },
                                   [] { return worker("y", 0); }, victim));
     std::cout << "results: [" << py_repr(show<std::string>(x)) << ", " << py_repr(show<std::string>(y)) << ", "

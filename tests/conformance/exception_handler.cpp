@@ -46,7 +46,7 @@ int main() {
   loop->call_soon(make_and_drop, "make_and_drop");
   loop->create_task(raiser);
   loop->call_soon(good, "good");
-  loop->call_soon([] { loop->stop(); });
+  loop->call_soon([] { loop->stop(); }, "stop");
   loop->run_forever();
   loop->close();
   loop.reset();

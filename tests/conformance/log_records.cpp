@@ -36,11 +36,11 @@ int main() {
   loop->set_debug(true);
   loop->slow_callback_duration = 0.1;
   loop->call_soon(slow, "slow");
-  loop->call_soon([&] { loop->stop(); });
+  loop->call_soon([&] { loop->stop(); }, "stop");
   loop->run_forever();
   loop->set_debug(false);
   loop->call_soon(bad, "bad");
-  loop->call_soon([&] { loop->stop(); });
+  loop->call_soon([&] { loop->stop(); }, "stop");
   loop->run_forever();
   loop->close();
   for (const auto& r : records) {

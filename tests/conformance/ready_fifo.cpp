@@ -13,21 +13,21 @@ void say(const std::string& word) { std::puts(word.c_str()); }
 
 void queue_more() {
   std::puts("queue_more");
-  loop->call_soon([] { say("late-1"); });
-  loop->call_soon([] { say("late-2"); });
+  loop->call_soon(asyncio::named("say", say), "late-1");
+  loop->call_soon(asyncio::named("say", say), "late-2");
 }
 
 }  // namespace
 
 int main() {
   loop = asyncio::new_event_loop();
-  for (const char* word : {"one", "two", "three"}) loop->call_soon([word] { say(word); });
-  loop->call_soon(queue_more);
-  loop->call_soon([] { say("four"); });
-  loop->call_soon([] { loop->stop(); });
+  for (const char* word : {"one", "two", "three"}) loop->call_soon(asyncio::named("say", say), word);
+  loop->call_soon(queue_more, "queue_more");
+  loop->call_soon(asyncio::named("say", say), "four");
+  loop->call_soon([] { loop->stop(); }, "stop");
   loop->run_forever();
   std::puts("after the first run");
-  loop->call_soon([] { loop->stop(); });
+  loop->call_soon([] { loop->stop(); }, "stop");
   loop->run_forever();
   loop->close();
   loop.reset();

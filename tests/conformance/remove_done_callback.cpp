@@ -15,24 +15,24 @@ void on_done_b(asyncio::Future<void>) { std::puts("b ran"); }
 int main() {
   auto loop = asyncio::new_event_loop();
   auto fut = loop->create_future<void>();
-  fut.add_done_callback(on_done_a);
-  fut.add_done_callback(on_done_b);
-  fut.add_done_callback(on_done_a);
+  fut.add_done_callback(on_done_a, "on_done_a");
+  fut.add_done_callback(on_done_b, "on_done_b");
+  fut.add_done_callback(on_done_a, "on_done_a");
   std::printf("removed a: %zu\n", fut.remove_done_callback(on_done_a));
   std::printf("removed a again: %zu\n", fut.remove_done_callback(on_done_a));
-  fut.add_done_callback(on_done_a);
+  fut.add_done_callback(on_done_a, "on_done_a");
   fut.set_result();
   std::printf("removed b after set_result: %zu\n", fut.remove_done_callback(on_done_b));
-  loop->call_soon([&] { loop->stop(); });
+  loop->call_soon([&] { loop->stop(); }, "stop");
   loop->run_forever();
 
   auto fut2 = loop->create_future<void>();
-  fut2.add_done_callback(on_done_b);
-  fut2.add_done_callback(on_done_b);
-  fut2.add_done_callback(on_done_a);
+  fut2.add_done_callback(on_done_b, "on_done_b");
+  fut2.add_done_callback(on_done_b, "on_done_b");
+  fut2.add_done_callback(on_done_a, "on_done_a");
   std::printf("removed b from fut2: %zu\n", fut2.remove_done_callback(on_done_b));
   fut2.cancel();
-  loop->call_soon([&] { loop->stop(); });
+  loop->call_soon([&] { loop->stop(); }, "stop");
   loop->run_forever();
   loop->close();
 }

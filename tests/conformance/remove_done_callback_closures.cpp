@@ -24,16 +24,16 @@ int main() {
   auto a_again = a;
   auto b = make("b");
   auto other_a = make("a'");
-  fut.add_done_callback(a);
-  fut.add_done_callback(b);
-  fut.add_done_callback(a_again);
-  fut.add_done_callback(other_a);
+  fut.add_done_callback(a, "on_done");
+  fut.add_done_callback(b, "on_done");
+  fut.add_done_callback(a_again, "on_done");
+  fut.add_done_callback(other_a, "on_done");
   std::printf("removed a: %zu\n", fut.remove_done_callback(a));
   std::printf("removed a again: %zu\n", fut.remove_done_callback(a_again));
   std::printf("removed a never added: %zu\n", fut.remove_done_callback(make("a")));
   fut.set_result(7);
   std::printf("removed b after set_result: %zu\n", fut.remove_done_callback(b));
-  loop->call_soon([&] { loop->stop(); });
+  loop->call_soon([&] { loop->stop(); }, "stop");
   loop->run_forever();
   loop->close();
 }

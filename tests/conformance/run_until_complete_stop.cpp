@@ -8,7 +8,7 @@
 
 namespace {
 
-void say(const char* word) { std::puts(word); }
+void say(const std::string& word) { std::puts(word.c_str()); }
 
 std::string slow() {
   std::puts("slow starts");
@@ -24,9 +24,9 @@ std::string slow() {
 int main() {
   auto loop = asyncio::new_event_loop();
   auto task = loop->create_task(slow);
-  loop->call_soon([] { say("callback before stop"); });
-  loop->call_soon([&] { loop->stop(); });
-  loop->call_soon([] { say("callback after stop, same pass"); });
+  loop->call_soon(asyncio::named("say", say), "callback before stop");
+  loop->call_soon([&] { loop->stop(); }, "stop");
+  loop->call_soon(asyncio::named("say", say), "callback after stop, same pass");
   try {
     loop->run_until_complete(task);
   } catch (const asyncio::RuntimeError&) {
@@ -35,8 +35,8 @@ int main() {
   std::printf("task done: %s\n", task.done() ? "True" : "False");
   std::printf("second run returns %s\n", loop->run_until_complete(task).c_str());
   auto fut = loop->create_future<std::string>();
-  loop->call_soon([fut] { fut.set_result("fut value"); });
-  loop->call_soon([] { say("queued after set_result"); });
+  loop->call_soon([fut] { fut.set_result("fut value"); }, "set_result");
+  loop->call_soon(asyncio::named("say", say), "queued after set_result");
   std::printf("third run returns %s\n", loop->run_until_complete(fut).c_str());
   loop->close();
 }

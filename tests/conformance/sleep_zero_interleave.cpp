@@ -10,7 +10,7 @@ int passes = 0;
 
 void ticker() {
   passes += 1;
-  if (passes < 6) asyncio::get_running_loop().call_soon(ticker);
+  if (passes < 6) asyncio::get_running_loop().call_soon(ticker, "ticker");
 }
 
 void counter(const char* name, int n) {
@@ -21,7 +21,7 @@ void counter(const char* name, int n) {
 }
 
 void main_() {
-  asyncio::get_running_loop().call_soon(ticker);
+  asyncio::get_running_loop().call_soon(ticker, "ticker");
   auto a = asyncio::create_task(counter, "a", 3);
   auto b = asyncio::create_task(counter, "b", 3);
   asyncio::await(a);

@@ -17,7 +17,7 @@ void on_done(asyncio::Future<void> fut) {
 
 void main_() {
   asyncio::Task<void> t = asyncio::create_task(child);
-  t.add_done_callback(on_done);
+  t.add_done_callback(on_done, "on_done");
   try {
     asyncio::sleep(1);
   } catch (const asyncio::CancelledError&) {

@@ -24,8 +24,8 @@ std::string join(const std::vector<std::string>& words) {
 void run_round(const char* title, const Timers& timers) {
   fired.clear();
   const double base = loop->time();
-  for (const auto& [label, offset] : timers) loop->call_at(base + offset, [label = label] { fired.push_back(label); });
-  loop->call_at(base + 0.03, [] { loop->stop(); });
+  for (const auto& [label, offset] : timers) loop->call_at(base + offset, [label = label] { fired.push_back(label); }, "append");
+  loop->call_at(base + 0.03, [] { loop->stop(); }, "stop");
   loop->run_forever();
   std::puts(title);
   std::vector<std::string> labels;

@@ -20,10 +20,10 @@ int main() {
     loop->call_soon(count, "count");
   };
   loop->call_soon(count, "count");
-  loop->call_at(start + res, [&] { say("at the end of the window"); });
-  loop->call_at(start + res / 2, [&] { say("inside the window"); });
-  loop->call_at(start, [&] { say("at now"); });
-  loop->call_at(start + res, [&] { loop->stop(); });
+  loop->call_at(start + res, [&] { say("at the end of the window"); }, "say");
+  loop->call_at(start + res / 2, [&] { say("inside the window"); }, "say");
+  loop->call_at(start, [&] { say("at now"); }, "say");
+  loop->call_at(start + res, [&] { loop->stop(); }, "stop");
   loop->run_forever();
   std::printf("resolution positive: %s passes: %d\n", res > 0 ? "True" : "False", passes);
   loop->close();

@@ -11,7 +11,7 @@ int passes = 0;
 
 void ticker() {
   passes += 1;
-  if (passes < 8) asyncio::get_running_loop().call_soon(ticker);
+  if (passes < 8) asyncio::get_running_loop().call_soon(ticker, "ticker");
 }
 
 void resolve(const asyncio::Future<std::string>& fut) {
@@ -28,9 +28,9 @@ std::string child() {
 
 void main_() {
   auto& loop = asyncio::get_running_loop();
-  loop.call_soon(ticker);
+  loop.call_soon(ticker, "ticker");
   auto fut = loop.create_future<std::string>();
-  loop.call_soon([fut] { resolve(fut); });
+  loop.call_soon([fut] { resolve(fut); }, "resolve");
   std::printf("pass %d: main awaits the future\n", passes);
   std::string value = asyncio::await(fut);
   std::printf("pass %d: main resumes with %s\n", passes, value.c_str());

@@ -390,7 +390,10 @@ class Recorder:
 
     def timer_ready(self, loop, timer):
         parts = self.open(loop, 'timer_ready')
-        self.handle_fields(loop, parts, timer)
+        description = None  # a cancelled timer due with a live one: named as before its cancel()
+        if self.causes and timer._cancelled:
+            description = self.cancelled_desc.get(self.h_of_handle(timer))
+        self.handle_fields(loop, parts, timer, description)
         parts.append(',"when":%s,"late":%s' % (seconds(timer._when), seconds(max(0.0, loop.time() - timer._when))))
         self.close(parts)
 
@@ -983,6 +986,8 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
 
     def create_task(self, coro, *, name=None, context=None):
         task = super().create_task(coro, name=name, context=context)
+        if task._source_traceback:  # debug mode: "created at" names the program's caller, not this line
+            del task._source_traceback[-1]
         if task not in RECORDER.tasks:  # with the causes, written when its first step is queued
             RECORDER.task_created(self, task, sys._getframe(1))
         return task

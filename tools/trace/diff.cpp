@@ -33,8 +33,12 @@ struct NormState {
 // The callable a handle names, without its arguments, source location or qualifying names:
 // "schedule_hardware.<locals>.button_interrupt(3, True) at 02_superloop_async.py:28" and
 // "button_interrupt()" both become "button_interrupt()".
+// A functools.partial is named by the function it wraps, as CPython's repr names it
+// ("functools.partial(_release_waiter)" becomes "_release_waiter()").
 std::string bare_callable(const std::string& handle) {
-  std::string name = handle.substr(0, handle.find('('));
+  static const std::string PARTIAL = "functools.partial(";
+  const std::size_t start = handle.rfind(PARTIAL, 0) == 0 ? PARTIAL.size() : 0;
+  std::string name = handle.substr(start, handle.find_first_of("()", start) - start);
   // A qualified name's last part ("Task.task_wakeup" -> "task_wakeup", "<locals>.f" -> "f").
   const std::size_t dot = name.rfind('.');
   if (dot != std::string::npos && dot + 1 < name.size()) name = name.substr(dot + 1);
@@ -161,7 +165,8 @@ struct Rule {
 const Rule NORMALISATION[] = {
     {"callable-name",
      "a handle is compared by its callable's own name: CPython's repr adds the qualified name, the "
-     "arguments and the source line; C++ callbacks have only the name they were given",
+     "arguments and the source line; C++ callbacks have only the name they were given (a "
+     "functools.partial goes by the function it wraps, as in CPython's repr)",
      rule_callable},
     {"callback-end-name",
      "a callback_end names the handle its callback_begin named (asyncio-cpp ends a task's wakeup "
