@@ -62,6 +62,8 @@ bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
   if (root_.done()) {
     exc = std::exchange(promise_->exception_, nullptr);
     if (!exc) store_value_();
+    // The frame goes now, not with the task: its memory, and whatever its parameters hold.
+    std::exchange(root_, nullptr).destroy();
     return true;
   }
   return false;

@@ -69,14 +69,12 @@ class TaskCore : public FutureCore {
   // themselves, so dropping one still pending is not reported.
   void set_log_destroy_pending_(bool on) noexcept { log_destroy_pending_ = on; }
   // [coro] A coroutine task's body suspends at a co_await (coroutines.hpp): record what it waits
-  // on (nullptr: a bare yield) and where, as suspend_ does for a fiber. take_throw_in_: what the
-  // co_await raises when the body resumes (nullptr: nothing).
+  // on (nullptr: a bare yield) and where, as suspend_ does for a fiber.
   void coro_suspend_(FutureCore* future, source_location where) noexcept {
     suspended_at_ = where;
     yielded_ = future;
     yielded_bare_ = future == nullptr;
   }
-  std::exception_ptr take_throw_in_() noexcept { return std::exchange(throw_in_, nullptr); }
 
  protected:
   TaskCore(BaseEventLoop& loop, TaskOptions options);
@@ -234,11 +232,11 @@ auto BaseEventLoop::create_task(TaskOptions options, F&& fn, Args&&... args) {
     static_assert(sizeof...(Args) == 0, "create_task(coro): the coroutine object already has its arguments");
     return make_coro_task_(*this, std::move(options), std::forward<F>(fn));
   } else {
-  auto body = detail::bind_task(std::forward<F>(fn), std::forward<Args>(args)...);
-  using R = std::invoke_result_t<decltype(body)&>;
-  using Body = decltype(body);
-  auto* task = new TaskImpl<R, Body>(*this, std::move(options), std::move(body));
-  return Task<R>(Ref<FutureCore>(task));
+    auto body = detail::bind_task(std::forward<F>(fn), std::forward<Args>(args)...);
+    using R = std::invoke_result_t<decltype(body)&>;
+    using Body = decltype(body);
+    auto* task = new TaskImpl<R, Body>(*this, std::move(options), std::move(body));
+    return Task<R>(Ref<FutureCore>(task));
   }
 }
 
@@ -294,12 +292,13 @@ template <class A>
 concept FutureLike = requires { typename std::decay_t<A>::value_type; } &&
                      std::derived_from<std::decay_t<A>, Future<typename std::decay_t<A>::value_type>>;
 
-// What the combinators accept: a future or task, or a callable run as a task (a "coroutine").
+// What the combinators accept: a future or task, a callable run as a task, or [coro] a coroutine
+// object (asyncio::Coro<T>, coroutines.hpp), also run as a task.
 template <class A>
-concept Awaitable = FutureLike<A> || std::is_invocable_v<std::decay_t<A>&>;
+concept Awaitable = FutureLike<A> || std::is_invocable_v<std::decay_t<A>&> || detail::is_coro<std::decay_t<A>>::value;
 
 namespace detail {
-template <class A, bool = FutureLike<A>>
+template <class A, bool = FutureLike<A> || is_coro<std::decay_t<A>>::value>
 struct awaited_type {
   using type = typename std::decay_t<A>::value_type;
 };
@@ -446,7 +445,11 @@ Future<R> make_gathering(bool outcomes, typename GatheringFuture<R>::Builder bui
 template <Awaitable A>
 Future<awaited_t<A>> gather_child(A&& aw) {
   Future<awaited_t<A>> fut = ensure_future(std::forward<A>(aw));
-  if constexpr (!FutureLike<A>) static_cast<TaskCore&>(fut.core()).set_log_destroy_pending_(false);
+  if constexpr (!FutureLike<A>) {
+    // (Through a checked pointer: GCC's -Wnull-dereference cannot see that a coroutine's task is
+    // never null.)
+    if (auto* task = static_cast<TaskCore*>(fut.core_ref().get())) task->set_log_destroy_pending_(false);
+  }
   return fut;
 }
 
@@ -583,6 +586,9 @@ awaited_t<A> wait_for(A&& aw, std::optional<double> timeout) {
   if (!timeout) {
     if constexpr (FutureLike<A>) {
       return await(aw);
+    } else if constexpr (detail::is_coro<std::decay_t<A>>::value) {
+      // [coro] A fiber cannot run a coroutine inline: it runs as a task (one more Task-N).
+      return await(loop.create_task(std::forward<A>(aw)));
     } else {
       return std::invoke(aw);
     }

@@ -5,6 +5,7 @@
 // Every rule was checked against CPython 3.11 with python3 (the async def equivalent).
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -348,5 +349,166 @@ TEST_SUITE("coroutines") {
     };
     CHECK(loop->run_until_complete(Future<std::string>(loop->create_task(body()))) ==
           "cannot reuse already awaited coroutine");
+  }
+
+  TEST_CASE("cancel reaches the innermost co_await; every frame's destructors run, inner first") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    struct Note {
+      std::vector<std::string>* log;
+      const char* what;
+      ~Note() { log->push_back(what); }
+    };
+    auto inner = [](std::vector<std::string>* lg) -> Coro<void> {
+      Note note{lg, "inner frame unwound"};
+      co_await sleep_async(10);
+    };
+    auto outer = [&inner](std::vector<std::string>* lg) -> Coro<void> {
+      Note note{lg, "outer frame unwound"};
+      co_await inner(lg);
+    };
+    Task<void> task = loop->create_task(outer(&log));
+    run_one_pass(*loop);
+    task.cancel();
+    run_one_pass(*loop);
+    CHECK(task.cancelled());
+    CHECK(log == std::vector<std::string>{"inner frame unwound", "outer frame unwound"});
+  }
+
+  TEST_CASE("a pending coroutine task on a closing loop is unwound: its destructors run") {
+    std::vector<std::string> log;
+    bool destroyed = false;
+    test_support::HandlerRecorder handler;
+    {
+      TestLoop loop;
+      handler.attach(*loop);
+      Task<void> task = loop->create_task(sleeper(&log, &destroyed));
+      run_one_pass(*loop);
+      loop->close();
+    }
+    CHECK(log == std::vector<std::string>{"start"});
+    CHECK(destroyed);
+  }
+
+  TEST_CASE("a coroutine task awaiting itself gets RuntimeError at its co_await, as a fiber task does") {
+    TestLoop loop;
+    auto body = []() -> Coro<std::string> {
+      Ref<TaskCore> me = current_task();
+      std::string out;
+      try {
+        co_await Task<std::string>(Ref<FutureCore>(me.get()));
+      } catch (const RuntimeError& e) {
+        out = e.what();
+      }
+      co_return out;
+    };
+    const std::string out = loop->run_until_complete(Future<std::string>(loop->create_task(body())));
+    CHECK(out.find("Task cannot await on itself") == 0);
+  }
+
+  TEST_CASE("an exception leaving a coroutine task reaches the fiber that awaits it") {
+    TestLoop loop;
+    CHECK_THROWS_WITH_AS(loop->run_until_complete([] { await(create_task(fail_with("boom"))); }), "boom", ValueError);
+  }
+
+  TEST_CASE("a fiber-form lock acquire that would suspend is a RuntimeError in a coroutine task") {
+    TestLoop loop;
+    Lock lock;
+    auto body = [](Lock* lk) -> Coro<std::string> {
+      co_await lk->acquire_async();
+      std::string out;
+      try {
+        lk->acquire();  // held: the fiber form would suspend
+      } catch (const RuntimeError& e) {
+        out = e.what();
+      }
+      lk->release();
+      co_return out;
+    };
+    const std::string out = loop->run_until_complete(Future<std::string>(loop->create_task(body(&lock))));
+    CHECK(out.find("asyncio::await() suspends a fiber; in a coroutine task use co_await") == 0);
+    CHECK_FALSE(lock.locked());
+  }
+
+  TEST_CASE("TaskGroup, wait, as_completed and timeout take coroutine tasks as they are") {
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    const int total = loop->run_until_complete([&] {
+      int sum = 0;
+      TaskGroup tg;
+      async_with(tg, [&] {
+        auto a = tg.create_task(value_after(0.01, 1));
+        auto b = tg.create_task(TaskOptions{"b"}, value_after(0, 2));
+        CHECK(b.get_name() == "b");
+        sleep(0.05);
+        sum += a.result() + b.result();
+      });
+      auto [done, pending] = wait(std::vector<Task<int>>{create_task(value_after(0, 10))});
+      CHECK(pending.empty());
+      sum += done.at(0).result();
+      for (auto next : as_completed(std::vector<Task<int>>{create_task(value_after(0.02, 100)), create_task(value_after(0, 200))}))
+        sum += next();
+      CHECK_THROWS_AS(timeout(0.01, [&] { await(create_task(value_after(10, 0))); }), TimeoutError);
+      return sum;
+    });
+    CHECK(total == 313);
+  }
+
+  TEST_CASE("timeout_async: TimeoutError when the body is late, its value in time") {
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    auto main = [&]() -> Coro<std::string> {
+      const int v = co_await timeout_async(10.0, value_after(0, 7));
+      bool timed_out = false;
+      try {
+        co_await timeout_async(0.01, value_after(10, 8));
+      } catch (const TimeoutError&) {
+        timed_out = true;
+      }
+      co_return std::to_string(v) + (timed_out ? " timeout" : " none") + " cancelling=" +
+          std::to_string(current_task()->cancelling());
+    };
+    CHECK(loop->run_until_complete(Future<std::string>(loop->create_task(main()))) == "7 timeout cancelling=0");
+  }
+
+#if !defined(__SANITIZE_ADDRESS__)
+  TEST_CASE("coroutine frames come from the block arena, not the heap") {
+    // The arena carves 2 MiB-aligned chunks: a frame's local lives in the chunk the arena's own
+    // blocks come from (a heap frame would not).
+    TestLoop loop;
+    std::uintptr_t local_at = 0;
+    auto body = [](std::uintptr_t* out) -> Coro<void> {
+      int local = 0;
+      *out = reinterpret_cast<std::uintptr_t>(&local);
+      co_await sleep_async(0);
+      local += 1;
+    };
+    void* before = asyncio::detail::arena_allocate(64);
+    Task<void> task = loop->create_task(body(&local_at));
+    void* after = asyncio::detail::arena_allocate(64);
+    run_one_pass(*loop);
+    REQUIRE(local_at != 0);
+    const auto chunk = [](std::uintptr_t p) { return p >> 21; };
+    CHECK((chunk(local_at) == chunk(reinterpret_cast<std::uintptr_t>(before)) ||
+           chunk(local_at) == chunk(reinterpret_cast<std::uintptr_t>(after))));
+    asyncio::detail::arena_free(before, 64);
+    asyncio::detail::arena_free(after, 64);
+    run_one_pass(*loop);
+    CHECK(task.done());
+  }
+#endif
+
+  TEST_CASE("gather, shield and wait_for take coroutine objects, as they take coroutines in Python") {
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    const auto [a, b] = loop->run_until_complete([&] { return await(gather(value_after(0.01, 1), value_after(0, 2))); });
+    CHECK(a + b == 3);
+    CHECK(loop->run_until_complete([&] { return await(shield(value_after(0, 4))); }) == 4);
+    CHECK(loop->run_until_complete([&] { return wait_for(value_after(0, 5), std::nullopt); }) == 5);
+    auto main = [&]() -> Coro<int> {
+      const auto [x, y] = co_await gather(value_after(0, 10), value_after(0.01, 20));
+      co_return x + y;
+    };
+    CHECK(loop->run_until_complete(Future<int>(loop->create_task(main()))) == 30);
   }
 }
