@@ -8,8 +8,7 @@
 #include <deque>
 #include <exception>
 
-#include "asyncio/coroutines.hpp"
-#include "asyncio/tasks.hpp"
+#include "asyncio/coroutines.hpp"  // and tasks.hpp
 
 namespace asyncio::detail {
 
