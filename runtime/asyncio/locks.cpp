@@ -38,6 +38,19 @@ std::exception_ptr await_waiter(std::deque<F>& waiters, const F& fut) {
   return error;
 }
 
+// await_waiter in a coroutine: co_await fut, then remove it from waiters whatever happened.
+template <class F>
+Coro<std::exception_ptr> await_waiter_async(std::deque<F>& waiters, F fut) {
+  std::exception_ptr error;
+  try {
+    co_await fut;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  erase_waiter(waiters, fut);
+  co_return error;
+}
+
 std::string with_waiters(std::string extra, std::size_t waiters) {
   if (waiters) extra += ", waiters:" + std::to_string(waiters);
   return extra;
@@ -60,6 +73,21 @@ bool Lock::acquire() {
   }
   locked_ = true;
   return true;
+}
+
+Coro<bool> Lock::acquire_async() {
+  if (!locked_ && std::all_of(waiters_.begin(), waiters_.end(), [](const Future<bool>& w) { return w.cancelled(); })) {
+    locked_ = true;
+    co_return true;
+  }
+  Future<bool> fut = get_loop_(*this).create_future<bool>();
+  waiters_.push_back(fut);
+  if (std::exception_ptr error = co_await await_waiter_async(waiters_, fut)) {
+    if (is_cancelled_error(error) && !locked_) wake_up_first_();
+    std::rethrow_exception(error);
+  }
+  locked_ = true;
+  co_return true;
 }
 
 void Lock::release() {
@@ -94,6 +122,14 @@ bool Event::wait() {
   waiters_.push_back(fut);
   if (std::exception_ptr error = await_waiter(waiters_, fut)) std::rethrow_exception(error);
   return true;
+}
+
+Coro<bool> Event::wait_async() {
+  if (value_) co_return true;
+  Future<bool> fut = get_loop_(*this).create_future<bool>();
+  waiters_.push_back(fut);
+  if (std::exception_ptr error = co_await await_waiter_async(waiters_, fut)) std::rethrow_exception(error);
+  co_return true;
 }
 
 std::string Event::repr() const {

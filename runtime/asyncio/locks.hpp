@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "asyncio/coroutines.hpp"
 #include "asyncio/mixins.hpp"
 #include "asyncio/tasks.hpp"
 
@@ -60,6 +61,8 @@ class Lock : public LoopBoundMixin {
   // Takes the lock at once, without yielding, if it is free and nobody (not cancelled) waits;
   // otherwise suspends the running task until its turn. Returns true.
   bool acquire();
+  // The coroutine form: `co_await lock.acquire_async()` (coroutines.hpp).
+  Coro<bool> acquire_async();
   // RuntimeError('Lock is not acquired.') when unlocked; else unlocks and wakes the first waiter.
   void release();
   // "<asyncio.locks.Lock object at 0x... [locked, waiters:2]>"
@@ -83,6 +86,8 @@ class Event : public LoopBoundMixin {
   // Only resets the flag: waiters already woken still return.
   void clear() noexcept { value_ = false; }
   bool wait();
+  // The coroutine form: `co_await event.wait_async()` (coroutines.hpp).
+  Coro<bool> wait_async();
   std::string repr() const;
 
  private:

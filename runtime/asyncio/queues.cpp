@@ -18,6 +18,14 @@ void QueueBase::wait_not_full_() { detail::wait_in_line(putters_, get_loop_(*thi
 
 void QueueBase::wait_not_empty_() { detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }); }
 
+Coro<void> QueueBase::wait_not_full_async_() {
+  return detail::wait_in_line_async(putters_, get_loop_(*this), [this] { return full(); });
+}
+
+Coro<void> QueueBase::wait_not_empty_async_() {
+  return detail::wait_in_line_async(getters_, get_loop_(*this), [this] { return empty(); });
+}
+
 void QueueBase::after_put_() {
   ++unfinished_tasks_;
   finished_.clear();
@@ -34,6 +42,10 @@ void QueueBase::task_done() {
 
 void QueueBase::join() {
   if (unfinished_tasks_ > 0) finished_.wait();
+}
+
+Coro<void> QueueBase::join_async() {
+  if (unfinished_tasks_ > 0) co_await finished_.wait_async();
 }
 
 std::string QueueBase::format_() const {

@@ -53,6 +53,7 @@ class QueueBase : public LoopBoundMixin {
   void task_done();
   // Suspends until every item put has been marked done (no yield if none is pending).
   void join();
+  Coro<void> join_async();  // the coroutine form: `co_await q.join_async()`
   // "<Queue at 0x... maxsize=1 _queue=[1] _getters[1] tasks=1>"; str() drops the address.
   std::string repr() const;
   std::string str() const;
@@ -61,6 +62,8 @@ class QueueBase : public LoopBoundMixin {
   // The `while self.full(): await putter` of put(), and its twin in get().
   void wait_not_full_();
   void wait_not_empty_();
+  Coro<void> wait_not_full_async_();  // their coroutine forms
+  Coro<void> wait_not_empty_async_();
   // put_nowait's and get_nowait's bookkeeping once the item is stored or taken.
   void after_put_();
   void after_get_();
@@ -87,6 +90,15 @@ class Queue : public QueueBase {
   void put(T item) {
     wait_not_full_();
     put_nowait(std::move(item));
+  }
+  // The coroutine forms: `co_await q.put_async(x)`, `T x = co_await q.get_async()`.
+  Coro<void> put_async(T item) {
+    co_await wait_not_full_async_();
+    put_nowait(std::move(item));
+  }
+  Coro<T> get_async() {
+    co_await wait_not_empty_async_();
+    co_return get_nowait();
   }
   // QueueFull when full.
   void put_nowait(T item) {

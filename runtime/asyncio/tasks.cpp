@@ -18,6 +18,8 @@ std::atomic<unsigned long long> task_name_counter{0};
 namespace detail {
 // The async generator whose body runs on this thread now (asyncgen.cpp sets it).
 thread_local AsyncGeneratorCore* running_generator = nullptr;
+// [coro] The coroutine task whose step runs on this thread now (coroutines.cpp sets it).
+thread_local TaskCore* running_coro_task = nullptr;
 }  // namespace detail
 
 unsigned long long next_task_number_() noexcept { return ++task_name_counter; }
@@ -99,7 +101,7 @@ void TaskCore::destroy_() noexcept {
       } catch (...) {
       }
     }
-    fiber_.unwind();
+    unwind_body_();
     if (--refs_ > 0) return;
   }
   FutureCore::destroy_();
@@ -111,7 +113,7 @@ void TaskCore::abandon_() noexcept {
     fut_waiter_->remove_waiter_(*this);
     fut_waiter_ = nullptr;
   }
-  fiber_.unwind();
+  unwind_body_();
   // The closed loop can never run these callbacks. Dropping them breaks the cycles they make
   // (a gather child holds its outer future, which holds the child), so the task is released
   // and reported as pending, as CPython's garbage collector would find it.
@@ -194,26 +196,7 @@ void TaskCore::step_(std::exception_ptr exc) {
   Ref<TaskCore> keep(this);
   yielded_ = nullptr;
   yielded_bare_ = false;
-  bool finished;
-  if (!fiber_.started() && !exc) {
-    // No stack for the body (vm.max_map_count or the address space used up): the task fails
-    // with that error, as if its body had raised it at once; the loop goes on.
-    try {
-      fiber_.start(&TaskCore::fiber_entry_, this, 0, name_ ? name_->c_str() : nullptr);
-    } catch (const Exception&) {
-      exc = std::current_exception();
-    }
-  }
-  if (!fiber_.started() && exc) {
-    // coro.throw() on a coroutine that never started raises at once: the body never runs.
-    finished = true;
-  } else {
-    throw_in_ = std::move(exc);
-    loop_->current_task_ = this;
-    finished = fiber_.resume();
-    loop_->current_task_ = nullptr;
-    exc = finished ? fiber_.take_exception() : nullptr;
-  }
+  const bool finished = resume_body_(exc);
   if (finished) {
     throw_in_ = nullptr;
     if (!exc) {
@@ -248,6 +231,26 @@ void TaskCore::step_(std::exception_ptr exc) {
     return;
   }
   finish_step_(false);
+}
+
+bool TaskCore::resume_body_(std::exception_ptr& exc) {
+  if (!fiber_.started() && !exc) {
+    // No stack for the body (vm.max_map_count or the address space used up): the task fails
+    // with that error, as if its body had raised it at once; the loop goes on.
+    try {
+      fiber_.start(&TaskCore::fiber_entry_, this, 0, name_ ? name_->c_str() : nullptr);
+    } catch (const Exception&) {
+      exc = std::current_exception();
+    }
+  }
+  // coro.throw() on a coroutine that never started raises at once: the body never runs.
+  if (!fiber_.started() && exc) return true;
+  throw_in_ = std::move(exc);
+  loop_->current_task_ = this;
+  const bool finished = fiber_.resume();
+  loop_->current_task_ = nullptr;
+  exc = finished ? fiber_.take_exception() : nullptr;
+  return finished;
 }
 
 // The body suspended: on a future (wait for it) or with a bare yield (step again next pass).
@@ -313,6 +316,12 @@ int TaskCore::uncancel() noexcept {
 
 namespace {
 TaskCore& running_task(const char* what) {
+  // [coro] A coroutine task's body runs on the loop's own stack: it can only suspend in co_await.
+  if (detail::running_coro_task) [[unlikely]]
+    throw RuntimeError("asyncio::" + std::string(what) +
+                       "() suspends a fiber; in a coroutine task use co_await" +
+                       (std::string(what) == "sleep" ? " asyncio::sleep_async(delay)"
+                                                     : " on the future, task or _async form (docs/06)"));
   // Only tasks run on fibers, so the running fiber names the task (also when a test drives
   // the loop with run_once() and no loop is "running").
   fibers::Fiber* fiber = fibers::Fiber::current();
@@ -329,6 +338,7 @@ TaskCore& running_task(const char* what) {
 }  // namespace
 
 void await_core(FutureCore& future, source_location where) {
+  if (detail::running_coro_task) [[unlikely]] running_task("await");  // [coro] always an error there
   if (future.done()) return;
   running_task("await").suspend_(&future, where);
 }

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "asyncio/coroutines.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -112,6 +113,35 @@ template <class F>
 auto timeout_at(std::optional<double> when, F&& body) {
   Timeout cm(when);
   return async_with(cm, body);
+}
+
+// timeout_at_async(when, body) / timeout_async(delay, body): the coroutine forms, with the body a
+// coroutine object: `co_await asyncio::timeout_async(0.5, fetch(url))`. The same rules as above
+// (Timeout's aenter/aexit never suspend, so they serve both kinds of task).
+template <class T>
+Coro<T> timeout_at_async(std::optional<double> when, Coro<T> body) {
+  Timeout cm(when);
+  cm.aenter();
+  std::exception_ptr error;
+  std::optional<stored_t<T>> result;
+  try {
+    if constexpr (std::is_void_v<T>) {
+      co_await body;
+      result.emplace();
+    } else {
+      result.emplace(co_await body);
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  cm.aexit(error);
+  if (error) std::rethrow_exception(error);
+  if constexpr (!std::is_void_v<T>) co_return std::move(*result);
+}
+template <class T>
+Coro<T> timeout_async(std::optional<double> delay, Coro<T> body) {
+  BaseEventLoop& loop = get_running_loop();
+  return timeout_at_async(delay ? std::optional<double>(loop.time() + *delay) : std::nullopt, std::move(body));
 }
 
 }  // namespace asyncio
