@@ -14,9 +14,13 @@ QueueBase::QueueBase(long maxsize, const char* type_name) : maxsize_(maxsize), t
 }
 
 // `while full: await putter` and `while empty: await getter` (queues.py Queue.put, Queue.get).
-void QueueBase::wait_not_full_() { detail::wait_in_line(putters_, get_loop_(*this), [this] { return full(); }); }
+void QueueBase::wait_not_full_(source_location where) {
+  detail::wait_in_line(putters_, get_loop_(*this), [this] { return full(); }, where);
+}
 
-void QueueBase::wait_not_empty_() { detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }); }
+void QueueBase::wait_not_empty_(source_location where) {
+  detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }, where);
+}
 
 Coro<void> QueueBase::wait_not_full_async_() {
   return detail::wait_in_line_async(putters_, get_loop_(*this), [this] { return full(); });
@@ -40,8 +44,8 @@ void QueueBase::task_done() {
   if (unfinished_tasks_ == 0) finished_.set();
 }
 
-void QueueBase::join() {
-  if (unfinished_tasks_ > 0) finished_.wait();
+void QueueBase::join(source_location where) {
+  if (unfinished_tasks_ > 0) finished_.wait(where);
 }
 
 Coro<void> QueueBase::join_async() {

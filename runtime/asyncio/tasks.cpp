@@ -471,7 +471,8 @@ struct WaitState {
 };
 }  // namespace
 
-void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when) {
+void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when,
+                source_location where) {
   BaseEventLoop& loop = get_running_loop();
   auto state = std::make_shared<WaitState>(WaitState{fs.size(), return_when, loop.create_future<void>(), nullptr});
   if (timeout) {
@@ -497,7 +498,7 @@ void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> ti
   for (const Ref<FutureCore>& f : fs) keys.push_back(f->add_done_callback_(on_completion, "_wait.<locals>._on_completion"));
   std::exception_ptr error;
   try {
-    await(state->waiter);
+    await(state->waiter, where);
   } catch (...) {
     error = std::current_exception();
   }
@@ -511,7 +512,7 @@ void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> ti
 namespace {
 // tasks._cancel_and_wait: cancel fut and wait on a separate waiter until it is done, so this
 // wait can itself be cancelled.
-void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop) {
+void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop, source_location where) {
   Future<void> waiter = loop.create_future<void>();
   detail::combinator_created_(waiter.core(), "wait_for", {&fut});  // [graph]
   const CallbackKey cb =
@@ -519,7 +520,7 @@ void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop) {
   std::exception_ptr error;
   try {
     fut.cancel({});
-    await(waiter);
+    await(waiter, where);
   } catch (...) {
     error = std::current_exception();
   }
@@ -550,12 +551,12 @@ WaitForTimer_ wait_for_timer_(double timeout) {
   return {std::move(waiter), std::move(handle)};
 }
 
-void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer) {
+void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer, source_location where) {
   BaseEventLoop& loop = get_running_loop();
   Ref<FutureCore> fut(&fut_core);
   if (timeout <= 0) {
     if (fut->done()) return;
-    cancel_and_wait(*fut, loop);
+    cancel_and_wait(*fut, loop, where);
     timeout_if_cancelled(*fut);
     return;
   }
@@ -567,7 +568,7 @@ void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer) {
       fut->add_done_callback_([waiter](FutureCore&) { release_waiter(waiter); }, "functools.partial(_release_waiter)");
   std::exception_ptr cancelled;
   try {
-    await(waiter);
+    await(waiter, where);
   } catch (const CancelledError&) {
     cancelled = std::current_exception();
   }
@@ -575,12 +576,12 @@ void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer) {
     // wait_for itself was cancelled: the inner must not outlive it (bpo-32751).
     if (fut->done()) return;
     fut->remove_done_callback_(cb);
-    cancel_and_wait(*fut, loop);
+    cancel_and_wait(*fut, loop, where);
     std::rethrow_exception(cancelled);
   }
   if (fut->done()) return;
   fut->remove_done_callback_(cb);
-  cancel_and_wait(*fut, loop);
+  cancel_and_wait(*fut, loop, where);
   timeout_if_cancelled(*fut);
 }
 
@@ -631,8 +632,8 @@ void AsCompletedState::put_(Ref<FutureCore> f) {
 }
 
 // Queue.get on the internal queue, then the dummy check of _wait_for_one.
-Ref<FutureCore> AsCompletedState::wait_for_one_() {
-  detail::wait_in_line(getters_, get_running_loop(), [this] { return done_.empty(); });
+Ref<FutureCore> AsCompletedState::wait_for_one_(source_location where) {
+  detail::wait_in_line(getters_, get_running_loop(), [this] { return done_.empty(); }, where);
   Ref<FutureCore> f = std::move(done_.front());
   done_.pop_front();
   if (!f) throw TimeoutError();

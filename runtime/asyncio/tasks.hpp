@@ -553,14 +553,16 @@ inline constexpr ReturnWhen ALL_COMPLETED = ReturnWhen::ALL_COMPLETED;
 
 // tasks._wait: suspends until return_when is met or the timeout passes (no TimeoutError,
 // nothing cancelled). fs is non-empty and has no duplicates.
-void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when);
+void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when,
+                source_location where);
 
 // wait(fs, timeout, return_when) -> (done, pending). CPython returns two sets; here two vectors
 // in the order of fs (duplicates dropped), so a program never depends on set order.
 // Empty fs -> ValueError('Set of Tasks/Futures is empty.'). Futures only, as in 3.11.
 template <FutureLike F>
 std::pair<std::vector<F>, std::vector<F>> wait(const std::vector<F>& fs, std::optional<double> timeout = std::nullopt,
-                                               ReturnWhen return_when = ALL_COMPLETED) {
+                                               ReturnWhen return_when = ALL_COMPLETED,
+                                               source_location where = source_location::current()) {
   if (fs.empty()) throw ValueError("Set of Tasks/Futures is empty.");
   std::vector<F> unique;
   std::vector<Ref<FutureCore>> cores;
@@ -570,7 +572,7 @@ std::pair<std::vector<F>, std::vector<F>> wait(const std::vector<F>& fs, std::op
     cores.push_back(f.core_ref());
   }
   get_running_loop();
-  wait_core_(cores, timeout, return_when);
+  wait_core_(cores, timeout, return_when, where);
   std::pair<std::vector<F>, std::vector<F>> out;
   for (const F& f : unique) (f.done() ? out.first : out.second).push_back(f);
   return out;
@@ -591,20 +593,20 @@ WaitForTimer_ wait_for_timer_(double timeout);
 // returns when fut is done and its result is to be returned; raises TimeoutError (the inner
 // was cancelled and has finished) or the caller's CancelledError (the inner was cancelled and
 // has finished too).
-void wait_for_core_(FutureCore& fut, double timeout, WaitForTimer_ timer);
+void wait_for_core_(FutureCore& fut, double timeout, WaitForTimer_ timer, source_location where);
 
 // wait_for(aw, timeout): aw's result, or TimeoutError after cancelling aw and waiting for it to
 // finish (its except/finally output comes first). No timeout: a plain await (a callable is
 // just called, as `await coro()`). A callable becomes a task after the timer is set.
 template <Awaitable A>
-awaited_t<A> wait_for(A&& aw, std::optional<double> timeout) {
+awaited_t<A> wait_for(A&& aw, std::optional<double> timeout, source_location where = source_location::current()) {
   BaseEventLoop& loop = get_running_loop();
   if (!timeout) {
     if constexpr (FutureLike<A>) {
-      return await(aw);
+      return await(aw, where);
     } else if constexpr (detail::is_coro<std::decay_t<A>>::value) {
       // [coro] A fiber cannot run a coroutine inline: it runs as a task (one more Task-N).
-      return await(loop.create_task(std::forward<A>(aw)));
+      return await(loop.create_task(std::forward<A>(aw)), where);
     } else {
       return std::invoke(aw);
     }
@@ -612,7 +614,7 @@ awaited_t<A> wait_for(A&& aw, std::optional<double> timeout) {
   // CPython's order: the waiter and its timer first, then ensure_future (the task).
   WaitForTimer_ timer = wait_for_timer_(*timeout);
   Future<awaited_t<A>> fut = ensure_future(std::forward<A>(aw), loop);
-  wait_for_core_(fut.core(), *timeout, std::move(timer));
+  wait_for_core_(fut.core(), *timeout, std::move(timer), where);
   return fut.result();
 }
 
@@ -627,7 +629,7 @@ class AsCompletedState {
   AsCompletedState& operator=(const AsCompletedState&) = delete;
   // as_completed()._wait_for_one: the next finished future (await done.get()); TimeoutError once
   // the timeout has passed.
-  Ref<FutureCore> wait_for_one_();
+  Ref<FutureCore> wait_for_one_(source_location where);
   std::size_t size() const noexcept { return count_; }
   static void start_(const std::shared_ptr<AsCompletedState>& self);
 
@@ -655,7 +657,7 @@ class AsCompleted {
   class Item {
    public:
     explicit Item(std::shared_ptr<AsCompletedState> state) : state_(std::move(state)) {}
-    T operator()() const { return Future<T>(state_->wait_for_one_()).result(); }
+    T operator()(source_location where = source_location::current()) const { return Future<T>(state_->wait_for_one_(where)).result(); }
 
    private:
     std::shared_ptr<AsCompletedState> state_;

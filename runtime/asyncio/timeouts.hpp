@@ -75,8 +75,11 @@ inline bool is_std_exception(const std::exception_ptr& e) noexcept {
 }
 }  // namespace detail
 
+// `where` reaches aexit when it takes one (TaskGroup's waits for its children); Timeout's
+// aenter/aexit never suspend, so timeout() records no location of its own.
 template <class CM, class F>
-auto async_with(CM& cm, F&& body) {
+  requires(!std::is_same_v<std::decay_t<F>, source_location>)
+auto async_with(CM& cm, F&& body, source_location where = source_location::current()) {
   constexpr bool takes_cm = std::is_invocable_v<F&, CM&>;
   using R = typename std::conditional_t<takes_cm, std::invoke_result<F&, CM&>, std::invoke_result<F&>>::type;
   cm.aenter();
@@ -93,7 +96,11 @@ auto async_with(CM& cm, F&& body) {
     error = std::current_exception();
   }
   if (error && !detail::is_std_exception(error)) std::rethrow_exception(error);
-  cm.aexit(error);
+  if constexpr (requires { cm.aexit(error, where); }) {
+    cm.aexit(error, where);
+  } else {
+    cm.aexit(error);
+  }
   if (error) std::rethrow_exception(error);
   if constexpr (!std::is_void_v<R>) return std::move(*result);
 }

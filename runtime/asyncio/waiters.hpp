@@ -28,13 +28,13 @@ inline void wakeup_next(std::deque<Future<void>>& waiters) {
 // wait fails (cancelled), the waiter leaves the line, and one that had already been woken passes
 // the wake-up on to the next in line when the condition now holds.
 template <class MustWait>
-void wait_in_line(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait) {
+void wait_in_line(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait, source_location where) {
   while (must_wait()) {
     Future<void> waiter = loop.create_future<void>();
     waiters.push_back(waiter);
     std::exception_ptr error;
     try {
-      await(waiter);
+      await(waiter, where);
     } catch (...) {
       error = std::current_exception();
     }
