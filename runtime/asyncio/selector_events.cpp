@@ -1196,7 +1196,7 @@ void SelectorEventLoop::handle_signal_(int sig) {
     remove_signal_handler(sig);
   } else {
     call_soon_handle_(handle.get());  // _add_callback_signalsafe
-    tracer().emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *handle, ScheduleHow::signal, nullptr, -1.0); });
+    tracer().emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *handle, ScheduleHow::signal, nullptr, kNoDelay); });
   }
 }
 

@@ -155,7 +155,7 @@ void TaskCore::schedule_step_(std::exception_ptr exc) {
   if (step_handle_.idle()) incref_();  // released by StepHandle::destroy_ at count zero
   loop_->call_soon_handle_(&step_handle_);
   loop_->tracer().emit(*loop_, [&](Observer& o) {
-    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::task_step, nullptr, -1.0);
+    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::task_step, nullptr, kNoDelay);
   });
 }
 
@@ -164,7 +164,7 @@ void TaskCore::schedule_wakeup_(FutureCore& future) {
   if (step_handle_.idle()) incref_();
   loop_->call_soon_handle_(&step_handle_);
   loop_->tracer().emit(*loop_, [&](Observer& o) {
-    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::done_callback, &future, -1.0);
+    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::done_callback, &future, kNoDelay);
   });
 }
 
