@@ -280,7 +280,7 @@ void TaskCore::fiber_entry_(void* self) { static_cast<TaskCore*>(self)->run_body
 void TaskCore::suspend_(FutureCore* future, source_location where) {
   // In an async generator's body: its driver awaits the future on the task's own fiber.
   if (AsyncGeneratorCore* gen = detail::running_generator) [[unlikely]] {
-    gen->await_from_body_(future);
+    gen->await_from_body_(future, where);
     return;
   }
   suspended_at_ = where;

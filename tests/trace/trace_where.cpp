@@ -1,7 +1,8 @@
 // trace_where.cpp: every kind of suspending call, each on its own line, for asyncio-trace's
-// `awaited ... at FILE:LINE` (issue 12 part 1): the line shown is this file's, never the
-// runtime's, and a helper that forwards its caller's location shows the caller's line.
-// Deterministic on the virtual clock. Course: docs/trace.md ("Where a task waits")
+// `awaited ... at FILE:LINE` (issue 12 part 1): the line shown is this file's (for an async
+// generator, its body's line), never the runtime's, and a helper that forwards its caller's
+// location shows the caller's line. Deterministic on the virtual clock.
+// Course: docs/trace.md ("Where a task waits")
 #include <cstdio>
 #include <optional>
 #include <vector>
@@ -57,6 +58,8 @@ void main_task() {
   std::printf("wait %zu done\n", done.size());
   for (auto next : asyncio::as_completed(std::vector{asyncio::create_task(slow, 0.04)})) next();
   asyncio::task_group([](asyncio::TaskGroup& tg) { tg.create_task(slow, 0.05); });
+  asyncio::AsyncGenerator<int> ticks([](auto& yield) { asyncio::sleep(0.01); yield(1); });
+  std::printf("tick %d\n", ticks.anext());  // the wait shows at the body's line, the one above
   asyncio::await(prod);
   asyncio::await(holder);
   std::puts("done");
