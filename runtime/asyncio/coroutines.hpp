@@ -35,7 +35,7 @@ template <class T>
 struct is_coro<Coro<T>> : std::true_type {};
 
 // The coroutine task whose step runs on this thread now (tasks.cpp defines it).
-extern thread_local TaskCore* running_coro_task;
+extern thread_local constinit TaskCore* running_coro_task;
 
 // A coroutine function's name (explicit: no argument of the coroutine's own converts to it).
 struct FunctionName {

@@ -19,7 +19,7 @@ namespace detail {
 // The async generator whose body runs on this thread now (asyncgen.cpp sets it).
 thread_local AsyncGeneratorCore* running_generator = nullptr;
 // [coro] The coroutine task whose step runs on this thread now (coroutines.cpp sets it).
-thread_local TaskCore* running_coro_task = nullptr;
+thread_local constinit TaskCore* running_coro_task = nullptr;
 }  // namespace detail
 
 unsigned long long next_task_number_() noexcept { return ++task_name_counter; }
