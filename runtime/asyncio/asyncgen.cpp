@@ -127,9 +127,9 @@ bool AsyncGeneratorCore::drive_(std::exception_ptr throw_in) {
     std::exception_ptr raised;
     try {
       if (future) {
-        await_core(*future);
+        await_core(*future, awaiting_where_);
       } else {
-        sleep(0);
+        sleep(0, awaiting_where_);
       }
     } catch (...) {
       raised = std::current_exception();
@@ -144,9 +144,10 @@ void AsyncGeneratorCore::yield_from_body_() {
   if (throw_in_) std::rethrow_exception(std::exchange(throw_in_, nullptr));
 }
 
-void AsyncGeneratorCore::await_from_body_(FutureCore* future) {
+void AsyncGeneratorCore::await_from_body_(FutureCore* future, source_location where) {
   request_ = Request::awaiting;
   awaiting_ = future;
+  awaiting_where_ = where;
   fiber_.suspend();
   if (throw_in_) std::rethrow_exception(std::exchange(throw_in_, nullptr));
 }

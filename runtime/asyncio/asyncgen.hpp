@@ -46,8 +46,9 @@ class AsyncGeneratorCore {
     if (--refs_ == 0) destroy_();
   }
 
-  // Inside the body's fiber (internal): the body awaits `future` (nullptr: one bare yield).
-  void await_from_body_(FutureCore* future);
+  // Inside the body's fiber (internal): the body awaits `future` (nullptr: one bare yield) at
+  // `where`, the body's line, which the driver's own await passes on to the trace.
+  void await_from_body_(FutureCore* future, source_location where);
   // The generator whose body runs on this thread now, or nullptr (internal, for tasks.cpp).
   static AsyncGeneratorCore* running_() noexcept;
   // The task that drives the running generator (through any nesting of generators).
@@ -80,6 +81,7 @@ class AsyncGeneratorCore {
   State state_ = State::created;
   Request request_ = Request::none;
   FutureCore* awaiting_ = nullptr;
+  source_location awaiting_where_;
   std::exception_ptr throw_in_;
   class TaskCore* driver_ = nullptr;
   InnerRef<BaseEventLoop> loop_;         // set at the first iteration (the firstiter hook)

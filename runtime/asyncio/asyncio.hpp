@@ -6,6 +6,7 @@
 #include "asyncio/asyncgen.hpp"
 #include "asyncio/base_events.hpp"
 #include "asyncio/concurrent.hpp"
+#include "asyncio/coroutines.hpp"
 #include "asyncio/events.hpp"
 #include "asyncio/exceptions.hpp"
 #include "asyncio/fibers.hpp"

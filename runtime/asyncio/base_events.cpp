@@ -196,7 +196,7 @@ HandleRef BaseEventLoop::call_soon(Callback callback, const char* name) {
   auto* h = new Handle(std::move(callback), this, name);
   h->incref_();  // the ready queue's reference
   ready_.push_back(h);
-  tracer_.emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *h, ScheduleHow::call_soon, nullptr, -1.0); });
+  tracer_.emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *h, ScheduleHow::call_soon, nullptr, kNoDelay); });
   return HandleRef(h);
 }
 
@@ -214,7 +214,7 @@ TimerHandleRef BaseEventLoop::call_later(double delay, Callback callback, const 
 
 TimerHandleRef BaseEventLoop::call_at(double when, Callback callback, const char* name) {
   TimerHandleRef t = call_at_(when, std::move(callback), name);
-  tracer_.emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *t, ScheduleHow::call_at, nullptr, -1.0); });
+  tracer_.emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *t, ScheduleHow::call_at, nullptr, kNoDelay); });
   return t;
 }
 
@@ -279,7 +279,7 @@ void BaseEventLoop::take_threadsafe_() {
   for (Handle* h : incoming) {
     ready_.push_back(h);
     tracer_.emit(*this, [&](Observer& o) {
-      o.handle_scheduled(*this, *h, ScheduleHow::call_soon_threadsafe, nullptr, -1.0);
+      o.handle_scheduled(*this, *h, ScheduleHow::call_soon_threadsafe, nullptr, kNoDelay);
     });
   }
 }

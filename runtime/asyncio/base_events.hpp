@@ -154,7 +154,7 @@ class BaseEventLoop : public AbstractEventLoop {
   auto run_in_executor(std::shared_ptr<ThreadPoolExecutor> executor, F&& fn, Args&&... args);
   void set_default_executor(std::shared_ptr<ThreadPoolExecutor> executor);
   // A coroutine: call it inside a task (Runner::close does).
-  void shutdown_default_executor();
+  void shutdown_default_executor(source_location where = source_location::current());
   // The default executor, created on first use (RuntimeError after shutdown_default_executor).
   ThreadPoolExecutor& get_default_executor_();
 
@@ -162,22 +162,25 @@ class BaseEventLoop : public AbstractEventLoop {
   // implements them: the defaults here raise NotImplementedError (selector_events.cpp). Each
   // is a coroutine: call it inside a task. create_connection/create_server in streams.hpp and
   // transports.hpp have typed wrappers.
-  virtual std::string sock_recv(int fd, std::size_t n);
-  virtual std::size_t sock_recv_into(int fd, char* buf, std::size_t n);
-  virtual void sock_sendall(int fd, std::string_view data);
-  virtual void sock_connect(int fd, const Address& address);
-  virtual std::pair<Socket, Address> sock_accept(int fd);
+  // `where` (defaulted: the caller's line) is where a traced task shows waiting; an override
+  // repeats the same default, since a virtual call takes the default of the static type.
+  virtual std::string sock_recv(int fd, std::size_t n, source_location where = source_location::current());
+  virtual std::size_t sock_recv_into(int fd, char* buf, std::size_t n, source_location where = source_location::current());
+  virtual void sock_sendall(int fd, std::string_view data, source_location where = source_location::current());
+  virtual void sock_connect(int fd, const Address& address, source_location where = source_location::current());
+  virtual std::pair<Socket, Address> sock_accept(int fd, source_location where = source_location::current());
   virtual std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> create_connection(
-      ProtocolFactory protocol_factory, const std::string& host, int port);
+      ProtocolFactory protocol_factory, const std::string& host, int port, source_location where = source_location::current());
   // create_server: host and port unset (or host "") bind every interface; with options.sock
   // neither may be set.
   virtual Ref<Server> create_server(ProtocolFactory protocol_factory, std::optional<std::string> host = std::nullopt,
-                                    std::optional<int> port = std::nullopt, ServerOptions options = {});
+                                    std::optional<int> port = std::nullopt, ServerOptions options = {},
+                                    source_location where = source_location::current());
 
   // socket.getaddrinfo run in the default executor; a numeric host skips it (base_events.py
   // _ensure_resolved / _ipaddr_info). Raises gaierror.
   std::vector<AddrInfo> getaddrinfo(const std::string& host, int port, int family = 0, int type = 0,
-                                    int proto = 0, int flags = 0);
+                                    int proto = 0, int flags = 0, source_location where = source_location::current());
 
   // Signals (unix_events.py): callback runs in a later pass after signal `sig` arrives.
   virtual void add_signal_handler(int sig, Callback callback);

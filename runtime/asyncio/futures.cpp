@@ -213,7 +213,7 @@ void FutureCore::schedule_callback_(DoneCallback& cb) {
     user_handle(handle).set_future_(*this);
     loop_->call_soon_handle_(&handle);
     loop_->tracer().emit(*loop_, [&](Observer& o) {
-      o.handle_scheduled(*loop_, handle, ScheduleHow::done_callback, this, -1.0);
+      o.handle_scheduled(*loop_, handle, ScheduleHow::done_callback, this, kNoDelay);
     });
   }
 }

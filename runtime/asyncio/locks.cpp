@@ -27,15 +27,28 @@ void erase_waiter(std::deque<F>& waiters, const F& fut) {
 // await fut, then remove it from waiters whatever happened (the `finally:` of each wait).
 // Returns the exception the await raised, if any, for the caller to handle outside a catch.
 template <class F>
-std::exception_ptr await_waiter(std::deque<F>& waiters, const F& fut) {
+std::exception_ptr await_waiter(std::deque<F>& waiters, const F& fut, source_location where) {
   std::exception_ptr error;
   try {
-    await(fut);
+    await(fut, where);
   } catch (...) {
     error = std::current_exception();
   }
   erase_waiter(waiters, fut);
   return error;
+}
+
+// await_waiter in a coroutine: co_await fut, then remove it from waiters whatever happened.
+template <class F>
+Coro<std::exception_ptr> await_waiter_async(std::deque<F>& waiters, F fut) {
+  std::exception_ptr error;
+  try {
+    co_await fut;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  erase_waiter(waiters, fut);
+  co_return error;
 }
 
 std::string with_waiters(std::string extra, std::size_t waiters) {
@@ -46,20 +59,35 @@ std::string with_waiters(std::string extra, std::size_t waiters) {
 
 // ------------------------------------------------------------------------- Lock
 
-bool Lock::acquire() {
+bool Lock::acquire(source_location where) {
   if (!locked_ && std::all_of(waiters_.begin(), waiters_.end(), [](const Future<bool>& w) { return w.cancelled(); })) {
     locked_ = true;
     return true;
   }
   Future<bool> fut = get_loop_(*this).create_future<bool>();
   waiters_.push_back(fut);
-  if (std::exception_ptr error = await_waiter(waiters_, fut)) {
+  if (std::exception_ptr error = await_waiter(waiters_, fut, where)) {
     // Woken and then cancelled before running: hand the wake-up to the next waiter.
     if (is_cancelled_error(error) && !locked_) wake_up_first_();
     std::rethrow_exception(error);
   }
   locked_ = true;
   return true;
+}
+
+Coro<bool> Lock::acquire_async() {
+  if (!locked_ && std::all_of(waiters_.begin(), waiters_.end(), [](const Future<bool>& w) { return w.cancelled(); })) {
+    locked_ = true;
+    co_return true;
+  }
+  Future<bool> fut = get_loop_(*this).create_future<bool>();
+  waiters_.push_back(fut);
+  if (std::exception_ptr error = co_await await_waiter_async(waiters_, fut)) {
+    if (is_cancelled_error(error) && !locked_) wake_up_first_();
+    std::rethrow_exception(error);
+  }
+  locked_ = true;
+  co_return true;
 }
 
 void Lock::release() {
@@ -88,12 +116,20 @@ void Event::set() {
     if (!fut.done()) fut.set_result(true);
 }
 
-bool Event::wait() {
+bool Event::wait(source_location where) {
   if (value_) return true;
   Future<bool> fut = get_loop_(*this).create_future<bool>();
   waiters_.push_back(fut);
-  if (std::exception_ptr error = await_waiter(waiters_, fut)) std::rethrow_exception(error);
+  if (std::exception_ptr error = await_waiter(waiters_, fut, where)) std::rethrow_exception(error);
   return true;
+}
+
+Coro<bool> Event::wait_async() {
+  if (value_) co_return true;
+  Future<bool> fut = get_loop_(*this).create_future<bool>();
+  waiters_.push_back(fut);
+  if (std::exception_ptr error = co_await await_waiter_async(waiters_, fut)) std::rethrow_exception(error);
+  co_return true;
 }
 
 std::string Event::repr() const {
@@ -107,14 +143,14 @@ Condition::Condition() : own_lock_(std::make_unique<Lock>()), lock_(own_lock_.ge
 
 Condition::Condition(Lock& lock) : lock_(&lock) {}
 
-bool Condition::wait() {
+bool Condition::wait(source_location where) {
   if (!locked()) throw RuntimeError("cannot wait on un-acquired lock");
   release();
   std::exception_ptr error;
   try {
     Future<bool> fut = get_loop_(*this).create_future<bool>();
     waiters_.push_back(fut);
-    error = await_waiter(waiters_, fut);
+    error = await_waiter(waiters_, fut, where);
   } catch (...) {
     error = std::current_exception();
   }
@@ -126,7 +162,7 @@ bool Condition::wait() {
   while (true) {
     bool retry = false;
     try {
-      acquire();
+      acquire(where);
     } catch (const CancelledError&) {
       retry = true;
     }
@@ -166,14 +202,14 @@ bool Semaphore::locked() const noexcept {
          std::any_of(waiters_.begin(), waiters_.end(), [](const Future<bool>& w) { return !w.cancelled(); });
 }
 
-bool Semaphore::acquire() {
+bool Semaphore::acquire(source_location where) {
   if (!locked()) {
     --value_;
     return true;
   }
   Future<bool> fut = get_loop_(*this).create_future<bool>();
   waiters_.push_back(fut);
-  if (std::exception_ptr error = await_waiter(waiters_, fut)) {
+  if (std::exception_ptr error = await_waiter(waiters_, fut, where)) {
     // Granted a unit (fut done, not cancelled) but cancelled before running: give it back.
     if (is_cancelled_error(error) && !fut.cancelled()) {
       ++value_;
@@ -232,16 +268,16 @@ Barrier::Barrier(long parties) : parties_(parties) {
   if (parties < 1) throw ValueError("parties must be > 0");
 }
 
-long Barrier::wait() {
-  AsyncWith<Condition> held(cond_);
-  block_();  // while the barrier drains or resets
+long Barrier::wait(source_location where) {
+  AsyncWith<Condition> held(cond_, where);
+  block_(where);  // while the barrier drains or resets
   const long index = count_++;
   std::exception_ptr error;
   try {
     if (index + 1 == parties_) {
       release_();
     } else {
-      wait_();
+      wait_(where);
     }
   } catch (...) {
     error = std::current_exception();
@@ -252,8 +288,8 @@ long Barrier::wait() {
   return index;
 }
 
-void Barrier::block_() {
-  cond_.wait_for([this] { return state_ != State::DRAINING && state_ != State::RESETTING; });
+void Barrier::block_(source_location where) {
+  cond_.wait_for([this] { return state_ != State::DRAINING && state_ != State::RESETTING; }, where);
   if (state_ == State::BROKEN) throw BrokenBarrierError("Barrier aborted");
 }
 
@@ -262,8 +298,8 @@ void Barrier::release_() {
   cond_.notify_all();
 }
 
-void Barrier::wait_() {
-  cond_.wait_for([this] { return state_ != State::FILLING; });
+void Barrier::wait_(source_location where) {
+  cond_.wait_for([this] { return state_ != State::FILLING; }, where);
   if (state_ == State::BROKEN || state_ == State::RESETTING) throw BrokenBarrierError("Abort or reset of barrier");
 }
 
@@ -274,8 +310,8 @@ void Barrier::exit_() {
   }
 }
 
-void Barrier::reset() {
-  AsyncWith<Condition> held(cond_);
+void Barrier::reset(source_location where) {
+  AsyncWith<Condition> held(cond_, where);
   if (count_ > 0) {
     state_ = State::RESETTING;
   } else {
@@ -284,8 +320,8 @@ void Barrier::reset() {
   cond_.notify_all();
 }
 
-void Barrier::abort() {
-  AsyncWith<Condition> held(cond_);
+void Barrier::abort(source_location where) {
+  AsyncWith<Condition> held(cond_, where);
   state_ = State::BROKEN;
   cond_.notify_all();
 }

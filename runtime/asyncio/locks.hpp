@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "asyncio/coroutines.hpp"
 #include "asyncio/mixins.hpp"
 #include "asyncio/tasks.hpp"
 
@@ -22,8 +23,9 @@ namespace asyncio {
 template <class L>
 class [[nodiscard]] AsyncWith {
  public:
-  explicit AsyncWith(L& primitive) : primitive_(primitive), uncaught_(std::uncaught_exceptions()) {
-    primitive_.acquire();
+  explicit AsyncWith(L& primitive, source_location where = source_location::current())
+      : primitive_(primitive), uncaught_(std::uncaught_exceptions()) {
+    primitive_.acquire(where);
   }
   ~AsyncWith() noexcept(false) {
     if (std::uncaught_exceptions() == uncaught_) {
@@ -43,8 +45,8 @@ class [[nodiscard]] AsyncWith {
   int uncaught_;
 };
 template <class L>
-AsyncWith<L> async_with(L& primitive) {
-  return AsyncWith<L>(primitive);
+AsyncWith<L> async_with(L& primitive, source_location where = source_location::current()) {
+  return AsyncWith<L>(primitive, where);
 }
 
 // Lock: FIFO, and no barging: between release() and the first waiter's wake-up the lock reads
@@ -59,7 +61,9 @@ class Lock : public LoopBoundMixin {
   bool locked() const noexcept { return locked_; }
   // Takes the lock at once, without yielding, if it is free and nobody (not cancelled) waits;
   // otherwise suspends the running task until its turn. Returns true.
-  bool acquire();
+  bool acquire(source_location where = source_location::current());
+  // The coroutine form: `co_await lock.acquire_async()` (coroutines.hpp).
+  Coro<bool> acquire_async();
   // RuntimeError('Lock is not acquired.') when unlocked; else unlocks and wakes the first waiter.
   void release();
   // "<asyncio.locks.Lock object at 0x... [locked, waiters:2]>"
@@ -82,7 +86,9 @@ class Event : public LoopBoundMixin {
   void set();
   // Only resets the flag: waiters already woken still return.
   void clear() noexcept { value_ = false; }
-  bool wait();
+  bool wait(source_location where = source_location::current());
+  // The coroutine form: `co_await event.wait_async()` (coroutines.hpp).
+  Coro<bool> wait_async();
   std::string repr() const;
 
  private:
@@ -99,18 +105,18 @@ class Condition : public LoopBoundMixin {
   Condition& operator=(const Condition&) = delete;
 
   bool locked() const noexcept { return lock_->locked(); }
-  bool acquire() { return lock_->acquire(); }
+  bool acquire(source_location where = source_location::current()) { return lock_->acquire(where); }
   void release() { lock_->release(); }
   // Releases the lock, waits for notify(), re-acquires the lock before returning, even when
   // cancelled (then raises CancelledError once it holds the lock again).
   // RuntimeError('cannot wait on un-acquired lock') without the lock.
-  bool wait();
+  bool wait(source_location where = source_location::current());
   // Waits until predicate() is true; returns its last value.
   template <class P>
-  auto wait_for(P predicate) {
+  auto wait_for(P predicate, source_location where = source_location::current()) {
     auto result = predicate();
     while (!result) {
-      wait();
+      wait(where);
       result = predicate();
     }
     return result;
@@ -137,7 +143,7 @@ class Semaphore : public LoopBoundMixin {
 
   // True if acquire() would suspend: no units left, or someone (not cancelled) waits already.
   bool locked() const noexcept;
-  bool acquire();
+  bool acquire(source_location where = source_location::current());
   virtual void release();
   long value() const noexcept { return value_; }
   virtual std::string repr() const;
@@ -172,9 +178,10 @@ class Barrier : public LoopBoundMixin {
   Barrier(const Barrier&) = delete;
   Barrier& operator=(const Barrier&) = delete;
 
-  long wait();
-  void reset();
-  void abort();
+  long wait(source_location where = source_location::current());
+  // Both take the barrier's condition first (`async with self._cond`), so they may suspend.
+  void reset(source_location where = source_location::current());
+  void abort(source_location where = source_location::current());
   long parties() const noexcept { return parties_; }
   long n_waiting() const noexcept { return state_ == State::FILLING ? count_ : 0; }
   bool broken() const noexcept { return state_ == State::BROKEN; }
@@ -182,9 +189,9 @@ class Barrier : public LoopBoundMixin {
   std::string repr() const;
 
  private:
-  void block_();
+  void block_(source_location where);
   void release_();
-  void wait_();
+  void wait_(source_location where);
   void exit_();
   Condition cond_;
   long parties_;

@@ -14,9 +14,21 @@ QueueBase::QueueBase(long maxsize, const char* type_name) : maxsize_(maxsize), t
 }
 
 // `while full: await putter` and `while empty: await getter` (queues.py Queue.put, Queue.get).
-void QueueBase::wait_not_full_() { detail::wait_in_line(putters_, get_loop_(*this), [this] { return full(); }); }
+void QueueBase::wait_not_full_(source_location where) {
+  detail::wait_in_line(putters_, get_loop_(*this), [this] { return full(); }, where);
+}
 
-void QueueBase::wait_not_empty_() { detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }); }
+void QueueBase::wait_not_empty_(source_location where) {
+  detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }, where);
+}
+
+Coro<void> QueueBase::wait_not_full_async_() {
+  return detail::wait_in_line_async(putters_, get_loop_(*this), [this] { return full(); });
+}
+
+Coro<void> QueueBase::wait_not_empty_async_() {
+  return detail::wait_in_line_async(getters_, get_loop_(*this), [this] { return empty(); });
+}
 
 void QueueBase::after_put_() {
   ++unfinished_tasks_;
@@ -32,8 +44,12 @@ void QueueBase::task_done() {
   if (unfinished_tasks_ == 0) finished_.set();
 }
 
-void QueueBase::join() {
-  if (unfinished_tasks_ > 0) finished_.wait();
+void QueueBase::join(source_location where) {
+  if (unfinished_tasks_ > 0) finished_.wait(where);
+}
+
+Coro<void> QueueBase::join_async() {
+  if (unfinished_tasks_ > 0) co_await finished_.wait_async();
 }
 
 std::string QueueBase::format_() const {

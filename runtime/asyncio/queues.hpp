@@ -52,15 +52,18 @@ class QueueBase : public LoopBoundMixin {
   // One item fetched with get() is done. ValueError('task_done() called too many times').
   void task_done();
   // Suspends until every item put has been marked done (no yield if none is pending).
-  void join();
+  void join(source_location where = source_location::current());
+  Coro<void> join_async();  // the coroutine form: `co_await q.join_async()`
   // "<Queue at 0x... maxsize=1 _queue=[1] _getters[1] tasks=1>"; str() drops the address.
   std::string repr() const;
   std::string str() const;
 
  protected:
   // The `while self.full(): await putter` of put(), and its twin in get().
-  void wait_not_full_();
-  void wait_not_empty_();
+  void wait_not_full_(source_location where);
+  void wait_not_empty_(source_location where);
+  Coro<void> wait_not_full_async_();  // their coroutine forms
+  Coro<void> wait_not_empty_async_();
   // put_nowait's and get_nowait's bookkeeping once the item is stored or taken.
   void after_put_();
   void after_get_();
@@ -84,9 +87,18 @@ class Queue : public QueueBase {
  public:
   explicit Queue(long maxsize = 0) : Queue(maxsize, "Queue") {}
 
-  void put(T item) {
-    wait_not_full_();
+  void put(T item, source_location where = source_location::current()) {
+    wait_not_full_(where);
     put_nowait(std::move(item));
+  }
+  // The coroutine forms: `co_await q.put_async(x)`, `T x = co_await q.get_async()`.
+  Coro<void> put_async(T item) {
+    co_await wait_not_full_async_();
+    put_nowait(std::move(item));
+  }
+  Coro<T> get_async() {
+    co_await wait_not_empty_async_();
+    co_return get_nowait();
   }
   // QueueFull when full.
   void put_nowait(T item) {
@@ -94,8 +106,8 @@ class Queue : public QueueBase {
     put_(std::move(item));
     after_put_();
   }
-  T get() {
-    wait_not_empty_();
+  T get(source_location where = source_location::current()) {
+    wait_not_empty_(where);
     return get_nowait();
   }
   // QueueEmpty when empty.

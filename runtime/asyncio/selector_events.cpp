@@ -323,7 +323,7 @@ void SelectorEventLoop::remove_writer_if_(int fd, Handle* handle) {
   if (writer_of_(fd) == handle) remove_writer(fd);
 }
 
-std::string SelectorEventLoop::sock_recv(int fd, std::size_t n) {
+std::string SelectorEventLoop::sock_recv(int fd, std::size_t n, source_location where) {
   check_nonblocking_(fd);
   std::string data(n, '\0');
   const ssize_t got = ::recv(fd, data.data(), n, 0);
@@ -338,7 +338,7 @@ std::string SelectorEventLoop::sock_recv(int fd, std::size_t n) {
                                  "BaseSelectorEventLoop._sock_recv");
   fut.add_done_callback([this, fd, h = handle.get()](const Future<std::string>&) { remove_reader_if_(fd, h); },
                         "BaseSelectorEventLoop._sock_read_done");
-  return await(fut);
+  return await(fut, where);
 }
 
 void SelectorEventLoop::sock_recv_cb_(const Future<std::string>& fut, int fd, std::size_t n) {
@@ -353,7 +353,7 @@ void SelectorEventLoop::sock_recv_cb_(const Future<std::string>& fut, int fd, st
   fut.set_result(std::move(data));
 }
 
-std::size_t SelectorEventLoop::sock_recv_into(int fd, char* buf, std::size_t n) {
+std::size_t SelectorEventLoop::sock_recv_into(int fd, char* buf, std::size_t n, source_location where) {
   check_nonblocking_(fd);
   const ssize_t got = ::recv(fd, buf, n, 0);
   if (got >= 0) return static_cast<std::size_t>(got);
@@ -364,7 +364,7 @@ std::size_t SelectorEventLoop::sock_recv_into(int fd, char* buf, std::size_t n) 
                                  "BaseSelectorEventLoop._sock_recv_into");
   fut.add_done_callback([this, fd, h = handle.get()](const Future<std::size_t>&) { remove_reader_if_(fd, h); },
                         "BaseSelectorEventLoop._sock_read_done");
-  return await(fut);
+  return await(fut, where);
 }
 
 void SelectorEventLoop::sock_recv_into_cb_(const Future<std::size_t>& fut, int fd, char* buf, std::size_t n) {
@@ -377,7 +377,7 @@ void SelectorEventLoop::sock_recv_into_cb_(const Future<std::size_t>& fut, int f
   fut.set_result(static_cast<std::size_t>(got));
 }
 
-void SelectorEventLoop::sock_sendall(int fd, std::string_view data) {
+void SelectorEventLoop::sock_sendall(int fd, std::string_view data, source_location where) {
   check_nonblocking_(fd);
   std::size_t sent = 0;
   if (!data.empty()) {
@@ -400,7 +400,7 @@ void SelectorEventLoop::sock_sendall(int fd, std::string_view data) {
                                  "BaseSelectorEventLoop._sock_sendall");
   fut.add_done_callback([this, fd, h = handle.get()](const Future<void>&) { remove_writer_if_(fd, h); },
                         "BaseSelectorEventLoop._sock_write_done");
-  await(fut);
+  await(fut, where);
 }
 
 void SelectorEventLoop::sock_sendall_cb_(const Future<void>& fut, int fd, const std::shared_ptr<std::string>& data,
@@ -415,7 +415,7 @@ void SelectorEventLoop::sock_sendall_cb_(const Future<void>& fut, int fd, const 
   if (*pos == data->size()) fut.set_result();
 }
 
-void SelectorEventLoop::sock_connect(int fd, const Address& address) {
+void SelectorEventLoop::sock_connect(int fd, const Address& address, source_location where) {
   check_nonblocking_(fd);
   Future<void> fut = create_future<void>();
   // _sock_connect: the result is known at once unless connect() is in progress.
@@ -432,7 +432,7 @@ void SelectorEventLoop::sock_connect(int fd, const Address& address) {
   } else {
     fut.set_exception(make_os_error(errno));
   }
-  await(fut);
+  await(fut, where);
 }
 
 void SelectorEventLoop::sock_connect_cb_(const Future<void>& fut, int fd, const Address& address) {
@@ -447,12 +447,12 @@ void SelectorEventLoop::sock_connect_cb_(const Future<void>& fut, int fd, const 
   }
 }
 
-std::pair<Socket, Address> SelectorEventLoop::sock_accept(int fd) {
+std::pair<Socket, Address> SelectorEventLoop::sock_accept(int fd, source_location where) {
   check_nonblocking_(fd);
   Future<AcceptResult> fut = create_future<AcceptResult>();
   sock_accept_cb_(fut, fd);
   // A result that arrives after the task was cancelled is dropped with its socket (closed).
-  AcceptResult result = await(fut);
+  AcceptResult result = await(fut, where);
   return {std::move(*result.first), std::move(result.second)};
 }
 
@@ -510,21 +510,21 @@ std::vector<AddrInfo> blocking_getaddrinfo(const std::string& host, int port, in
 
 // base_events._ensure_resolved.
 std::vector<AddrInfo> ensure_resolved(BaseEventLoop& loop, const std::string& host, int port, int family, int type,
-                                      int proto, int flags) {
+                                      int proto, int flags, source_location where) {
   if (auto info = ipaddr_info(host, port, family, type, proto)) return {*info};
-  return loop.getaddrinfo(host, port, family, type, proto, flags);
+  return loop.getaddrinfo(host, port, family, type, proto, flags, where);
 }
 
 }  // namespace
 
 std::vector<AddrInfo> BaseEventLoop::getaddrinfo(const std::string& host, int port, int family, int type, int proto,
-                                                 int flags) {
-  return await(run_in_executor(nullptr, blocking_getaddrinfo, host, port, family, type, proto, flags));
+                                                 int flags, source_location where) {
+  return await(run_in_executor(nullptr, blocking_getaddrinfo, host, port, family, type, proto, flags), where);
 }
 
 std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::create_connection(
-    ProtocolFactory protocol_factory, const std::string& host, int port) {
-  const std::vector<AddrInfo> infos = ensure_resolved(*this, host, port, AF_UNSPEC, SOCK_STREAM, 0, 0);
+    ProtocolFactory protocol_factory, const std::string& host, int port, source_location where) {
+  const std::vector<AddrInfo> infos = ensure_resolved(*this, host, port, AF_UNSPEC, SOCK_STREAM, 0, 0, where);
   if (infos.empty()) throw OSError("getaddrinfo() returned empty list");
   // _connect_sock for each address in turn; the first that connects wins.
   std::vector<std::exception_ptr> errors;
@@ -533,7 +533,7 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::crea
     try {
       Socket candidate(info.family, SOCK_STREAM, info.proto);
       candidate.setblocking(false);
-      sock_connect(candidate.fileno(), info.address);
+      sock_connect(candidate.fileno(), info.address, where);
       sock = std::move(candidate);
       break;
     } catch (const OSError&) {
@@ -555,7 +555,7 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::crea
   Future<void> waiter = create_future<void>();
   Ref<Transport> transport(new SelectorSocketTransport(*this, std::move(sock), protocol, waiter));
   try {
-    await(waiter);
+    await(waiter, where);
   } catch (...) {
     transport->close();
     throw;
@@ -602,7 +602,7 @@ std::string socket_repr(const Socket& sock) {
 }  // namespace
 
 Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, std::optional<std::string> host,
-                                             std::optional<int> port, ServerOptions options) {
+                                             std::optional<int> port, ServerOptions options, source_location where) {
   // CPython accepts an SSLContext here; this runtime has no TLS, so any ssl is refused by name.
   if (options.ssl)
     throw NotImplementedError(
@@ -616,7 +616,7 @@ Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, s
     // host "" or unset: every interface (getaddrinfo(None, port, AI_PASSIVE)).
     const std::string bind_host = host.value_or("");
     std::vector<AddrInfo> infos =
-        ensure_resolved(*this, bind_host, port.value_or(0), options.family, SOCK_STREAM, 0, options.flags);
+        ensure_resolved(*this, bind_host, port.value_or(0), options.family, SOCK_STREAM, 0, options.flags, where);
     if (infos.empty())
       throw OSError("getaddrinfo(" + (host ? "'" + *host + "'" : std::string("None")) + ") returned empty list");
     // CPython makes a set of the results: the same address twice is bound once.
@@ -663,7 +663,7 @@ Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, s
   }
   for (Socket& sock : sockets) sock.setblocking(false);
   Ref<Server> server(new Server(*this, std::move(sockets), std::move(protocol_factory), options.backlog));
-  if (options.start_serving) server->start_serving();
+  if (options.start_serving) server->start_serving(where);
   if (get_debug()) log(LogLevel::info, server->repr() + " is serving");
   return server;
 }
@@ -1090,13 +1090,13 @@ void Server::close() {
   if (active_count_ == 0) wakeup_();
 }
 
-void Server::start_serving() {
+void Server::start_serving(source_location where) {
   start_serving_();
   // Skip one loop iteration so that every add_reader goes through.
-  asyncio::sleep(0);
+  asyncio::sleep(0, where);
 }
 
-void Server::serve_forever() {
+void Server::serve_forever(source_location where) {
   if (serving_forever_fut_.valid())
     throw RuntimeError("server " + repr() + " is already being awaited on serve_forever()");
   if (closed_) throw RuntimeError("server " + repr() + " is closed");
@@ -1104,12 +1104,12 @@ void Server::serve_forever() {
   serving_forever_fut_ = loop_->create_future<void>();
   Ref<Server> keep(this);
   try {
-    await(serving_forever_fut_);
+    await(serving_forever_fut_, where);
   } catch (const CancelledError&) {
     serving_forever_fut_ = Future<void>();
     try {
       close();
-      wait_closed();
+      wait_closed(where);
     } catch (...) {
     }
     throw;
@@ -1120,11 +1120,11 @@ void Server::serve_forever() {
 // As in 3.11, a server already closed returns at once (_sockets is None), even if some of
 // its connections are still open; a server still open waits for close() and for its last
 // connection to go.
-void Server::wait_closed() {
+void Server::wait_closed(source_location where) {
   if (closed_ || woken_) return;
   Future<void> waiter = loop_->create_future<void>();
   waiters_.push_back(waiter);
-  await(waiter);
+  await(waiter, where);
 }
 
 // ---------------------------------------------------------------- signals
@@ -1196,24 +1196,25 @@ void SelectorEventLoop::handle_signal_(int sig) {
     remove_signal_handler(sig);
   } else {
     call_soon_handle_(handle.get());  // _add_callback_signalsafe
-    tracer().emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *handle, ScheduleHow::signal, nullptr, -1.0); });
+    tracer().emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *handle, ScheduleHow::signal, nullptr, kNoDelay); });
   }
 }
 
 // ---------------------------------------------------------------- BaseEventLoop's defaults
 // base_events.py declares these and raises NotImplementedError; the selector loop overrides.
 
-std::string BaseEventLoop::sock_recv(int, std::size_t) { throw NotImplementedError(); }
-std::size_t BaseEventLoop::sock_recv_into(int, char*, std::size_t) { throw NotImplementedError(); }
-void BaseEventLoop::sock_sendall(int, std::string_view) { throw NotImplementedError(); }
-void BaseEventLoop::sock_connect(int, const Address&) { throw NotImplementedError(); }
-std::pair<Socket, Address> BaseEventLoop::sock_accept(int) { throw NotImplementedError(); }
+std::string BaseEventLoop::sock_recv(int, std::size_t, source_location) { throw NotImplementedError(); }
+std::size_t BaseEventLoop::sock_recv_into(int, char*, std::size_t, source_location) { throw NotImplementedError(); }
+void BaseEventLoop::sock_sendall(int, std::string_view, source_location) { throw NotImplementedError(); }
+void BaseEventLoop::sock_connect(int, const Address&, source_location) { throw NotImplementedError(); }
+std::pair<Socket, Address> BaseEventLoop::sock_accept(int, source_location) { throw NotImplementedError(); }
 std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> BaseEventLoop::create_connection(ProtocolFactory,
-                                                                                          const std::string&, int) {
+                                                                                          const std::string&, int,
+                                                                                          source_location) {
   throw NotImplementedError();
 }
 Ref<Server> BaseEventLoop::create_server(ProtocolFactory, std::optional<std::string>, std::optional<int>,
-                                         ServerOptions) {
+                                         ServerOptions, source_location) {
   throw NotImplementedError();
 }
 void BaseEventLoop::add_signal_handler(int, Callback) { throw NotImplementedError(); }

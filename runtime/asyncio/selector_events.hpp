@@ -52,19 +52,20 @@ class SelectorEventLoop : public BaseEventLoop {
   // Low-level socket operations (coroutines: call them inside a task) on a non-blocking fd.
   // Each tries the syscall first and returns without yielding if it succeeds; otherwise it
   // waits for readiness with a reader/writer that retries. Errors are OSError subclasses.
-  std::string sock_recv(int fd, std::size_t n) final;
-  std::size_t sock_recv_into(int fd, char* buf, std::size_t n) final;
-  void sock_sendall(int fd, std::string_view data) final;
-  void sock_connect(int fd, const Address& address) final;
-  std::pair<Socket, Address> sock_accept(int fd) final;
+  std::string sock_recv(int fd, std::size_t n, source_location where = source_location::current()) final;
+  std::size_t sock_recv_into(int fd, char* buf, std::size_t n, source_location where = source_location::current()) final;
+  void sock_sendall(int fd, std::string_view data, source_location where = source_location::current()) final;
+  void sock_connect(int fd, const Address& address, source_location where = source_location::current()) final;
+  std::pair<Socket, Address> sock_accept(int fd, source_location where = source_location::current()) final;
 
   // Streams of bytes over TCP (base_events.py create_connection / create_server; the
   // transport is _SelectorSocketTransport). Coroutines.
   std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> create_connection(ProtocolFactory protocol_factory,
-                                                                             const std::string& host,
-                                                                             int port) final;
+                                                                             const std::string& host, int port,
+                                                                             source_location where = source_location::current()) final;
   Ref<Server> create_server(ProtocolFactory protocol_factory, std::optional<std::string> host = std::nullopt,
-                            std::optional<int> port = std::nullopt, ServerOptions options = {}) final;
+                            std::optional<int> port = std::nullopt, ServerOptions options = {},
+                            source_location where = source_location::current()) final;
 
   // Signals (unix_events.py): the C handler writes the signal number into the self-pipe;
   // the loop's reader of the pipe queues the callback (_process_self_data, _handle_signal).
@@ -192,10 +193,10 @@ class Server : public RefCounted {
   // Stop listening; connections already accepted stay open.
   void close();
   // Coroutines.
-  void start_serving();
-  void serve_forever();
+  void start_serving(source_location where = source_location::current());
+  void serve_forever(source_location where = source_location::current());
   // Returns when the server is closed and its last connection is gone.
-  void wait_closed();
+  void wait_closed(source_location where = source_location::current());
   std::string repr() const;
 
   // Transports of this server count themselves in and out (_attach / _detach).

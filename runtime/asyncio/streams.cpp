@@ -76,7 +76,7 @@ void StreamReader::feed_data(std::string_view data) {
   }
 }
 
-void StreamReader::wait_for_data_(const char* func_name) {
+void StreamReader::wait_for_data_(const char* func_name, source_location where) {
   if (waiter_.valid())
     throw RuntimeError(std::string(func_name) +
                        "() called while another coroutine is already waiting for incoming data");
@@ -90,13 +90,13 @@ void StreamReader::wait_for_data_(const char* func_name) {
     Future<void>& w;
     ~Reset() { w = Future<void>(); }
   } reset{waiter_};
-  await(waiter);
+  await(waiter, where);
 }
 
-std::string StreamReader::readline() {
+std::string StreamReader::readline(source_location where) {
   const std::string_view sep = "\n";
   try {
-    return readuntil(sep);
+    return readuntil(sep, where);
   } catch (const IncompleteReadError& e) {
     return e.partial;
   } catch (const LimitOverrunError& e) {
@@ -110,7 +110,7 @@ std::string StreamReader::readline() {
   }
 }
 
-std::string StreamReader::readuntil(std::string_view separator) {
+std::string StreamReader::readuntil(std::string_view separator, source_location where) {
   const std::size_t seplen = separator.size();
   if (seplen == 0) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
@@ -126,7 +126,7 @@ std::string StreamReader::readuntil(std::string_view separator) {
       if (offset > limit_) throw LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
     }
     if (eof_) throw IncompleteReadError(take_all_(), -1);
-    wait_for_data_("readuntil");
+    wait_for_data_("readuntil", where);
   }
   if (isep > limit_) throw LimitOverrunError("Separator is found, but chunk is longer than limit", isep);
   std::string chunk = take_(isep + seplen);
@@ -134,33 +134,33 @@ std::string StreamReader::readuntil(std::string_view separator) {
   return chunk;
 }
 
-std::string StreamReader::read(std::ptrdiff_t n) {
+std::string StreamReader::read(std::ptrdiff_t n, source_location where) {
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
   if (n < 0) {
     // Read up to the limit at a time, so a huge stream does not sit in the buffer at once.
     std::string all;
     for (;;) {
-      std::string block = read(static_cast<std::ptrdiff_t>(limit_));
+      std::string block = read(static_cast<std::ptrdiff_t>(limit_), where);
       if (block.empty()) break;
       all += block;
     }
     return all;
   }
-  if (buffered() == 0 && !eof_) wait_for_data_("read");
+  if (buffered() == 0 && !eof_) wait_for_data_("read", where);
   std::string data = take_(static_cast<std::size_t>(n));
   maybe_resume_transport_();
   return data;
 }
 
-std::string StreamReader::readexactly(std::ptrdiff_t n) {
+std::string StreamReader::readexactly(std::ptrdiff_t n, source_location where) {
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
   const auto want = static_cast<std::size_t>(n);
   while (buffered() < want) {
     if (eof_) throw IncompleteReadError(take_all_(), n);
-    wait_for_data_("readexactly");
+    wait_for_data_("readexactly", where);
   }
   std::string data = take_(want);
   maybe_resume_transport_();
@@ -237,7 +237,7 @@ void StreamReaderProtocol::resume_writing() {
     if (!waiter.done()) waiter.set_result();
 }
 
-void StreamReaderProtocol::drain_helper_() {
+void StreamReaderProtocol::drain_helper_(source_location where) {
   if (connection_lost_) throw ConnectionResetError("Connection lost");
   if (!paused_) return;
   Future<void> waiter = loop_->create_future<void>();
@@ -253,7 +253,7 @@ void StreamReaderProtocol::drain_helper_() {
         }
     }
   } remove{drain_waiters_, waiter};
-  await(waiter);
+  await(waiter, where);
 }
 
 // ---------------------------------------------------------------- StreamWriter
@@ -262,33 +262,34 @@ StreamWriter::StreamWriter(Ref<Transport> transport, std::shared_ptr<StreamReade
                            std::shared_ptr<StreamReader> reader, BaseEventLoop* loop)
     : transport_(std::move(transport)), protocol_(std::move(protocol)), reader_(std::move(reader)), loop_(loop) {}
 
-void StreamWriter::drain() {
+void StreamWriter::drain(source_location where) {
   if (reader_) {
     if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
   }
   if (transport_->is_closing()) {
     // Let connection_lost run first, so drain_helper_ sees the lost connection.
-    asyncio::sleep(0);
+    asyncio::sleep(0, where);
   }
-  protocol_->drain_helper_();
+  protocol_->drain_helper_(where);
 }
 
-void StreamWriter::wait_closed() { await(protocol_->closed_()); }
+void StreamWriter::wait_closed(source_location where) { await(protocol_->closed_(), where); }
 
 // ---------------------------------------------------------------- open_connection, start_server
 
-StreamPair open_connection(const std::string& host, int port, std::size_t limit) {
+StreamPair open_connection(const std::string& host, int port, std::size_t limit, source_location where) {
   BaseEventLoop& loop = get_running_loop();
   auto reader = std::make_shared<StreamReader>(limit, &loop);
   auto protocol = std::make_shared<StreamReaderProtocol>(reader, nullptr, &loop);
   protocol->self_ = protocol;
-  auto [transport, unused] = loop.create_connection([protocol] { return protocol; }, host, port);
+  auto [transport, unused] = loop.create_connection([protocol] { return protocol; }, host, port, where);
   auto writer = std::make_shared<StreamWriter>(transport, protocol, reader, &loop);
   return {reader, writer};
 }
 
 Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
-                         std::optional<int> port, ServerOptions options, std::size_t limit) {
+                         std::optional<int> port, ServerOptions options, std::size_t limit,
+                         source_location where) {
   BaseEventLoop& loop = get_running_loop();
   auto factory = [cb = std::move(client_connected_cb), limit, loop_ptr = &loop] {
     auto reader = std::make_shared<StreamReader>(limit, loop_ptr);
@@ -296,12 +297,12 @@ Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_
     protocol->self_ = protocol;
     return protocol;
   };
-  return loop.create_server(factory, std::move(host), port, std::move(options));
+  return loop.create_server(factory, std::move(host), port, std::move(options), where);
 }
 
 Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
-                         std::optional<int> port, std::size_t limit) {
-  return start_server(std::move(client_connected_cb), std::move(host), port, ServerOptions{}, limit);
+                         std::optional<int> port, std::size_t limit, source_location where) {
+  return start_server(std::move(client_connected_cb), std::move(host), port, ServerOptions{}, limit, where);
 }
 
 }  // namespace asyncio

@@ -41,14 +41,14 @@ class StreamReader {
   // Coroutines (call them inside a task).
   // A line ending in "\n", or what is left at EOF. A line over the limit: ValueError, and the
   // line (up to and including its separator, if it arrived) is dropped from the buffer.
-  std::string readline();
+  std::string readline(source_location where = source_location::current());
   // Up to and including `separator`. EOF first: IncompleteReadError with the partial data.
   // Over the limit: LimitOverrunError, and nothing is removed from the buffer.
-  std::string readuntil(std::string_view separator = "\n");
+  std::string readuntil(std::string_view separator = "\n", source_location where = source_location::current());
   // At most n bytes (n < 0: until EOF); "" at EOF.
-  std::string read(std::ptrdiff_t n = -1);
+  std::string read(std::ptrdiff_t n = -1, source_location where = source_location::current());
   // Exactly n bytes, or IncompleteReadError (partial, n) at EOF.
-  std::string readexactly(std::ptrdiff_t n);
+  std::string readexactly(std::ptrdiff_t n, source_location where = source_location::current());
 
   std::size_t limit() const noexcept { return limit_; }
   std::size_t buffered() const noexcept { return buffer_.size() - start_; }
@@ -65,7 +65,7 @@ class StreamReader {
   std::string take_all_();
   void wakeup_waiter_();
   void maybe_resume_transport_();
-  void wait_for_data_(const char* func_name);
+  void wait_for_data_(const char* func_name, source_location where);
 
   std::size_t limit_;
   BaseEventLoop* loop_;
@@ -100,7 +100,7 @@ class StreamReaderProtocol final : public Protocol {
   void resume_writing() override;
 
   // Coroutines used by StreamWriter.
-  void drain_helper_();
+  void drain_helper_(source_location where);
   Future<void> closed_() const { return closed_future_; }
   std::weak_ptr<StreamReaderProtocol> self_;  // set by the creator, for the writer
 
@@ -132,9 +132,9 @@ class StreamWriter {
   }
   // Coroutines. drain: wait until the transport's buffer is below its high-water mark
   // (raises the reader's exception, or ConnectionResetError('Connection lost')).
-  void drain();
+  void drain(source_location where = source_location::current());
   // Wait until the connection is lost (raises its error, if it had one).
-  void wait_closed();
+  void wait_closed(source_location where = source_location::current());
 
  private:
   Ref<Transport> transport_;
@@ -149,11 +149,13 @@ using StreamPair = std::pair<std::shared_ptr<StreamReader>, std::shared_ptr<Stre
 // new task for each connection. start_server passes host, port and every create_server option
 // through (ServerOptions, base_events.hpp), plus each reader's limit:
 //   start_server(cb, "127.0.0.1", 0, {.backlog = 10, .reuse_port = true}, 1 << 20);
-StreamPair open_connection(const std::string& host, int port, std::size_t limit = DEFAULT_LIMIT);
+StreamPair open_connection(const std::string& host, int port, std::size_t limit = DEFAULT_LIMIT,
+                           source_location where = source_location::current());
 Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb,
                          std::optional<std::string> host = std::nullopt, std::optional<int> port = std::nullopt,
-                         ServerOptions options = {}, std::size_t limit = DEFAULT_LIMIT);
+                         ServerOptions options = {}, std::size_t limit = DEFAULT_LIMIT,
+                         source_location where = source_location::current());
 Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
-                         std::optional<int> port, std::size_t limit);
+                         std::optional<int> port, std::size_t limit, source_location where = source_location::current());
 
 }  // namespace asyncio

@@ -28,7 +28,7 @@ void TaskGroup::aenter() {
   entered_ = true;
 }
 
-void TaskGroup::aexit(const std::exception_ptr& exc) {
+void TaskGroup::aexit(const std::exception_ptr& exc, source_location where) {
   exiting_ = true;
   if (exc && is_base_error_(exc) && !base_error_) base_error_ = exc;
   const bool exc_is_cancel = is_cancelled_error(exc);
@@ -48,7 +48,7 @@ void TaskGroup::aexit(const std::exception_ptr& exc) {
     }
     std::exception_ptr cancelled;
     try {
-      await(on_completed_fut_);
+      await(on_completed_fut_, where);
     } catch (const CancelledError&) {
       cancelled = std::current_exception();
     }

@@ -51,7 +51,7 @@ class TaskGroup {
   // for every child (it may suspend many times), then raises the group, the body's
   // CancelledError, or returns (the caller then lets exc, if any, go on).
   void aenter();
-  void aexit(const std::exception_ptr& exc);
+  void aexit(const std::exception_ptr& exc, source_location where = source_location::current());
 
  private:
   void check_can_create_task_() const;
@@ -77,10 +77,11 @@ class TaskGroup {
 
 // task_group(body): `async with asyncio.TaskGroup() as tg: body`. body(TaskGroup&) creates the
 // children; returns body's value once they all have finished, or raises as aexit() does.
+// `where` (defaulted: the caller's line) is where the parent shows waiting for its children.
 template <class F>
-auto task_group(F&& body) {
+auto task_group(F&& body, source_location where = source_location::current()) {
   TaskGroup tg;
-  return async_with(tg, body);
+  return async_with(tg, body, where);
 }
 
 }  // namespace asyncio

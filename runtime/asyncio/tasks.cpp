@@ -18,6 +18,8 @@ std::atomic<unsigned long long> task_name_counter{0};
 namespace detail {
 // The async generator whose body runs on this thread now (asyncgen.cpp sets it).
 thread_local AsyncGeneratorCore* running_generator = nullptr;
+// [coro] The coroutine task whose step runs on this thread now (coroutines.cpp sets it).
+thread_local constinit TaskCore* running_coro_task = nullptr;
 }  // namespace detail
 
 unsigned long long next_task_number_() noexcept { return ++task_name_counter; }
@@ -99,7 +101,7 @@ void TaskCore::destroy_() noexcept {
       } catch (...) {
       }
     }
-    fiber_.unwind();
+    unwind_body_();
     if (--refs_ > 0) return;
   }
   FutureCore::destroy_();
@@ -111,7 +113,7 @@ void TaskCore::abandon_() noexcept {
     fut_waiter_->remove_waiter_(*this);
     fut_waiter_ = nullptr;
   }
-  fiber_.unwind();
+  unwind_body_();
   // The closed loop can never run these callbacks. Dropping them breaks the cycles they make
   // (a gather child holds its outer future, which holds the child), so the task is released
   // and reported as pending, as CPython's garbage collector would find it.
@@ -153,7 +155,7 @@ void TaskCore::schedule_step_(std::exception_ptr exc) {
   if (step_handle_.idle()) incref_();  // released by StepHandle::destroy_ at count zero
   loop_->call_soon_handle_(&step_handle_);
   loop_->tracer().emit(*loop_, [&](Observer& o) {
-    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::task_step, nullptr, -1.0);
+    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::task_step, nullptr, kNoDelay);
   });
 }
 
@@ -162,7 +164,7 @@ void TaskCore::schedule_wakeup_(FutureCore& future) {
   if (step_handle_.idle()) incref_();
   loop_->call_soon_handle_(&step_handle_);
   loop_->tracer().emit(*loop_, [&](Observer& o) {
-    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::done_callback, &future, -1.0);
+    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::done_callback, &future, kNoDelay);
   });
 }
 
@@ -194,26 +196,7 @@ void TaskCore::step_(std::exception_ptr exc) {
   Ref<TaskCore> keep(this);
   yielded_ = nullptr;
   yielded_bare_ = false;
-  bool finished;
-  if (!fiber_.started() && !exc) {
-    // No stack for the body (vm.max_map_count or the address space used up): the task fails
-    // with that error, as if its body had raised it at once; the loop goes on.
-    try {
-      fiber_.start(&TaskCore::fiber_entry_, this, 0, name_ ? name_->c_str() : nullptr);
-    } catch (const Exception&) {
-      exc = std::current_exception();
-    }
-  }
-  if (!fiber_.started() && exc) {
-    // coro.throw() on a coroutine that never started raises at once: the body never runs.
-    finished = true;
-  } else {
-    throw_in_ = std::move(exc);
-    loop_->current_task_ = this;
-    finished = fiber_.resume();
-    loop_->current_task_ = nullptr;
-    exc = finished ? fiber_.take_exception() : nullptr;
-  }
+  const bool finished = resume_body_(exc);
   if (finished) {
     throw_in_ = nullptr;
     if (!exc) {
@@ -250,6 +233,26 @@ void TaskCore::step_(std::exception_ptr exc) {
   finish_step_(false);
 }
 
+bool TaskCore::resume_body_(std::exception_ptr& exc) {
+  if (!fiber_.started() && !exc) {
+    // No stack for the body (vm.max_map_count or the address space used up): the task fails
+    // with that error, as if its body had raised it at once; the loop goes on.
+    try {
+      fiber_.start(&TaskCore::fiber_entry_, this, 0, name_ ? name_->c_str() : nullptr);
+    } catch (const Exception&) {
+      exc = std::current_exception();
+    }
+  }
+  // coro.throw() on a coroutine that never started raises at once: the body never runs.
+  if (!fiber_.started() && exc) return true;
+  throw_in_ = std::move(exc);
+  loop_->current_task_ = this;
+  const bool finished = fiber_.resume();
+  loop_->current_task_ = nullptr;
+  exc = finished ? fiber_.take_exception() : nullptr;
+  return finished;
+}
+
 // The body suspended: on a future (wait for it) or with a bare yield (step again next pass).
 void TaskCore::finish_step_(bool) {
   if (yielded_bare_) {
@@ -277,7 +280,7 @@ void TaskCore::fiber_entry_(void* self) { static_cast<TaskCore*>(self)->run_body
 void TaskCore::suspend_(FutureCore* future, source_location where) {
   // In an async generator's body: its driver awaits the future on the task's own fiber.
   if (AsyncGeneratorCore* gen = detail::running_generator) [[unlikely]] {
-    gen->await_from_body_(future);
+    gen->await_from_body_(future, where);
     return;
   }
   suspended_at_ = where;
@@ -313,6 +316,12 @@ int TaskCore::uncancel() noexcept {
 
 namespace {
 TaskCore& running_task(const char* what) {
+  // [coro] A coroutine task's body runs on the loop's own stack: it can only suspend in co_await.
+  if (detail::running_coro_task) [[unlikely]]
+    throw RuntimeError("asyncio::" + std::string(what) +
+                       "() suspends a fiber; in a coroutine task use co_await" +
+                       (std::string(what) == "sleep" ? " asyncio::sleep_async(delay)"
+                                                     : " on the future, task or _async form (docs/06)"));
   // Only tasks run on fibers, so the running fiber names the task (also when a test drives
   // the loop with run_once() and no loop is "running").
   fibers::Fiber* fiber = fibers::Fiber::current();
@@ -329,6 +338,7 @@ TaskCore& running_task(const char* what) {
 }  // namespace
 
 void await_core(FutureCore& future, source_location where) {
+  if (detail::running_coro_task) [[unlikely]] running_task("await");  // [coro] always an error there
   if (future.done()) return;
   running_task("await").suspend_(&future, where);
 }
@@ -461,7 +471,8 @@ struct WaitState {
 };
 }  // namespace
 
-void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when) {
+void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when,
+                source_location where) {
   BaseEventLoop& loop = get_running_loop();
   auto state = std::make_shared<WaitState>(WaitState{fs.size(), return_when, loop.create_future<void>(), nullptr});
   if (timeout) {
@@ -487,7 +498,7 @@ void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> ti
   for (const Ref<FutureCore>& f : fs) keys.push_back(f->add_done_callback_(on_completion, "_wait.<locals>._on_completion"));
   std::exception_ptr error;
   try {
-    await(state->waiter);
+    await(state->waiter, where);
   } catch (...) {
     error = std::current_exception();
   }
@@ -501,7 +512,7 @@ void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> ti
 namespace {
 // tasks._cancel_and_wait: cancel fut and wait on a separate waiter until it is done, so this
 // wait can itself be cancelled.
-void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop) {
+void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop, source_location where) {
   Future<void> waiter = loop.create_future<void>();
   detail::combinator_created_(waiter.core(), "wait_for", {&fut});  // [graph]
   const CallbackKey cb =
@@ -509,7 +520,7 @@ void cancel_and_wait(FutureCore& fut, BaseEventLoop& loop) {
   std::exception_ptr error;
   try {
     fut.cancel({});
-    await(waiter);
+    await(waiter, where);
   } catch (...) {
     error = std::current_exception();
   }
@@ -540,12 +551,12 @@ WaitForTimer_ wait_for_timer_(double timeout) {
   return {std::move(waiter), std::move(handle)};
 }
 
-void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer) {
+void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer, source_location where) {
   BaseEventLoop& loop = get_running_loop();
   Ref<FutureCore> fut(&fut_core);
   if (timeout <= 0) {
     if (fut->done()) return;
-    cancel_and_wait(*fut, loop);
+    cancel_and_wait(*fut, loop, where);
     timeout_if_cancelled(*fut);
     return;
   }
@@ -557,7 +568,7 @@ void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer) {
       fut->add_done_callback_([waiter](FutureCore&) { release_waiter(waiter); }, "functools.partial(_release_waiter)");
   std::exception_ptr cancelled;
   try {
-    await(waiter);
+    await(waiter, where);
   } catch (const CancelledError&) {
     cancelled = std::current_exception();
   }
@@ -565,12 +576,12 @@ void wait_for_core_(FutureCore& fut_core, double timeout, WaitForTimer_ timer) {
     // wait_for itself was cancelled: the inner must not outlive it (bpo-32751).
     if (fut->done()) return;
     fut->remove_done_callback_(cb);
-    cancel_and_wait(*fut, loop);
+    cancel_and_wait(*fut, loop, where);
     std::rethrow_exception(cancelled);
   }
   if (fut->done()) return;
   fut->remove_done_callback_(cb);
-  cancel_and_wait(*fut, loop);
+  cancel_and_wait(*fut, loop, where);
   timeout_if_cancelled(*fut);
 }
 
@@ -621,8 +632,8 @@ void AsCompletedState::put_(Ref<FutureCore> f) {
 }
 
 // Queue.get on the internal queue, then the dummy check of _wait_for_one.
-Ref<FutureCore> AsCompletedState::wait_for_one_() {
-  detail::wait_in_line(getters_, get_running_loop(), [this] { return done_.empty(); });
+Ref<FutureCore> AsCompletedState::wait_for_one_(source_location where) {
+  detail::wait_in_line(getters_, get_running_loop(), [this] { return done_.empty(); }, where);
   Ref<FutureCore> f = std::move(done_.front());
   done_.pop_front();
   if (!f) throw TimeoutError();

@@ -72,12 +72,25 @@ class TaskCore : public FutureCore {
   // Task._log_destroy_pending: false for the tasks gather() and run_until_complete() create
   // themselves, so dropping one still pending is not reported.
   void set_log_destroy_pending_(bool on) noexcept { log_destroy_pending_ = on; }
+  // [coro] A coroutine task's body suspends at a co_await (coroutines.hpp): record what it waits
+  // on (nullptr: a bare yield) and where, as suspend_ does for a fiber.
+  void coro_suspend_(FutureCore* future, source_location where) noexcept {
+    suspended_at_ = where;
+    yielded_ = future;
+    yielded_bare_ = future == nullptr;
+  }
 
  protected:
   TaskCore(BaseEventLoop& loop, TaskOptions options);
   ~TaskCore() override;
   // Runs the task's function on its fiber and stores the value.
   virtual void run_body_() = 0;
+  // [coro] One step of the body, `exc` thrown in: true once it has finished (exc is then what
+  // escaped it, or the exception it never started with). The fiber's by default; a coroutine
+  // task (coroutines.hpp) resumes its coroutine instead. unwind_body_: destroy an unfinished
+  // body, its destructors run.
+  virtual bool resume_body_(std::exception_ptr& exc);
+  virtual void unwind_body_() noexcept { fiber_.unwind(); }
   void destroy_() noexcept override;
 
  private:
@@ -203,6 +216,10 @@ std::string next_task_name_();
 unsigned long long next_task_number_() noexcept;
 
 namespace detail {
+// [coro] Whether A is a coroutine object (asyncio::Coro<T>, coroutines.hpp).
+template <class A>
+struct is_coro : std::false_type {};
+
 template <class F, class... Args>
 auto bind_task(F&& fn, Args&&... args) {
   return [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)]() mutable -> decltype(auto) {
@@ -216,11 +233,17 @@ auto bind_task(F&& fn, Args&&... args) {
 template <class F, class... Args>
 auto BaseEventLoop::create_task(TaskOptions options, F&& fn, Args&&... args) {
   check_closed_();
-  auto body = detail::bind_task(std::forward<F>(fn), std::forward<Args>(args)...);
-  using R = std::invoke_result_t<decltype(body)&>;
-  using Body = decltype(body);
-  auto* task = new TaskImpl<R, Body>(*this, std::move(options), std::move(body));
-  return Task<R>(Ref<FutureCore>(task));
+  if constexpr (detail::is_coro<std::decay_t<F>>::value) {
+    // [coro] create_task(fetch(url)): a coroutine object; make_coro_task_ is in coroutines.hpp.
+    static_assert(sizeof...(Args) == 0, "create_task(coro): the coroutine object already has its arguments");
+    return make_coro_task_(*this, std::move(options), std::forward<F>(fn));
+  } else {
+    auto body = detail::bind_task(std::forward<F>(fn), std::forward<Args>(args)...);
+    using R = std::invoke_result_t<decltype(body)&>;
+    using Body = decltype(body);
+    auto* task = new TaskImpl<R, Body>(*this, std::move(options), std::move(body));
+    return Task<R>(Ref<FutureCore>(task));
+  }
 }
 
 template <class F, class... Args>
@@ -275,12 +298,13 @@ template <class A>
 concept FutureLike = requires { typename std::decay_t<A>::value_type; } &&
                      std::derived_from<std::decay_t<A>, Future<typename std::decay_t<A>::value_type>>;
 
-// What the combinators accept: a future or task, or a callable run as a task (a "coroutine").
+// What the combinators accept: a future or task, a callable run as a task, or [coro] a coroutine
+// object (asyncio::Coro<T>, coroutines.hpp), also run as a task.
 template <class A>
-concept Awaitable = FutureLike<A> || std::is_invocable_v<std::decay_t<A>&>;
+concept Awaitable = FutureLike<A> || std::is_invocable_v<std::decay_t<A>&> || detail::is_coro<std::decay_t<A>>::value;
 
 namespace detail {
-template <class A, bool = FutureLike<A>>
+template <class A, bool = FutureLike<A> || is_coro<std::decay_t<A>>::value>
 struct awaited_type {
   using type = typename std::decay_t<A>::value_type;
 };
@@ -427,7 +451,11 @@ Future<R> make_gathering(bool outcomes, typename GatheringFuture<R>::Builder bui
 template <Awaitable A>
 Future<awaited_t<A>> gather_child(A&& aw) {
   Future<awaited_t<A>> fut = ensure_future(std::forward<A>(aw));
-  if constexpr (!FutureLike<A>) static_cast<TaskCore&>(fut.core()).set_log_destroy_pending_(false);
+  if constexpr (!FutureLike<A>) {
+    // (Through a checked pointer: GCC's -Wnull-dereference cannot see that a coroutine's task is
+    // never null.)
+    if (auto* task = static_cast<TaskCore*>(fut.core_ref().get())) task->set_log_destroy_pending_(false);
+  }
   return fut;
 }
 
@@ -525,14 +553,16 @@ inline constexpr ReturnWhen ALL_COMPLETED = ReturnWhen::ALL_COMPLETED;
 
 // tasks._wait: suspends until return_when is met or the timeout passes (no TimeoutError,
 // nothing cancelled). fs is non-empty and has no duplicates.
-void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when);
+void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when,
+                source_location where);
 
 // wait(fs, timeout, return_when) -> (done, pending). CPython returns two sets; here two vectors
 // in the order of fs (duplicates dropped), so a program never depends on set order.
 // Empty fs -> ValueError('Set of Tasks/Futures is empty.'). Futures only, as in 3.11.
 template <FutureLike F>
 std::pair<std::vector<F>, std::vector<F>> wait(const std::vector<F>& fs, std::optional<double> timeout = std::nullopt,
-                                               ReturnWhen return_when = ALL_COMPLETED) {
+                                               ReturnWhen return_when = ALL_COMPLETED,
+                                               source_location where = source_location::current()) {
   if (fs.empty()) throw ValueError("Set of Tasks/Futures is empty.");
   std::vector<F> unique;
   std::vector<Ref<FutureCore>> cores;
@@ -542,7 +572,7 @@ std::pair<std::vector<F>, std::vector<F>> wait(const std::vector<F>& fs, std::op
     cores.push_back(f.core_ref());
   }
   get_running_loop();
-  wait_core_(cores, timeout, return_when);
+  wait_core_(cores, timeout, return_when, where);
   std::pair<std::vector<F>, std::vector<F>> out;
   for (const F& f : unique) (f.done() ? out.first : out.second).push_back(f);
   return out;
@@ -563,17 +593,20 @@ WaitForTimer_ wait_for_timer_(double timeout);
 // returns when fut is done and its result is to be returned; raises TimeoutError (the inner
 // was cancelled and has finished) or the caller's CancelledError (the inner was cancelled and
 // has finished too).
-void wait_for_core_(FutureCore& fut, double timeout, WaitForTimer_ timer);
+void wait_for_core_(FutureCore& fut, double timeout, WaitForTimer_ timer, source_location where);
 
 // wait_for(aw, timeout): aw's result, or TimeoutError after cancelling aw and waiting for it to
 // finish (its except/finally output comes first). No timeout: a plain await (a callable is
 // just called, as `await coro()`). A callable becomes a task after the timer is set.
 template <Awaitable A>
-awaited_t<A> wait_for(A&& aw, std::optional<double> timeout) {
+awaited_t<A> wait_for(A&& aw, std::optional<double> timeout, source_location where = source_location::current()) {
   BaseEventLoop& loop = get_running_loop();
   if (!timeout) {
     if constexpr (FutureLike<A>) {
-      return await(aw);
+      return await(aw, where);
+    } else if constexpr (detail::is_coro<std::decay_t<A>>::value) {
+      // [coro] A fiber cannot run a coroutine inline: it runs as a task (one more Task-N).
+      return await(loop.create_task(std::forward<A>(aw)), where);
     } else {
       return std::invoke(aw);
     }
@@ -581,7 +614,7 @@ awaited_t<A> wait_for(A&& aw, std::optional<double> timeout) {
   // CPython's order: the waiter and its timer first, then ensure_future (the task).
   WaitForTimer_ timer = wait_for_timer_(*timeout);
   Future<awaited_t<A>> fut = ensure_future(std::forward<A>(aw), loop);
-  wait_for_core_(fut.core(), *timeout, std::move(timer));
+  wait_for_core_(fut.core(), *timeout, std::move(timer), where);
   return fut.result();
 }
 
@@ -596,7 +629,7 @@ class AsCompletedState {
   AsCompletedState& operator=(const AsCompletedState&) = delete;
   // as_completed()._wait_for_one: the next finished future (await done.get()); TimeoutError once
   // the timeout has passed.
-  Ref<FutureCore> wait_for_one_();
+  Ref<FutureCore> wait_for_one_(source_location where);
   std::size_t size() const noexcept { return count_; }
   static void start_(const std::shared_ptr<AsCompletedState>& self);
 
@@ -624,7 +657,7 @@ class AsCompleted {
   class Item {
    public:
     explicit Item(std::shared_ptr<AsCompletedState> state) : state_(std::move(state)) {}
-    T operator()() const { return Future<T>(state_->wait_for_one_()).result(); }
+    T operator()(source_location where = source_location::current()) const { return Future<T>(state_->wait_for_one_(where)).result(); }
 
    private:
     std::shared_ptr<AsCompletedState> state_;

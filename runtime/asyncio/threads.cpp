@@ -20,7 +20,7 @@ void BaseEventLoop::set_default_executor(std::shared_ptr<ThreadPoolExecutor> exe
 
 // The pool's shutdown joins its workers, which may take a while: a helper thread waits for
 // it and reports back through call_soon_threadsafe, so the loop keeps running meanwhile.
-void BaseEventLoop::shutdown_default_executor() {
+void BaseEventLoop::shutdown_default_executor(source_location where) {
   executor_shutdown_called_ = true;
   if (!default_executor_) return;
   Future<void> future = create_future<void>();
@@ -46,7 +46,7 @@ void BaseEventLoop::shutdown_default_executor() {
     std::thread& t;
     ~Join() { t.join(); }
   } join{thread};
-  await(future);
+  await(future, where);
 }
 
 }  // namespace asyncio

@@ -87,6 +87,14 @@ auto BaseEventLoop::run_in_executor(std::shared_ptr<ThreadPoolExecutor> executor
 
 // asyncio.to_thread(fn, args...): a coroutine (call it inside a task) that runs fn(args...) in
 // the default executor and returns its result.
+// Where the task shows waiting in a trace: to_thread(fn) (no arguments) records the caller's
+// line (a defaulted `where`, as await's). A parameter pack cannot be followed by a defaulted
+// argument, so to_thread(fn, args...) records the line of this header; bind the arguments
+// (`to_thread([&] { return fn(a, b); })`) to record the caller's line instead.
+template <class F>
+auto to_thread(F&& fn, source_location where = source_location::current()) {
+  return await(get_running_loop().run_in_executor(nullptr, std::forward<F>(fn)), where);
+}
 template <class F, class... Args>
 auto to_thread(F&& fn, Args&&... args) {
   return await(get_running_loop().run_in_executor(nullptr, std::forward<F>(fn), std::forward<Args>(args)...));

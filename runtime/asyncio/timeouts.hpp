@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "asyncio/coroutines.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -74,8 +75,11 @@ inline bool is_std_exception(const std::exception_ptr& e) noexcept {
 }
 }  // namespace detail
 
+// `where` reaches aexit when it takes one (TaskGroup's waits for its children); Timeout's
+// aenter/aexit never suspend, so timeout() records no location of its own.
 template <class CM, class F>
-auto async_with(CM& cm, F&& body) {
+  requires(!std::is_same_v<std::decay_t<F>, source_location>)
+auto async_with(CM& cm, F&& body, source_location where = source_location::current()) {
   constexpr bool takes_cm = std::is_invocable_v<F&, CM&>;
   using R = typename std::conditional_t<takes_cm, std::invoke_result<F&, CM&>, std::invoke_result<F&>>::type;
   cm.aenter();
@@ -92,7 +96,11 @@ auto async_with(CM& cm, F&& body) {
     error = std::current_exception();
   }
   if (error && !detail::is_std_exception(error)) std::rethrow_exception(error);
-  cm.aexit(error);
+  if constexpr (requires { cm.aexit(error, where); }) {
+    cm.aexit(error, where);
+  } else {
+    cm.aexit(error);
+  }
   if (error) std::rethrow_exception(error);
   if constexpr (!std::is_void_v<R>) return std::move(*result);
 }
@@ -112,6 +120,35 @@ template <class F>
 auto timeout_at(std::optional<double> when, F&& body) {
   Timeout cm(when);
   return async_with(cm, body);
+}
+
+// timeout_at_async(when, body) / timeout_async(delay, body): the coroutine forms, with the body a
+// coroutine object: `co_await asyncio::timeout_async(0.5, fetch(url))`. The same rules as above
+// (Timeout's aenter/aexit never suspend, so they serve both kinds of task).
+template <class T>
+Coro<T> timeout_at_async(std::optional<double> when, Coro<T> body) {
+  Timeout cm(when);
+  cm.aenter();
+  std::exception_ptr error;
+  std::optional<stored_t<T>> result;
+  try {
+    if constexpr (std::is_void_v<T>) {
+      co_await body;
+      result.emplace();
+    } else {
+      result.emplace(co_await body);
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  cm.aexit(error);
+  if (error) std::rethrow_exception(error);
+  if constexpr (!std::is_void_v<T>) co_return std::move(*result);
+}
+template <class T>
+Coro<T> timeout_async(std::optional<double> delay, Coro<T> body) {
+  BaseEventLoop& loop = get_running_loop();
+  return timeout_at_async(delay ? std::optional<double>(loop.time() + *delay) : std::nullopt, std::move(body));
 }
 
 }  // namespace asyncio

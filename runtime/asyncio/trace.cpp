@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -732,7 +733,7 @@ void JsonlWriter::handle_scheduled(BaseEventLoop& loop, const Handle& h, Schedul
   state_->field("how", to_string(how));
   if (how == ScheduleHow::call_at) {
     state_->seconds("when", static_cast<const TimerHandle&>(h).when());
-    if (delay >= 0) state_->seconds("delay", delay);
+    if (!std::isnan(delay)) state_->seconds("delay", delay);  // kNoDelay: no delay was given
     if (state_->sleep_timer) {
       state_->seconds("sleep", *state_->sleep_timer);
       state_->sleep_timer.reset();

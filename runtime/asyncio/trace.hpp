@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,9 @@ enum class ScheduleHow {
   signal,                // add_signal_handler's callback
 };
 const char* to_string(ScheduleHow how) noexcept;
+// handle_scheduled's `delay` when the handle came without one (all but call_later). Not a
+// negative number: call_later(-1) is a real delay, and its trace line says so, as CPython's does.
+inline constexpr double kNoDelay = std::numeric_limits<double>::quiet_NaN();
 
 // Observer: override what you need. Calls happen on the loop's thread, in the order the loop
 // does the work. An observer that throws is detached (and reported once through the loop's
@@ -145,7 +149,7 @@ class Observer {
   // ---- Issue 12 part 1: causes. Who did what is the callback running at that moment (the
   // observer tracks callback_begin/end itself) or the loop; nothing is stored on the handle.
   // A handle entered the ready queue or the timer heap. `of`: for done_callback, the future or
-  // task whose completion queued it. `delay`: for call_later, the delay asked for (else < 0).
+  // task whose completion queued it. `delay`: for call_later, the delay asked for (else kNoDelay, a NaN).
   virtual void handle_scheduled(BaseEventLoop&, const Handle&, ScheduleHow, const FutureCore* /*of*/,
                                 double /*delay*/) {}
   // Handle.cancel() / TimerHandle.cancel() (the first time only).

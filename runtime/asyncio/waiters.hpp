@@ -8,7 +8,7 @@
 #include <deque>
 #include <exception>
 
-#include "asyncio/tasks.hpp"
+#include "asyncio/coroutines.hpp"  // and tasks.hpp
 
 namespace asyncio::detail {
 
@@ -28,13 +28,35 @@ inline void wakeup_next(std::deque<Future<void>>& waiters) {
 // wait fails (cancelled), the waiter leaves the line, and one that had already been woken passes
 // the wake-up on to the next in line when the condition now holds.
 template <class MustWait>
-void wait_in_line(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait) {
+void wait_in_line(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait, source_location where) {
   while (must_wait()) {
     Future<void> waiter = loop.create_future<void>();
     waiters.push_back(waiter);
     std::exception_ptr error;
     try {
-      await(waiter);
+      await(waiter, where);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) {
+      waiter.cancel();
+      const auto it = std::find(waiters.begin(), waiters.end(), waiter);
+      if (it != waiters.end()) waiters.erase(it);
+      if (!must_wait() && !waiter.cancelled()) wakeup_next(waiters);
+      std::rethrow_exception(error);
+    }
+  }
+}
+
+// wait_in_line in a coroutine (co_await for await).
+template <class MustWait>
+Coro<void> wait_in_line_async(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait) {
+  while (must_wait()) {
+    Future<void> waiter = loop.create_future<void>();
+    waiters.push_back(waiter);
+    std::exception_ptr error;
+    try {
+      co_await waiter;
     } catch (...) {
       error = std::current_exception();
     }

@@ -14,6 +14,7 @@ namespace {
 struct State {
   std::mutex mutex;
   bool enabled;
+  bool runtime_enabled = true;  // RuntimeWarning: shown by Python's default filters
   Sink sink;
   State() {
     const char* env = std::getenv("PYTHONWARNINGS");
@@ -29,6 +30,18 @@ State& state() {
 void simplefilter(const std::string& action) {
   std::lock_guard lock(state().mutex);
   state().enabled = action == "default" || action == "always";
+  state().runtime_enabled = action != "ignore";
+}
+
+void filterwarnings(const std::string& action, const std::string& category) {
+  std::lock_guard lock(state().mutex);
+  const bool on = action == "default" || action == "always";
+  (category == "RuntimeWarning" ? state().runtime_enabled : state().enabled) = on;
+}
+
+bool enabled(const std::string& category) noexcept {
+  std::lock_guard lock(state().mutex);
+  return category == "RuntimeWarning" ? state().runtime_enabled : state().enabled;
 }
 
 bool enabled() noexcept {
@@ -46,7 +59,7 @@ void warn(const std::string& message, const std::string& category) noexcept {
     Sink sink;
     {
       std::lock_guard lock(state().mutex);
-      if (!state().enabled) return;
+      if (!(category == "RuntimeWarning" ? state().runtime_enabled : state().enabled)) return;
       sink = state().sink;
     }
     if (sink) {

@@ -403,6 +403,29 @@ TEST_SUITE("trace") {
           "  idle: Step 1, Step 2, Step 3\n");
   }
 
+  TEST_CASE("a select that never returned says why: stuck, or still waiting when the trace ended") {
+    const std::string begin = std::string(HEADER) +
+                              "{\"e\":\"pass_begin\",\"t\":0,\"pass\":4}\n"
+                              "{\"e\":\"select_begin\",\"t\":0,\"selector\":\"epoll\",\"timeout\":null,\"reason\":\"none\"}\n";
+    std::ostringstream out;
+    asyncio_trace::TextRenderer text(out, {});
+    const asyncio_trace::TraceBuilder stuck =
+        build(begin + "{\"e\":\"stuck\",\"t\":0,\"pass\":4,\"tasks\":[1],\"cycles\":[],\"orphans\":[],"
+                      "\"text\":\"Stuck: pass 4 would wait for ever with 1 task pending.\"}\n"
+                      "{\"e\":\"end\",\"why\":\"stuck\"}\n");
+    REQUIRE(stuck.passes().size() == 1);
+    CHECK(stuck.passes()[0].stuck);
+    CHECK(text.block(stuck.passes()[0], true).find(
+              "Step 2: poll the selector: epoll, timeout=None (nothing scheduled), would block forever: stuck\n") !=
+          std::string::npos);
+    const asyncio_trace::TraceBuilder killed = build(begin);
+    REQUIRE(killed.passes().size() == 1);
+    CHECK_FALSE(killed.passes()[0].stuck);
+    const std::string shown = text.block(killed.passes()[0], true);
+    CHECK(shown.find("timeout=None (nothing scheduled), still waiting when the trace ended\n") != std::string::npos);
+    CHECK(shown.find("waited") == std::string::npos);
+  }
+
   TEST_CASE("the text of a pass labels the four steps as docs/03-the-loop.md does and folds idle ones") {
     const std::string stream = std::string(HEADER) +
                                "{\"e\":\"loop\",\"loop\":1,\"clock\":\"virtual\",\"selector\":\"epoll\"}\n"

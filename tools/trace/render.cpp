@@ -136,11 +136,17 @@ bool TextRenderer::step_(std::ostream& b, const Pass& pass, int step, Times time
         b << "...";
       }
       b << " (" << reason_words(pass.reason) << ")";
-      if (with_times) {
-        b << ", waited " << measured(pass.select_end - pass.select_begin) << " s";
-        if (pass.select_done) b << " until t=" << measured(pass.select_end);
+      if (pass.select_done) {
+        if (with_times)
+          b << ", waited " << measured(pass.select_end - pass.select_begin) << " s until t=" << measured(pass.select_end);
+        b << ", " << plural(pass.nevents, "event", "events");
+      } else if (pass.stuck) {
+        // The runtime saw that nothing could ever wake this select (the Stuck: report below).
+        b << ", would block forever: stuck";
+      } else {
+        b << ", still waiting when the trace ended";
       }
-      b << ", " << plural(pass.nevents, "event", "events") << "\n";
+      b << "\n";
       for (const IoEvent& e : pass.io)
         b << "    fd " << e.fd << (e.mask == "read" ? " readable" : " writable") << " -> " << e.handle
           << task_tag(e.task_name) << "\n";

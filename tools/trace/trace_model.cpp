@@ -529,7 +529,11 @@ void TraceBuilder::add(const Event& event) {
     if (QueuedHandle* q = queued_(event.integer("h"))) q->cancelled = true;
     return;
   }
-  if (kind == "future_created" || kind == "stuck") return;  // read by --tasks/--tree (not yet)
+  if (kind == "stuck") {  // the report itself is read by --tasks/--tree (tasks.cpp)
+    if (Pass* pass = current_()) pass->stuck = true;
+    return;
+  }
+  if (kind == "future_created") return;  // read by --tasks/--tree (not yet)
   if (kind == "task_created") {
     TaskInfo& info = tasks_[event.integer("task")];
     info = TaskInfo{};

@@ -132,6 +132,7 @@ struct Pass {
   std::string reason;                        // ready, stopping, timer, none
   double select_begin = 0, select_end = 0;
   bool select_done = false;
+  bool stuck = false;  // the runtime found that this pass's select could never return (a stuck line)
   long nevents = 0;
   std::vector<IoEvent> io;
   std::vector<TimerEvent> timers;            // step 3

@@ -1,0 +1,180 @@
+// coroutines.cpp: a coroutine task's step, the co_await bookkeeping, and the _async forms of
+// sleep and wait_for.
+// Mirrors Lib/asyncio/tasks.py (Task.__step with a coroutine, sleep, wait_for, _cancel_and_wait)
+// and Objects/genobject.c (_PyErr_WarnUnawaitedCoroutine).
+// Course: docs/06-tasks-on-fibers.md ("Stackless tasks: coroutines")
+#include "asyncio/coroutines.hpp"
+
+#include "asyncio/warnings.hpp"
+
+namespace asyncio {
+
+// ---------------------------------------------------------------- co_await
+
+TaskCore& detail::coro_suspend_(std::coroutine_handle<> h, FutureCore* future, source_location where) {
+  TaskCore* task = running_coro_task;
+  if (!task)
+    throw RuntimeError(
+        "co_await outside a coroutine task: only a task's body can suspend. Run the coroutine with "
+        "create_task(coro) or co_await it from one; a fiber task awaits with asyncio::await");
+  static_cast<CoroTaskCore*>(task)->set_resume_point_(h);
+  task->coro_suspend_(future, where);
+  return *task;
+}
+
+void detail::coro_resumed_(TaskCore* task, FutureCore* future) {
+  if (!task) return;
+  if (std::exception_ptr exc = static_cast<CoroTaskCore*>(task)->take_throw_in_()) std::rethrow_exception(exc);
+  if (future && !future->done()) throw RuntimeError("await wasn't used with future");
+}
+
+void detail::warn_never_awaited_(const char* function_name) noexcept {
+  warnings::warn(std::string("coroutine '") + function_name + "' was never awaited", "RuntimeWarning");
+}
+
+// ---------------------------------------------------------------- the coroutine task
+
+CoroTaskCore::CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root,
+                           detail::CoroPromiseBase& promise)
+    : TaskCore(loop, std::move(options)), root_(root), resume_point_(root), promise_(&promise) {}
+
+CoroTaskCore::~CoroTaskCore() {
+  if (root_) root_.destroy();
+}
+
+// Task.__step with a coroutine: coro.send(None) / coro.throw(exc) is resuming the frame that last
+// suspended; the co_await there raises what throw_in_ holds.
+bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
+  if (!stepped_ && exc) {
+    // throw() into a coroutine that never started: it ends at once, its body never runs.
+    stepped_ = true;
+    return true;
+  }
+  stepped_ = true;
+  throw_in_ = std::move(exc);
+  loop_->current_task_ = this;
+  TaskCore* outer = std::exchange(detail::running_coro_task, this);
+  std::coroutine_handle<> h = std::exchange(resume_point_, nullptr);
+  h.resume();
+  detail::running_coro_task = outer;
+  loop_->current_task_ = nullptr;
+  throw_in_ = nullptr;
+  if (root_.done()) {
+    exc = std::exchange(promise_->exception_, nullptr);
+    if (!exc) store_value_();
+    // The frame goes now, not with the task: its memory, and whatever its parameters hold.
+    std::exchange(root_, nullptr).destroy();
+    return true;
+  }
+  return false;
+}
+
+// The task is dropped (or its loop closed) while pending: destroy the frames, destructors run.
+// One never stepped is CPython's coroutine closed unstarted: "was never awaited".
+void CoroTaskCore::unwind_body_() noexcept {
+  if (!root_ || root_.done()) return;
+  if (!stepped_) detail::warn_never_awaited_(promise_->function_name_);
+  stepped_ = true;
+  std::coroutine_handle<> root = std::exchange(root_, nullptr);
+  resume_point_ = nullptr;
+  root.destroy();
+}
+
+// ---------------------------------------------------------------- sleep_async
+
+Coro<void> sleep_async(double delay, source_location where) {
+  if (delay <= 0) {
+    co_await detail::YieldAwaiter{{}, where};
+    co_return;
+  }
+  TaskCore* task = detail::running_coro_task;
+  if (!task) throw RuntimeError("sleep_async outside a coroutine task: co_await it from a coroutine task's body");
+  BaseEventLoop& loop = get_running_loop();
+  Future<void> future = loop.create_future<void>();
+  // Before call_later: the timer's `scheduled` line says it is this sleep's.
+  loop.tracer().emit(loop, [&](Observer& o) { o.sleep_called(loop, *task, delay); });
+  TimerHandleRef timer = loop.call_later(
+      delay, [future] { set_result_unless_cancelled(future); }, "futures._set_result_unless_cancelled");
+  struct CancelTimer {
+    TimerHandleRef& timer;
+    ~CancelTimer() { timer->cancel(); }
+  } cancel_timer{timer};
+  co_await detail::FutureAwaiter<void>{{}, future, where, nullptr};
+}
+
+// ---------------------------------------------------------------- wait_for_async
+
+namespace {
+void release_waiter(const Future<void>& waiter) {
+  if (!waiter.done()) waiter.set_result();
+}
+
+// tasks._cancel_and_wait, in a coroutine.
+Coro<void> cancel_and_wait_async(Ref<FutureCore> fut, BaseEventLoop& loop) {
+  Future<void> waiter = loop.create_future<void>();
+  detail::combinator_created_(waiter.core(), "wait_for", {fut.get()});  // [graph]
+  const CallbackKey cb =
+      fut->add_done_callback_([waiter](FutureCore&) { release_waiter(waiter); }, "functools.partial(_release_waiter)");
+  std::exception_ptr error;
+  try {
+    fut->cancel({});
+    co_await waiter;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  fut->remove_done_callback_(cb);
+  if (error) std::rethrow_exception(error);
+}
+
+void timeout_if_cancelled(FutureCore& fut) {
+  std::exception_ptr cancelled;
+  try {
+    fut.check_result_();
+  } catch (const CancelledError&) {
+    cancelled = std::current_exception();
+  } catch (...) {
+  }
+  if (cancelled) throw with_cause(TimeoutError(), cancelled, cancelled);
+}
+}  // namespace
+
+// tasks.cpp's wait_for_core_, line for line, with co_await for await.
+Coro<void> detail::wait_for_core_async_(Ref<FutureCore> fut, double timeout) {
+  BaseEventLoop& loop = get_running_loop();
+  if (timeout <= 0) {
+    if (fut->done()) co_return;
+    co_await cancel_and_wait_async(fut, loop);
+    timeout_if_cancelled(*fut);
+    co_return;
+  }
+  Future<void> waiter = loop.create_future<void>();
+  TimerHandleRef timeout_handle =
+      loop.call_later(timeout, [waiter] { release_waiter(waiter); }, "tasks._release_waiter");
+  struct CancelOnExit {
+    TimerHandleRef& timer;
+    ~CancelOnExit() {
+      if (timer) timer->cancel();
+    }
+  } cancel_timer{timeout_handle};
+  detail::combinator_created_(waiter.core(), "wait_for", {fut.get()});  // [graph]
+  const CallbackKey cb =
+      fut->add_done_callback_([waiter](FutureCore&) { release_waiter(waiter); }, "functools.partial(_release_waiter)");
+  std::exception_ptr cancelled;
+  try {
+    co_await waiter;
+  } catch (const CancelledError&) {
+    cancelled = std::current_exception();
+  }
+  if (cancelled) {
+    if (fut->done()) co_return;
+    fut->remove_done_callback_(cb);
+    co_await cancel_and_wait_async(fut, loop);
+    std::rethrow_exception(cancelled);
+  }
+  if (fut->done()) co_return;
+  fut->remove_done_callback_(cb);
+  co_await cancel_and_wait_async(fut, loop);
+  timeout_if_cancelled(*fut);
+}
+
+}  // namespace asyncio

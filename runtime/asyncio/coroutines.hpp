@@ -1,0 +1,293 @@
+// coroutines.hpp: stackless tasks. asyncio::Coro<T> is a C++20 coroutine whose body uses
+// co_await and co_return, the mirror of `async def`; create_task(coro) runs one as a Task<T> on
+// the same loop as fiber tasks; co_await takes a Future<T>, a Task<T>, another Coro<U> or an
+// `_async` form of a suspending call (sleep_async, Lock::acquire_async, Queue::get_async, ...).
+// Mirrors Objects/genobject.c (coroutine objects: nothing runs until sent to, throw() into an
+// unstarted one never runs its body, "coroutine '...' was never awaited", "cannot reuse already
+// awaited coroutine") and the coroutine side of Lib/asyncio/tasks.py (Task.__step, sleep).
+// Owns a coroutine task's step (a resume instead of a fiber switch) and the awaiters; TaskCore
+// (tasks.hpp) keeps every other rule, so a coroutine task is the same Task<T> to everyone else.
+// Course: docs/06-tasks-on-fibers.md ("Stackless tasks: coroutines")
+//
+// The name: Coro<T> says what it is, a coroutine object, and nothing more (Python's `coroutine`,
+// cppcoro's task<T> and Asio's awaitable<T> are the same thing); "Task" is already the scheduled
+// future, as in asyncio, and a Coro<T> becomes a Task<T> only through create_task.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "asyncio/arena.hpp"
+#include "asyncio/tasks.hpp"
+
+namespace asyncio {
+
+template <class T = void>
+class Coro;
+
+namespace detail {
+
+template <class T>
+struct is_coro<Coro<T>> : std::true_type {};
+
+// The coroutine task whose step runs on this thread now (tasks.cpp defines it).
+extern thread_local constinit TaskCore* running_coro_task;
+
+// A coroutine function's name (explicit: no argument of the coroutine's own converts to it).
+struct FunctionName {
+  explicit FunctionName(const char* n) noexcept : name(n) {}
+  const char* name;
+};
+
+// The awaiters a coroutine body may co_await as they are (the _async forms use them).
+struct AwaiterBase {};
+
+// A co_await that suspends: the running coroutine task (RuntimeError outside one) records the
+// future (nullptr: a bare yield), where, and the coroutine to resume at its next step.
+TaskCore& coro_suspend_(std::coroutine_handle<> h, FutureCore* future, source_location where);
+// The co_await resumes: what the step throws in (CancelledError, the future's exception) is
+// raised here, as suspend_ does for a fiber.
+void coro_resumed_(TaskCore* task, FutureCore* future);
+// "coroutine 'fetch' was never awaited", a RuntimeWarning (warnings.hpp).
+void warn_never_awaited_(const char* function_name) noexcept;
+
+// co_await future: no suspension when it is done (the same rule as asyncio::await).
+template <class T>
+struct FutureAwaiter : AwaiterBase {
+  Future<T> future;
+  source_location where;
+  TaskCore* task = nullptr;
+  bool await_ready() const noexcept { return future.done(); }
+  void await_suspend(std::coroutine_handle<> h) { task = &coro_suspend_(h, &future.core(), where); }
+  T await_resume() {
+    coro_resumed_(task, &future.core());
+    return future.result();
+  }
+};
+
+// sleep_async(0): a bare yield, one pass, no future.
+struct YieldAwaiter : AwaiterBase {
+  source_location where;
+  TaskCore* task = nullptr;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) { task = &coro_suspend_(h, nullptr, where); }
+  void await_resume() { coro_resumed_(task, nullptr); }
+};
+
+template <class T>
+struct CoroAwaiter;
+
+// What every coroutine frame shares: the arena allocation, lazy start, the parent to return to.
+struct CoroPromiseBase {
+  // Frames come from the block arena (arena.hpp), as futures and tasks do; a frame over 1 KiB
+  // goes to the heap.
+  static void* operator new(std::size_t size) { return arena_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { arena_free(p, size); }
+
+  std::suspend_always initial_suspend() noexcept { return {}; }
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+      if (std::coroutine_handle<> parent = h.promise().continuation_) return parent;
+      return std::noop_coroutine();  // a task's outermost coroutine: back to its step
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+  // What a body may co_await: a future or task, a coroutine object, an asyncio awaiter. `where`
+  // is the co_await's own line (traces show it as where the task waits).
+  template <class A>
+  auto await_transform(A&& aw, source_location where = source_location::current()) {
+    using D = std::decay_t<A>;
+    if constexpr (std::is_base_of_v<AwaiterBase, D>) {
+      return D(std::forward<A>(aw));
+    } else if constexpr (is_coro<D>::value) {
+      return aw.operator_co_await_();
+    } else if constexpr (FutureLike<D>) {
+      return FutureAwaiter<typename D::value_type>{{}, Future<typename D::value_type>(aw.core_ref()), where};
+    } else {
+      static_assert(is_coro<D>::value,
+                    "co_await in an asyncio coroutine takes a Future, a Task, a Coro or an _async form");
+    }
+  }
+
+  std::coroutine_handle<> continuation_;  // the coroutine that co_awaited this one
+  std::exception_ptr exception_;          // what escaped the body
+  const char* function_name_ = "";
+  bool started_ = false;  // awaited or scheduled: never "never awaited"
+};
+
+template <class T>
+struct CoroPromise : CoroPromiseBase {
+  std::optional<stored_t<T>> value_;
+  template <class U = T>
+  void return_value(U&& value) {
+    value_.emplace(std::forward<U>(value));
+  }
+};
+template <>
+struct CoroPromise<void> : CoroPromiseBase {
+  std::optional<std::monostate> value_;
+  void return_void() noexcept { value_.emplace(); }
+};
+
+}  // namespace detail
+
+// Coro<T>: a coroutine object. Calling a coroutine function (one returning Coro<T>) allocates its
+// frame and runs nothing; `co_await coro` runs it inline in the awaiting coroutine (as `await
+// coro()`), create_task(coro) runs it as a task. Move-only; one that is destroyed without either
+// is reported as "coroutine '...' was never awaited". Its arguments are copied into the frame
+// unless they are references: a reference parameter must outlive the coroutine.
+template <class T>
+class [[nodiscard]] Coro {
+ public:
+  using value_type = T;
+  struct promise_type : detail::CoroPromise<T> {
+    // GCC and Clang evaluate the default in the coroutine function: its name, for the warning.
+    promise_type(detail::FunctionName name = detail::FunctionName(__builtin_FUNCTION())) noexcept {
+      this->function_name_ = name.name;
+    }
+    Coro get_return_object() noexcept { return Coro(std::coroutine_handle<promise_type>::from_promise(*this)); }
+  };
+  using handle_type = std::coroutine_handle<promise_type>;
+
+  Coro() noexcept = default;
+  Coro(Coro&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  Coro& operator=(Coro other) noexcept {
+    std::swap(h_, other.h_);
+    return *this;
+  }
+  ~Coro() {
+    if (!h_) return;
+    if (!h_.promise().started_) detail::warn_never_awaited_(h_.promise().function_name_);
+    h_.destroy();
+  }
+  bool valid() const noexcept { return static_cast<bool>(h_); }
+
+  // Internal: create_task takes the frame over; the awaiter of `co_await coro`.
+  handle_type release_() noexcept { return std::exchange(h_, nullptr); }
+  bool started_() const noexcept { return h_.promise().started_; }
+  detail::CoroAwaiter<T> operator_co_await_() noexcept { return detail::CoroAwaiter<T>{{}, h_}; }
+
+ private:
+  explicit Coro(handle_type h) noexcept : h_(h) {}
+  handle_type h_;
+};
+
+namespace detail {
+// co_await coro: start it (symmetric transfer) with us as its parent; its result or exception
+// is ours when it returns. A coroutine object runs once.
+template <class T>
+struct CoroAwaiter : AwaiterBase {
+  typename Coro<T>::handle_type h;
+  bool await_ready() const {
+    if (!h) throw RuntimeError("cannot await an empty coroutine object");
+    if (h.promise().started_) throw RuntimeError("cannot reuse already awaited coroutine");
+    return false;
+  }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> parent) noexcept {
+    h.promise().started_ = true;
+    h.promise().continuation_ = parent;
+    return h;
+  }
+  T await_resume() {
+    if (h.promise().exception_) std::rethrow_exception(std::exchange(h.promise().exception_, nullptr));
+    if constexpr (!std::is_void_v<T>) return std::move(*h.promise().value_);
+  }
+};
+}  // namespace detail
+
+// CoroTaskCore: a task whose body is a coroutine. Its step resumes the coroutine where it last
+// suspended (a frame deep in a chain of co_awaits) instead of switching to a fiber.
+class CoroTaskCore : public TaskCore {
+ public:
+  // Internal: the coroutine the next step resumes (set by the co_await that suspends).
+  void set_resume_point_(std::coroutine_handle<> h) noexcept { resume_point_ = h; }
+  std::exception_ptr take_throw_in_() noexcept { return std::exchange(throw_in_, nullptr); }
+
+ protected:
+  CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root,
+               detail::CoroPromiseBase& promise);
+  ~CoroTaskCore() override;
+  void run_body_() override {}  // never called: there is no fiber
+  bool resume_body_(std::exception_ptr& exc) override;
+  void unwind_body_() noexcept override;
+  // The body returned: move its value into the task's slot.
+  virtual void store_value_() = 0;
+
+ private:
+  std::coroutine_handle<> root_;
+  std::coroutine_handle<> resume_point_;
+  detail::CoroPromiseBase* promise_;
+  std::exception_ptr throw_in_;
+  bool stepped_ = false;  // its first step ran (or found it cancelled)
+};
+
+template <class T>
+class CoroTaskImpl final : public CoroTaskCore {
+ public:
+  CoroTaskImpl(BaseEventLoop& loop, TaskOptions options, typename Coro<T>::handle_type h)
+      : CoroTaskCore(loop, std::move(options), h, h.promise()), h_(h) {
+    value_slot_ = &value_;
+    value_repr_ = &asyncio::value_repr<T>;
+  }
+
+ private:
+  void store_value_() override { value_ = std::move(h_.promise().value_); }
+  void clear_value_() noexcept override { value_.reset(); }
+  typename Coro<T>::handle_type h_;
+  std::optional<stored_t<T>> value_;
+};
+
+// loop.create_task(coro) lands here (tasks.hpp's create_task, found by argument lookup).
+template <class T>
+Task<T> make_coro_task_(BaseEventLoop& loop, TaskOptions options, Coro<T> coro) {
+  if (!coro.valid()) throw TypeError("create_task() takes a coroutine object, not an empty Coro");
+  if (coro.started_()) throw RuntimeError("cannot reuse already awaited coroutine");
+  auto h = coro.release_();
+  h.promise().started_ = true;
+  return Task<T>(Ref<FutureCore>(new CoroTaskImpl<T>(loop, std::move(options), h)));
+}
+
+// ---------------------------------------------------------------- the _async forms
+// One naming rule: the awaitable form of a suspending call `f(...)` is `f_async(...)`, used as
+// `co_await f_async(...)` in a coroutine; the fiber form stays `f(...)`. Table: docs/06.
+
+// sleep_async(delay): as sleep(delay). sleep_async(0) yields exactly one pass.
+Coro<void> sleep_async(double delay, source_location where = source_location::current());
+template <class T>
+Coro<T> sleep_async(double delay, T result, source_location where = source_location::current()) {
+  co_await sleep_async(delay, where);
+  co_return result;
+}
+
+namespace detail {
+// The 3.11 wait_for on an ensured future, in a coroutine (tasks.cpp's wait_for_core_).
+Coro<void> wait_for_core_async_(Ref<FutureCore> fut, double timeout);
+}  // namespace detail
+
+// wait_for_async(aw, timeout): as wait_for, for a future, a task or a coroutine object (run as a
+// task first, as ensure_future does).
+template <class A>
+auto wait_for_async(A aw, std::optional<double> timeout) -> Coro<typename A::value_type> {
+  using T = typename A::value_type;
+  Future<T> fut;
+  if constexpr (detail::is_coro<A>::value) {
+    if (!timeout) co_return co_await std::move(aw);
+    fut = Future<T>(get_running_loop().create_task(std::move(aw)).core_ref());
+  } else {
+    fut = Future<T>(aw.core_ref());
+    if (!timeout) co_return co_await fut;
+  }
+  co_await detail::wait_for_core_async_(fut.core_ref(), *timeout);
+  co_return fut.result();
+}
+
+}  // namespace asyncio

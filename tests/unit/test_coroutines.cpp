@@ -1,0 +1,514 @@
+// test_coroutines.cpp: stackless tasks (coroutines.hpp): a Coro<T> runs nothing until scheduled
+// or awaited; create_task(coro) gives the same Task<T> as the function form (named, in all_tasks,
+// awaitable from fibers and coroutines, cancellable); co_await on futures, tasks and coroutines;
+// the _async forms; cancellation as CPython's; misuse is a RuntimeError or a RuntimeWarning.
+// Every rule was checked against CPython 3.11 with python3 (the async def equivalent).
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "asyncio/asyncio.hpp"
+#include "asyncio/warnings.hpp"
+#include "test_support.hpp"
+
+using namespace asyncio;
+using test_support::run_one_pass;
+using test_support::TestLoop;
+
+namespace {
+
+struct SetOnDestroy {
+  bool* flag;
+  ~SetOnDestroy() { *flag = true; }
+};
+
+Coro<int> answer(std::vector<std::string>* log) {
+  log->push_back("answer runs");
+  co_return 42;
+}
+
+Coro<int> add_later(Future<int> a, Future<int> b) {
+  const int x = co_await a;
+  const int y = co_await b;
+  co_return x + y;
+}
+
+Coro<void> fail_with(std::string what) {
+  co_await sleep_async(0);
+  throw ValueError(what);
+}
+
+Coro<std::string> outer_catches() {
+  try {
+    co_await fail_with("inner");
+  } catch (const ValueError& e) {
+    co_return std::string("caught ") + e.what();
+  }
+  co_return "not reached";
+}
+
+Coro<void> sleeper(std::vector<std::string>* log, bool* destroyed) {
+  SetOnDestroy guard{destroyed};
+  log->push_back("start");
+  try {
+    co_await sleep_async(10);
+  } catch (const CancelledError&) {
+    log->push_back("cancelled at the co_await");
+    throw;
+  }
+  log->push_back("not reached");
+}
+
+// Records RuntimeWarnings while it lives (on by default, as in Python; other tests may have
+// turned every category off with simplefilter("ignore")).
+struct WarningCapture {
+  std::vector<std::string> lines;
+  bool was_on = warnings::enabled("RuntimeWarning");
+  WarningCapture() {
+    warnings::filterwarnings("default", "RuntimeWarning");
+    warnings::set_sink([this](const std::string& category, const std::string& message) {
+      lines.push_back(category + ": " + message);
+    });
+  }
+  ~WarningCapture() {
+    warnings::set_sink(nullptr);
+    warnings::filterwarnings(was_on ? "default" : "ignore", "RuntimeWarning");
+  }
+};
+
+Coro<void> never_run() { co_return; }
+
+}  // namespace
+
+TEST_SUITE("coroutines") {
+  TEST_CASE("a coroutine object runs nothing until its task's first step, one pass later") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    Coro<int> coro = answer(&log);
+    CHECK(log.empty());
+    Task<int> task = loop->create_task(std::move(coro));
+    CHECK(log.empty());
+    CHECK_FALSE(task.done());
+    run_one_pass(*loop);
+    CHECK(log == std::vector<std::string>{"answer runs"});
+    REQUIRE(task.done());
+    CHECK(task.result() == 42);
+    CHECK(task.repr().find("<Task finished name='Task-") == 0);
+  }
+
+  TEST_CASE("a coroutine task is named, in all_tasks while pending, and current_task in its body") {
+    TestLoop loop;
+    Ref<TaskCore> seen;
+    auto body = [](Ref<TaskCore>* out) -> Coro<void> {
+      *out = current_task();
+      co_await sleep_async(0);
+    };
+    Task<void> task = loop->create_task(TaskOptions{"coro-task"}, body(&seen));
+    CHECK(task.get_name() == "coro-task");
+    bool listed = false;
+    for (const Ref<TaskCore>& t : all_tasks(*loop)) listed = listed || t.get() == &task.task_core();
+    CHECK(listed);
+    loop->run_until_complete(Future<void>(task));
+    CHECK(seen.get() == &task.task_core());
+    CHECK(all_tasks(*loop).empty());
+  }
+
+  TEST_CASE("co_await on pending futures suspends; on a done one it does not") {
+    TestLoop loop;
+    Future<int> a = loop->create_future<int>();
+    Future<int> b = loop->create_future<int>();
+    b.set_result(2);
+    Task<int> task = loop->create_task(add_later(a, b));
+    run_one_pass(*loop);
+    CHECK(task.task_core().fut_waiter() == &a.core());
+    a.set_result(40);
+    run_one_pass(*loop);  // the wakeup; b is done: no further suspension
+    REQUIRE(task.done());
+    CHECK(task.result() == 42);
+  }
+
+  TEST_CASE("co_await on a coroutine runs it inline; its exception reaches the awaiter") {
+    TestLoop loop;
+    Task<std::string> task = loop->create_task(outer_catches());
+    CHECK(loop->run_until_complete(Future<std::string>(task)) == "caught inner");
+  }
+
+  TEST_CASE("a fiber awaits a coroutine task and a coroutine awaits a fiber task") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    auto coro_awaits_fiber = [](std::vector<std::string>* lg) -> Coro<int> {
+      Task<int> fiber = create_task([lg] {
+        asyncio::sleep(0);
+        lg->push_back("fiber body");
+        return 20;
+      });
+      const int v = co_await fiber;
+      lg->push_back("coroutine got " + std::to_string(v));
+      co_return v + 1;
+    };
+    const int result = loop->run_until_complete([&] {
+      Task<int> coro_task = create_task(coro_awaits_fiber(&log));
+      const int v = await(coro_task);
+      log.push_back("fiber got " + std::to_string(v));
+      return v * 2;
+    });
+    CHECK(result == 42);
+    CHECK(log == std::vector<std::string>{"fiber body", "coroutine got 20", "fiber got 21"});
+  }
+
+  TEST_CASE("sleep_async(0) yields exactly one pass, as sleep(0)") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    auto yielder = [](std::vector<std::string>* lg, std::string name) -> Coro<void> {
+      lg->push_back(name + "1");
+      co_await sleep_async(0);
+      lg->push_back(name + "2");
+    };
+    Task<void> a = loop->create_task(yielder(&log, "a"));
+    Task<void> b = loop->create_task([&log] {
+      log.push_back("f1");
+      asyncio::sleep(0);
+      log.push_back("f2");
+    });
+    run_one_pass(*loop);
+    CHECK(log == std::vector<std::string>{"a1", "f1"});
+    run_one_pass(*loop);
+    CHECK(log == std::vector<std::string>{"a1", "f1", "a2", "f2"});
+  }
+
+  TEST_CASE("cancel: CancelledError is thrown in at the co_await, destructors run") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    bool destroyed = false;
+    Task<void> task = loop->create_task(sleeper(&log, &destroyed));
+    run_one_pass(*loop);
+    CHECK(task.cancel("stop"));
+    CHECK(task.cancelling() == 1);
+    run_one_pass(*loop);  // the sleep's future is cancelled: the wakeup throws in
+    REQUIRE(task.cancelled());
+    CHECK(log == std::vector<std::string>{"start", "cancelled at the co_await"});
+    CHECK(destroyed);
+    CHECK_THROWS_AS(task.result(), CancelledError);
+  }
+
+  TEST_CASE("a coroutine task cancelled before its first step never runs its body") {
+    TestLoop loop;
+    WarningCapture warnings;
+    std::vector<std::string> log;
+    bool destroyed = false;
+    Task<void> task = loop->create_task(sleeper(&log, &destroyed));
+    task.cancel();
+    run_one_pass(*loop);
+    CHECK(task.cancelled());
+    CHECK(log.empty());
+    CHECK(warnings.lines.empty());  // thrown into before starting: closed, not "never awaited"
+  }
+
+  TEST_CASE("uncancel: a coroutine that swallows the CancelledError goes on") {
+    TestLoop loop;
+    auto body = []() -> Coro<int> {
+      int left = -1;
+      try {
+        co_await sleep_async(10);
+      } catch (const CancelledError&) {
+        left = current_task()->uncancel();
+      }
+      co_await sleep_async(0);  // (no co_await inside a handler: C++ forbids it)
+      co_return 100 + left;
+    };
+    Task<int> task = loop->create_task(body());
+    run_one_pass(*loop);
+    task.cancel();
+    CHECK(loop->run_until_complete(Future<int>(task)) == 100);
+    CHECK(task.cancelling() == 0);
+  }
+
+  TEST_CASE("combinators take coroutine tasks as they are: gather, wait_for, shield") {
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    const auto [x, y] = loop->run_until_complete([&] {
+      auto g = gather(create_task(value_after(0.01, 1)), create_task(value_after(0, 2)));
+      return await(g);
+    });
+    CHECK(x == 1);
+    CHECK(y == 2);
+    CHECK_THROWS_AS(loop->run_until_complete([&] { return wait_for(create_task(value_after(10, 3)), 0.01); }),
+                    TimeoutError);
+    CHECK(loop->run_until_complete([&] { return await(shield(create_task(value_after(0, 4)))); }) == 4);
+  }
+
+  TEST_CASE("wait_for_async: the result in time, TimeoutError (inner cancelled) when late") {
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    auto main = [&]() -> Coro<std::string> {
+      const int v = co_await wait_for_async(value_after(0, 5), 10.0);
+      Task<int> slow = create_task(value_after(10, 6));
+      try {
+        co_await wait_for_async(slow, 0.01);
+      } catch (const TimeoutError&) {
+        co_return "got " + std::to_string(v) + ", then timeout; slow cancelled=" + (slow.cancelled() ? "yes" : "no");
+      }
+      co_return "no timeout";
+    };
+    CHECK(loop->run_until_complete(Future<std::string>(loop->create_task(main()))) ==
+          "got 5, then timeout; slow cancelled=yes");
+  }
+
+  TEST_CASE("Lock, Event and Queue have _async forms, FIFO like the fiber forms") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    Lock lock;
+    Event event;
+    Queue<int> queue(1);
+    auto locker = [](Lock* lk, std::vector<std::string>* lg, std::string name) -> Coro<void> {
+      co_await lk->acquire_async();
+      lg->push_back(name + " has the lock");
+      co_await sleep_async(0);
+      lk->release();
+    };
+    auto waiter = [](Event* ev, std::vector<std::string>* lg) -> Coro<void> {
+      co_await ev->wait_async();
+      lg->push_back("event seen");
+    };
+    auto producer = [](Queue<int>* q) -> Coro<void> {
+      for (int i = 0; i < 3; ++i) co_await q->put_async(i);
+    };
+    auto consumer = [](Queue<int>* q, std::vector<std::string>* lg) -> Coro<void> {
+      for (int i = 0; i < 3; ++i) lg->push_back("got " + std::to_string(co_await q->get_async()));
+    };
+    loop->run_until_complete([&] {
+      auto t1 = create_task(locker(&lock, &log, "a"));
+      auto t2 = create_task(locker(&lock, &log, "b"));
+      auto t3 = create_task(waiter(&event, &log));
+      auto t4 = create_task(producer(&queue));
+      auto t5 = create_task(consumer(&queue, &log));
+      asyncio::sleep(0);
+      event.set();
+      await(gather(t1, t2, t3, t4, t5));
+    });
+    // python3 (the same program with async def): this exact order.
+    CHECK(log == std::vector<std::string>{"a has the lock", "got 0", "event seen", "b has the lock", "got 1", "got 2"});
+  }
+
+  TEST_CASE("a fiber-only suspending call in a coroutine task is a RuntimeError naming the _async form") {
+    TestLoop loop;
+    auto body = []() -> Coro<std::string> {
+      std::string out;
+      try {
+        sleep(0.1);
+      } catch (const RuntimeError& e) {
+        out += e.what();
+      }
+      out += " | ";
+      try {
+        Future<int> done = get_running_loop().create_future<int>();
+        done.set_result(1);
+        await(done);
+      } catch (const RuntimeError& e) {
+        out += e.what();
+      }
+      co_return out;
+    };
+    const std::string out = loop->run_until_complete(Future<std::string>(loop->create_task(body())));
+    CHECK(out.find("asyncio::sleep() suspends a fiber; in a coroutine task use co_await asyncio::sleep_async") == 0);
+    CHECK(out.find("| asyncio::await() suspends a fiber; in a coroutine task use co_await") != std::string::npos);
+  }
+
+  TEST_CASE("a coroutine object never awaited nor scheduled is a RuntimeWarning naming it") {
+    WarningCapture warnings;
+    { Coro<void> coro = never_run(); }
+    REQUIRE(warnings.lines.size() == 1);
+    CHECK(warnings.lines[0] == "RuntimeWarning: coroutine 'never_run' was never awaited");
+  }
+
+  TEST_CASE("a coroutine task dropped before its first step: pending report and never-awaited warning") {
+    WarningCapture warnings;
+    test_support::HandlerRecorder handler;
+    {
+      TestLoop loop;
+      handler.attach(*loop);
+      { Task<void> task = loop->create_task(never_run()); }
+      loop->close();
+    }
+    CHECK(warnings.lines == std::vector<std::string>{"RuntimeWarning: coroutine 'never_run' was never awaited"});
+  }
+
+  TEST_CASE("a coroutine object runs once: a second use is RuntimeError") {
+    TestLoop loop;
+    auto body = []() -> Coro<std::string> {
+      Coro<void> inner = never_run();
+      co_await inner;
+      try {
+        co_await inner;
+      } catch (const RuntimeError& e) {
+        co_return e.what();
+      }
+      co_return "";
+    };
+    CHECK(loop->run_until_complete(Future<std::string>(loop->create_task(body()))) ==
+          "cannot reuse already awaited coroutine");
+  }
+
+  TEST_CASE("cancel reaches the innermost co_await; every frame's destructors run, inner first") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    struct Note {
+      std::vector<std::string>* log;
+      const char* what;
+      ~Note() { log->push_back(what); }
+    };
+    auto inner = [](std::vector<std::string>* lg) -> Coro<void> {
+      Note note{lg, "inner frame unwound"};
+      co_await sleep_async(10);
+    };
+    auto outer = [&inner](std::vector<std::string>* lg) -> Coro<void> {
+      Note note{lg, "outer frame unwound"};
+      co_await inner(lg);
+    };
+    Task<void> task = loop->create_task(outer(&log));
+    run_one_pass(*loop);
+    task.cancel();
+    run_one_pass(*loop);
+    CHECK(task.cancelled());
+    CHECK(log == std::vector<std::string>{"inner frame unwound", "outer frame unwound"});
+  }
+
+  TEST_CASE("a pending coroutine task on a closing loop is unwound: its destructors run") {
+    std::vector<std::string> log;
+    bool destroyed = false;
+    test_support::HandlerRecorder handler;
+    {
+      TestLoop loop;
+      handler.attach(*loop);
+      Task<void> task = loop->create_task(sleeper(&log, &destroyed));
+      run_one_pass(*loop);
+      loop->close();
+    }
+    CHECK(log == std::vector<std::string>{"start"});
+    CHECK(destroyed);
+  }
+
+  TEST_CASE("a coroutine task awaiting itself gets RuntimeError at its co_await, as a fiber task does") {
+    TestLoop loop;
+    auto body = []() -> Coro<std::string> {
+      Ref<TaskCore> me = current_task();
+      std::string out;
+      try {
+        co_await Task<std::string>(Ref<FutureCore>(me.get()));
+      } catch (const RuntimeError& e) {
+        out = e.what();
+      }
+      co_return out;
+    };
+    const std::string out = loop->run_until_complete(Future<std::string>(loop->create_task(body())));
+    CHECK(out.find("Task cannot await on itself") == 0);
+  }
+
+  TEST_CASE("an exception leaving a coroutine task reaches the fiber that awaits it") {
+    TestLoop loop;
+    CHECK_THROWS_WITH_AS(loop->run_until_complete([] { await(create_task(fail_with("boom"))); }), "boom", ValueError);
+  }
+
+  TEST_CASE("a fiber-form lock acquire that would suspend is a RuntimeError in a coroutine task") {
+    TestLoop loop;
+    Lock lock;
+    auto body = [](Lock* lk) -> Coro<std::string> {
+      co_await lk->acquire_async();
+      std::string out;
+      try {
+        lk->acquire();  // held: the fiber form would suspend
+      } catch (const RuntimeError& e) {
+        out = e.what();
+      }
+      lk->release();
+      co_return out;
+    };
+    const std::string out = loop->run_until_complete(Future<std::string>(loop->create_task(body(&lock))));
+    CHECK(out.find("asyncio::await() suspends a fiber; in a coroutine task use co_await") == 0);
+    CHECK_FALSE(lock.locked());
+  }
+
+  TEST_CASE("TaskGroup, wait, as_completed and timeout take coroutine tasks as they are") {
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    const int total = loop->run_until_complete([&] {
+      int sum = 0;
+      TaskGroup tg;
+      async_with(tg, [&] {
+        auto a = tg.create_task(value_after(0.01, 1));
+        auto b = tg.create_task(TaskOptions{"b"}, value_after(0, 2));
+        CHECK(b.get_name() == "b");
+        sleep(0.05);
+        sum += a.result() + b.result();
+      });
+      auto [done, pending] = wait(std::vector<Task<int>>{create_task(value_after(0, 10))});
+      CHECK(pending.empty());
+      sum += done.at(0).result();
+      for (auto next : as_completed(std::vector<Task<int>>{create_task(value_after(0.02, 100)), create_task(value_after(0, 200))}))
+        sum += next();
+      CHECK_THROWS_AS(timeout(0.01, [&] { await(create_task(value_after(10, 0))); }), TimeoutError);
+      return sum;
+    });
+    CHECK(total == 313);
+  }
+
+  TEST_CASE("timeout_async: TimeoutError when the body is late, its value in time") {
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    auto main = [&]() -> Coro<std::string> {
+      const int v = co_await timeout_async(10.0, value_after(0, 7));
+      bool timed_out = false;
+      try {
+        co_await timeout_async(0.01, value_after(10, 8));
+      } catch (const TimeoutError&) {
+        timed_out = true;
+      }
+      co_return std::to_string(v) + (timed_out ? " timeout" : " none") + " cancelling=" +
+          std::to_string(current_task()->cancelling());
+    };
+    CHECK(loop->run_until_complete(Future<std::string>(loop->create_task(main()))) == "7 timeout cancelling=0");
+  }
+
+#if !defined(__SANITIZE_ADDRESS__)
+  TEST_CASE("coroutine frames come from the block arena, not the heap") {
+    // The arena carves 2 MiB-aligned chunks: a frame's local lives in the chunk the arena's own
+    // blocks come from (a heap frame would not).
+    TestLoop loop;
+    std::uintptr_t local_at = 0;
+    auto body = [](std::uintptr_t* out) -> Coro<void> {
+      int local = 0;
+      *out = reinterpret_cast<std::uintptr_t>(&local);
+      co_await sleep_async(0);
+      local += 1;
+    };
+    void* before = asyncio::detail::arena_allocate(64);
+    Task<void> task = loop->create_task(body(&local_at));
+    void* after = asyncio::detail::arena_allocate(64);
+    run_one_pass(*loop);
+    REQUIRE(local_at != 0);
+    const auto chunk = [](std::uintptr_t p) { return p >> 21; };
+    CHECK((chunk(local_at) == chunk(reinterpret_cast<std::uintptr_t>(before)) ||
+           chunk(local_at) == chunk(reinterpret_cast<std::uintptr_t>(after))));
+    asyncio::detail::arena_free(before, 64);
+    asyncio::detail::arena_free(after, 64);
+    run_one_pass(*loop);
+    CHECK(task.done());
+  }
+#endif
+
+  TEST_CASE("gather, shield and wait_for take coroutine objects, as they take coroutines in Python") {
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    const auto [a, b] = loop->run_until_complete([&] { return await(gather(value_after(0.01, 1), value_after(0, 2))); });
+    CHECK(a + b == 3);
+    CHECK(loop->run_until_complete([&] { return await(shield(value_after(0, 4))); }) == 4);
+    CHECK(loop->run_until_complete([&] { return wait_for(value_after(0, 5), std::nullopt); }) == 5);
+    auto main = [&]() -> Coro<int> {
+      const auto [x, y] = co_await gather(value_after(0, 10), value_after(0.01, 20));
+      co_return x + y;
+    };
+    CHECK(loop->run_until_complete(Future<int>(loop->create_task(main()))) == 30);
+  }
+}
