@@ -38,9 +38,9 @@ void schedule_hardware(asyncio::BaseEventLoop& loop, Board& b) {
     }, "sensor_interrupt");
 }
 
-// Every wait ends at a tick's own deadline, never "so long from now": nothing drifts (docs/02-superloop.md).
-void sleep_until_tick(const Board& b, int tick) {
-  asyncio::sleep(b.start + tick * TICK - asyncio::get_running_loop().time());
+// Waits end at a tick's own deadline: nothing drifts (docs/02); `where` shows the caller's line in a trace.
+void sleep_until_tick(const Board& b, int tick, asyncio::source_location where = asyncio::source_location::current()) {
+  asyncio::sleep(b.start + tick * TICK - asyncio::get_running_loop().time(), where);
 }
 
 void blink(Board& b) {

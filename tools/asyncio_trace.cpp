@@ -95,7 +95,7 @@ void configure_cli(CLI::App& app, Options& o) {
   app.add_flag("--tasks", o.tasks, "After each pass, a table of the live tasks: ready, running, waiting on X since pass N");
   app.add_flag("--tree", o.tree, "After each pass (or each of --passes), the await tree: each task under what awaits it");
   app.add_option("--stuck", o.stuck,
-                 "A stuck program (nothing can ever wake its loop): end (default: report, end it, exit status 3) "
+                 "A stuck program (nothing can ever wake its loop): end (default: report, end it, exit status 4) "
                  "or report (report it and let it wait)")
       ->check(CLI::IsMember({"end", "report"}));
   app.add_option("--python", o.python, "The interpreter for a PROGRAM.py (default: python3 in PATH; 3.11 or newer)");
@@ -235,20 +235,6 @@ std::string describe_status(int status) {
   return "ended with wait status " + std::to_string(status);
 }
 
-// [graph] Each line of `text` with `prefix` before it.
-std::string indent(const std::string& text, const std::string& prefix) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size() - 1;
-    out += prefix + text.substr(start, nl - start + 1);
-    start = nl + 1;
-  }
-  if (!out.empty() && out.back() != '\n') out += '\n';
-  return out;
-}
-
 bool use_color(const Options& o) {
   if (o.color == "always") return true;
   if (o.color == "never" || !o.output.empty()) return false;
@@ -332,6 +318,9 @@ int run_trace(const Options& o) {
     label = o.command.front();
     for (std::size_t i = 1; i < o.command.size(); ++i) label += " " + o.command[i];
     ::signal(SIGPIPE, SIG_IGN);
+    // Ctrl-\ (SIGQUIT) goes to the whole foreground group: the traced program prints its task
+    // table and tree and runs on; asyncio-trace must not die of it (the trace would be lost).
+    ::signal(SIGQUIT, SIG_IGN);
     child = spawn(*path, args, o.clock == "virtual", o.step, o.stuck == "report");
     fd = child.events;
   } else {

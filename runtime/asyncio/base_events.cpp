@@ -115,8 +115,15 @@ void BaseEventLoop::run_until_complete_(FutureCore& future) {
   Ref<FutureCore> keep(&future);
   // The done callback stops the loop (_run_until_complete_cb); it is removed afterwards so a
   // loop stopped early leaves nothing behind.
+  // A future that ended in SystemExit or KeyboardInterrupt does not stop the loop: that exception
+  // already left run_forever, and the callback, queued but not run, must not stop the next
+  // run_until_complete (Runner.close()'s clean-up) early (CPython's Issue #22429).
   const auto key = future.add_done_callback_(
-      [](FutureCore& fut) { fut.get_loop().stop(); }, "_run_until_complete_cb");
+      [](FutureCore& fut) {
+        if (!fut.cancelled() && is_exit_or_interrupt(fut.exception())) return;
+        fut.get_loop().stop();
+      },
+      "_run_until_complete_cb");
   try {
     run_forever();
   } catch (...) {
@@ -478,7 +485,8 @@ void BaseEventLoop::move_due_timers_() {
 
 // Step 4. Exactly the handles present now; a cancelled one is skipped but still counts.
 void BaseEventLoop::run_ready_() {
-  for (std::size_t ntodo = ready_.size(); ntodo > 0; --ntodo) {
+  const std::size_t ran = ready_.size();
+  for (std::size_t ntodo = ran; ntodo > 0; --ntodo) {
     Handle* h = ready_.front();
     ready_.pop_front();
     HandleRef handle = HandleRef::adopt(h);
@@ -487,10 +495,19 @@ void BaseEventLoop::run_ready_() {
       continue;
     }
     tracer_.emit(*this, [&](Observer& o) { o.callback_begin(*this, *h); });
-    if (debug_) [[unlikely]] {
-      run_handle_debug_(*h);
-    } else {
-      h->run_();
+    try {
+      if (debug_) [[unlikely]] {
+        run_handle_debug_(*h);
+      } else {
+        h->run_();
+      }
+    } catch (...) {
+      // KeyboardInterrupt or SystemExit (Handle::run_ lets only those through) leaves the pass,
+      // as it leaves CPython's _run_once: the trace closes the callback and the pass first, so
+      // the clean-up that follows is not credited to them.
+      tracer_.emit(*this, [&](Observer& o) { o.callback_end(*this, *h); });
+      tracer_.emit(*this, [&](Observer& o) { o.pass_end(*this, pass_count_, ran); });
+      throw;
     }
     tracer_.emit(*this, [&](Observer& o) { o.callback_end(*this, *h); });
   }

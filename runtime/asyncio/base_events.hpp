@@ -264,7 +264,8 @@ class BaseEventLoop : public AbstractEventLoop {
 
   // Task bookkeeping (tasks.cpp): the task whose step is running, and every live task.
   TaskCore* current_task_ = nullptr;
-  TaskCore* all_tasks_head_ = nullptr;
+  TaskCore* all_tasks_head_ = nullptr;  // all_tasks(): a list in creation order
+  TaskCore* all_tasks_tail_ = nullptr;
 
   // [graph] Stuck detection (check_stuck_): jobs on other threads that will call back into this
   // loop (run_in_executor's futures, shutdown_default_executor's thread), and whether any other

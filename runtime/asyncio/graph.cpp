@@ -85,12 +85,8 @@ std::string awaited_label(const FutureCore& fut) {
   return fut.class_name_();
 }
 
-// The loop's pending tasks in creation order (the loop keeps the newest first).
-std::vector<Ref<TaskCore>> pending_tasks(BaseEventLoop& loop) {
-  std::vector<Ref<TaskCore>> out = all_tasks(loop);
-  std::reverse(out.begin(), out.end());
-  return out;
-}
+// The loop's pending tasks, in creation order (all_tasks()'s order).
+std::vector<Ref<TaskCore>> pending_tasks(BaseEventLoop& loop) { return all_tasks(loop); }
 
 std::string task_state(BaseEventLoop& loop, const TaskCore& task) {
   if (task.done()) return "done";

@@ -71,19 +71,31 @@ TaskCore::TaskCore(BaseEventLoop& loop, TaskOptions options)
 
 TaskCore::~TaskCore() { unlink_(); }
 
+// all_tasks() lists tasks in creation order: CPython's is a WeakSet, whose order follows the
+// tasks' addresses, in practice the order they were made (asyncio.run cancels in that order).
 void TaskCore::link_() noexcept {
-  next_ = loop_->all_tasks_head_;
-  if (next_) next_->prev_ = this;
-  loop_->all_tasks_head_ = this;
+  prev_ = loop_->all_tasks_tail_;
+  if (prev_) {
+    prev_->next_ = this;
+  } else {
+    loop_->all_tasks_head_ = this;
+  }
+  loop_->all_tasks_tail_ = this;
 }
 
 void TaskCore::unlink_() noexcept {
+  const bool linked = prev_ || next_ || loop_->all_tasks_head_ == this;
+  if (!linked) return;
   if (prev_) {
     prev_->next_ = next_;
-  } else if (loop_->all_tasks_head_ == this) {
+  } else {
     loop_->all_tasks_head_ = next_;
   }
-  if (next_) next_->prev_ = prev_;
+  if (next_) {
+    next_->prev_ = prev_;
+  } else {
+    loop_->all_tasks_tail_ = prev_;
+  }
   prev_ = next_ = nullptr;
 }
 
@@ -92,19 +104,23 @@ void TaskCore::unlink_() noexcept {
 void TaskCore::destroy_() noexcept {
   if (state_ == FutureState::PENDING) {
     refs_ = 1;
-    if (log_destroy_pending_) {
-      try {
-        ExceptionContext context;
-        context.message = "Task was destroyed but it is pending!";
-        context.task = Ref<TaskCore>(this);
-        loop_->call_exception_handler(context);
-      } catch (...) {
-      }
-    }
+    report_destroyed_pending_();
     unwind_body_();
     if (--refs_ > 0) return;
   }
   FutureCore::destroy_();
+}
+
+// Task.__del__'s report for a task still pending (unless _log_destroy_pending was cleared).
+void TaskCore::report_destroyed_pending_() noexcept {
+  if (!log_destroy_pending_) return;
+  try {
+    ExceptionContext context;
+    context.message = "Task was destroyed but it is pending!";
+    context.task = Ref<TaskCore>(this);
+    loop_->call_exception_handler(context);
+  } catch (...) {
+  }
 }
 
 void TaskCore::abandon_() noexcept {
@@ -671,15 +687,7 @@ void TaskCore::reap_unreachable_() noexcept {
   Ref<FutureCore> future(fut_waiter_);
   unlink_();
   fiber_.unwind();
-  if (log_destroy_pending_) {
-    try {
-      ExceptionContext context;
-      context.message = "Task was destroyed but it is pending!";
-      context.task = Ref<TaskCore>(this);
-      loop_->call_exception_handler(context);
-    } catch (...) {
-    }
-  }
+  report_destroyed_pending_();
   log_destroy_pending_ = false;  // reported once
   future->remove_waiter_(*this);
   fut_waiter_ = nullptr;

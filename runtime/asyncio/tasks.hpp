@@ -121,6 +121,7 @@ class TaskCore : public FutureCore {
   void link_() noexcept;
   void unlink_() noexcept;
   void reap_unreachable_() noexcept;
+  void report_destroyed_pending_() noexcept;
   static void fiber_entry_(void* self);
 
   fibers::Fiber fiber_;

@@ -6,8 +6,9 @@ stuck_test.py ASYNCIO_TRACE TRACE_STUCK CASE
                  (detection is at the select call, not by a timer) and exits with status 4.
   report:        --stuck report shows the report and lets the program wait (killed here).
   debug:         no asyncio-trace, debug mode: the runtime logs the report once on stderr and waits.
-  sigquit:       SIGQUIT makes a traced program print its task table and await tree on stderr;
-                 the program goes on and ends normally.
+  sigquit:       SIGQUIT to the job's process group (Ctrl-\\) makes a traced program print its task
+                 table and await tree on stderr; the program goes on and ends normally, and
+                 asyncio-trace, which got the signal too, finishes the trace.
 Generous timeouts only guard against a hang; nothing here depends on timing.
 """
 import os
@@ -90,11 +91,12 @@ def main():
         proc.kill()
         proc.communicate(timeout=TIMEOUT)
     elif case == "sigquit":
+        # Its own process group, as a terminal's foreground job: Ctrl-\ sends SIGQUIT to the whole
+        # group, asyncio-trace included, which must survive it (the trace would be lost).
         proc = subprocess.Popen([tool, program, "sigquit"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        ready = read_until(proc.stderr, r"^ready pid=\d+", proc)
-        pid = int(re.search(r"ready pid=(\d+)", ready).group(1))
-        os.kill(pid, signal.SIGQUIT)
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        read_until(proc.stderr, r"^ready pid=\d+", proc)
+        os.killpg(proc.pid, signal.SIGQUIT)
         text = read_until(proc.stderr, r"^  Task 'stdin_waiter' awaits Future", proc)
         for want in ("asyncio: SIGQUIT at pass ", "'stdin_waiter'  waiting on Future", "await tree:",
                      "Task 'Task-1' awaits Task 'stdin_waiter'"):

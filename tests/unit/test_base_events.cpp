@@ -294,6 +294,19 @@ TEST_SUITE("base_events") {
     CHECK_THROWS_WITH_AS(loop->run_until_complete(fut), "boom", ValueError);
   }
 
+  TEST_CASE("a task ended by KeyboardInterrupt does not stop the next run_until_complete") {
+    // python3: the first run_until_complete raises KeyboardInterrupt out of the task's step; its
+    // _run_until_complete_cb, already queued, runs in the second run and must not stop it
+    // (base_events._run_until_complete_cb returns early for SystemExit and KeyboardInterrupt).
+    TestLoop loop;
+    Task<void> interrupted = loop->create_task([] { throw KeyboardInterrupt(); });
+    CHECK_THROWS_AS(loop->run_until_complete(interrupted), KeyboardInterrupt);
+    CHECK(interrupted.done());
+    Future<int> later = loop->create_future<int>();
+    loop->call_soon([&] { loop->call_soon([later] { later.set_result(5); }); });
+    CHECK(loop->run_until_complete(later) == 5);
+  }
+
   TEST_CASE("run_until_complete after stop() raises RuntimeError when the future is not done") {
     // python3: loop.stop(); loop.run_until_complete(f) ->
     // RuntimeError('Event loop stopped before Future completed.')

@@ -325,6 +325,29 @@ TEST_SUITE("tasks") {
     CHECK(all_tasks(*loop).empty());
   }
 
+  TEST_CASE("all_tasks lists tasks in creation order, before and after one in the middle ends") {
+    // CPython's WeakSet follows addresses, in practice creation order: asyncio.run cancels the
+    // tasks left in that order (twintrace.example.02_superloop_async checks it against CPython).
+    TestLoop loop;
+    Future<int> fut = loop->create_future<int>();
+    auto a = loop->create_task([fut] { asyncio::await(fut); });
+    auto b = loop->create_task([] {});
+    auto c = loop->create_task([fut] { asyncio::await(fut); });
+    auto order = [&] {
+      std::vector<const TaskCore*> out;
+      for (const Ref<TaskCore>& t : all_tasks(*loop)) out.push_back(t.get());
+      return out;
+    };
+    CHECK(order() == std::vector<const TaskCore*>{&a.task_core(), &b.task_core(), &c.task_core()});
+    run_one_pass(*loop);  // b is done
+    auto d = loop->create_task([fut] { asyncio::await(fut); });
+    CHECK(order() == std::vector<const TaskCore*>{&a.task_core(), &c.task_core(), &d.task_core()});
+    fut.set_result(0);
+    run_one_pass(*loop);
+    run_one_pass(*loop);
+    CHECK(all_tasks(*loop).empty());
+  }
+
   TEST_CASE("a task left pending when its loop closes is unwound and reported") {
     TestLoop loop;
     HandlerRecorder recorder;

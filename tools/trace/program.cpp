@@ -185,6 +185,7 @@ std::optional<std::vector<std::string>> python_command(const std::string& python
 
 void set_child_trace_environment(bool virtual_clock, bool step) {
   ::signal(SIGPIPE, SIG_DFL);
+  ::signal(SIGQUIT, SIG_DFL);  // asyncio-trace ignores Ctrl-\; the program prints its tasks on it
   ::setenv("ASYNCIO_TRACE", "jsonl:fd:3", 1);
   // The program's stdout comes back inside the stream, each line in the pass that printed it.
   ::setenv("ASYNCIO_TRACE_OUTPUT", "capture", 1);

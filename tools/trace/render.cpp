@@ -17,6 +17,19 @@ const char* const STEP_LABELS[4] = {
     "Step 4: run what was ready",
 };
 
+std::string indent(const std::string& text, const std::string& prefix) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size() - 1;
+    out += prefix + text.substr(start, nl - start + 1);
+    start = nl + 1;
+  }
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out;
+}
+
 std::string seconds(double s) {
   char text[40];
   std::snprintf(text, sizeof text, "%.6f", s);

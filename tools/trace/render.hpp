@@ -78,6 +78,8 @@ void write_html(std::ostream& out, const TraceBuilder& trace, const std::string&
 std::string html_escape(std::string_view text);
 // A JSON string literal safe to embed in <script> (no "</", no U+2028/9 surprises).
 std::string json_string(std::string_view text);
+// Each line of `text` with `prefix` before it (a last line without a newline gets one).
+std::string indent(const std::string& text, const std::string& prefix);
 // Seconds with six decimals: "1.000000".
 std::string seconds(double s);
 // Step 2's timeout reason in the text trace's words (trace.cpp's to_string(TimeoutReason) names).

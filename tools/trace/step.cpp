@@ -17,19 +17,6 @@ constexpr std::size_t HISTORY = 10000;
 // `t` prints the heap's first timers, by deadline.
 constexpr std::size_t HEAP_SHOWN = 5;
 
-std::string indent(const std::string& text, const std::string& prefix) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size() - 1;
-    out += prefix + text.substr(start, nl - start + 1);
-    start = nl + 1;
-  }
-  if (!out.empty() && out.back() != '\n') out += '\n';
-  return out;
-}
-
 // "poll the selector" from "Step 2: poll the selector".
 std::string step_words(int step) {
   const std::string label = STEP_LABELS[step - 1];
