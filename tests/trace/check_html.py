@@ -208,6 +208,8 @@ try:
     tasks = b.eval("JSON.parse(document.getElementById('trace-data').textContent).tasks.map(t => t.id)")
     lanes = b.eval("[...document.querySelectorAll('#timeline g.lane')].map(g => g.getAttribute('data-lane'))")
     assert lanes == ["loop", "plain"] + [f"t{t}" for t in tasks], f"one lane per task after the loop's: {lanes}"
+    names = b.eval("[...document.querySelectorAll('#timeline text.lane-name')].map(e => e.textContent)")
+    assert len(names) == len(set(names)), f"two lanes carry the same name (tasks of one name need their ids): {names}"
     used = set(b.eval("[...document.querySelectorAll('#timeline [data-key]')].map(e => e.getAttribute('data-key'))"))
     legend = set(b.eval("[...document.querySelectorAll('#legend .legend-item')].map(e => e.getAttribute('data-key'))"))
     assert used and used <= legend, f"colours without a legend entry: {used - legend}"

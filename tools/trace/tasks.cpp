@@ -117,6 +117,7 @@ std::string TaskView::awaited_label(const Task& t) const {
 }
 
 std::string TaskView::table_now() const {
+  if (order_.empty()) return "(no tasks)\n";  // as the tree says it
   std::size_t width = 4;
   for (long id : order_) width = std::max(width, quoted(tasks_.at(id).name).size());
   std::string out = "task" + std::string(width - 4 + 2, ' ') + "state\n";

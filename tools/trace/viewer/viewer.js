@@ -33,7 +33,10 @@
   // ------------------------------------------------------------ lanes and segments
   const lanes = [{ key: 'loop', name: 'loop: steps 1-4' }, { key: 'plain', name: 'callbacks (no task)' }];
   const laneOf = {};
-  data.tasks.forEach((t) => lanes.push({ key: 't' + t.id, name: t.name, task: t }));
+  // Two tasks may share a name (example 07 starts a heartbeat twice): such lanes add the task's id.
+  const named = {};
+  data.tasks.forEach((t) => { named[t.name] = (named[t.name] || 0) + 1; });
+  data.tasks.forEach((t) => lanes.push({ key: 't' + t.id, name: named[t.name] > 1 ? t.name + ' #' + t.id : t.name, task: t }));
   lanes.forEach((l, i) => { laneOf[l.key] = i; });
   const taskByName = {};
   data.tasks.forEach((t) => { (taskByName[t.name] = taskByName[t.name] || []).push(t); });
