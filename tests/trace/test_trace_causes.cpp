@@ -273,6 +273,30 @@ TEST_SUITE("trace.diff_causes") {
     CHECK(out.find("by_h=a()") != std::string::npos);
   }
 
+  TEST_CASE("diff --passes N compares the first N passes only") {
+    // Two passes each, the second different: --passes 1 finds them identical, --passes 2 does not.
+    auto two_passes = [](const std::string& second) {
+      return split(std::string(HEADER) + "\n{\"e\":\"loop\",\"loop\":1,\"clock\":\"virtual\",\"selector\":\"epoll\"}\n" +
+                   "{\"e\":\"pass_begin\",\"t\":0,\"pass\":1}\n{\"e\":\"pass_end\",\"t\":0,\"pass\":1,\"ran\":0}\n" +
+                   "{\"e\":\"pass_begin\",\"t\":0,\"pass\":2}\n" +
+                   "{\"e\":\"callback_begin\",\"t\":0,\"handle\":\"" + second + "()\"}\n" +
+                   "{\"e\":\"callback_end\",\"t\":0,\"handle\":\"" + second + "()\"}\n" +
+                   "{\"e\":\"pass_end\",\"t\":0,\"pass\":2,\"ran\":1}\n");
+    };
+    RuleCounts applied;
+    const DiffSide na = normalise_stream(two_passes("x"), "A", true, applied);
+    const DiffSide nb = normalise_stream(two_passes("y"), "B", true, applied);
+    DiffOptions first_only;
+    first_only.passes = 1;
+    std::ostringstream one, both;
+    CHECK(compare_streams(na, nb, applied, first_only, one) == 0);
+    CHECK(one.str().rfind("identical: the first 1 passes (--passes 1; A ran 2, B ran 2)\n", 0) == 0);
+    DiffOptions two;
+    two.passes = 2;
+    CHECK(compare_streams(na, nb, applied, two, both) == 1);
+    CHECK(both.str().find("first difference: pass 2 (loop 1)") != std::string::npos);
+  }
+
   TEST_CASE("diff leaves causes out when only one side has them") {
     std::string out;
     CHECK(compare(with_cause("a", 1), with_cause("b", 1), false, out) == 0);

@@ -396,7 +396,10 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
 
 int compare_streams(const DiffSide& a, const DiffSide& b, const RuleCounts& applied, const DiffOptions& o,
                     std::ostream& out) {
-  const std::size_t n = std::max(a.segments.size(), b.segments.size());
+  std::size_t n = std::max(a.segments.size(), b.segments.size());
+  // --passes N: the first N passes (segments) only; what follows them is not compared.
+  const bool cut = o.passes > 0 && static_cast<std::size_t>(o.passes) < n;
+  if (cut) n = static_cast<std::size_t>(o.passes);
   std::vector<std::size_t> differing;
   for (std::size_t i = 0; i < n; ++i) {
     const bool same = i < a.segments.size() && i < b.segments.size() && a.segments[i].lines == b.segments[i].lines;
@@ -415,7 +418,12 @@ int compare_streams(const DiffSide& a, const DiffSide& b, const RuleCounts& appl
     }
   };
   if (differing.empty()) {
-    out << "identical: " << a.passes << " passes\n";
+    if (cut) {
+      out << "identical: the first " << n << " passes (--passes " << o.passes << "; A ran " << a.passes << ", B ran "
+          << b.passes << ")\n";
+    } else {
+      out << "identical: " << a.passes << " passes\n";
+    }
     print_rules();
     return 0;
   }
@@ -512,6 +520,9 @@ int run_diff(int argc, char** argv, const ProgramResolver& resolve) {
   app.add_option("--context", o.context, "Passes shown before the first difference (default 2)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--python", python, "The Python interpreter for a .py side (default: python3 in PATH)");
+  app.add_option("--passes", o.passes,
+                 "Compare only the first N passes (a program's clean-up after them may depend on CPython's addresses)")
+      ->check(CLI::PositiveNumber);
   app.add_option("A B", sides,
                  "Each: a C++ program (an example's name or number, or a path), a Python program (.py) or a "
                  "recorded stream (.jsonl)")

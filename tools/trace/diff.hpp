@@ -32,6 +32,7 @@ struct DiffOptions {
   bool all = false;   // every differing pass, not only the first
   int context = 2;    // passes shown before the first difference
   int width = 60;     // one column of the side-by-side view
+  long passes = 0;    // compare only the first N passes (0: all of them)
 };
 
 // The rules applied to a side, by name, with how many events each changed.
