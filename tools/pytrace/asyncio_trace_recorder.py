@@ -1111,7 +1111,7 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
         self._outside_jobs = 0  # shutdown_default_executor's thread in flight
         self._executor_jobs = weakref.WeakSet()  # run_in_executor's futures
         self._foreign_thread_seen = False  # another thread called call_soon_threadsafe
-        self._transports = weakref.WeakSet()  # subprocess transports (their watcher may wake the loop)
+        self._subprocess_transports = weakref.WeakSet()  # subprocess transports (their watcher may wake the loop)
         recording = RecordingSelector(selector or selectors.DefaultSelector())
         super().__init__(recording)
         recording.loop = self
@@ -1305,13 +1305,13 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
 
     async def _make_subprocess_transport(self, *args, **kwargs):
         transport = await super()._make_subprocess_transport(*args, **kwargs)
-        self._transports.add(transport)
+        self._subprocess_transports.add(transport)
         return transport
 
     def _children_running(self):
         """A child process still running: the child watcher's thread (or pidfd) wakes the loop
         when it exits."""
-        return any(t.get_returncode() is None for t in self._transports)
+        return any(t.get_returncode() is None for t in self._subprocess_transports)
 
     def create_task(self, coro, *, name=None, context=None):
         task = super().create_task(coro, name=name, context=context)
