@@ -581,6 +581,31 @@ class Recorder:
             depth += 1
         return at
 
+    def stuck(self, loop, report):
+        """The stuck line (runtime/asyncio/trace.cpp JsonlWriter::stuck), then, unless
+        ASYNCIO_TRACE_STUCK=report, the end of the stream and of the program: exit status 4."""
+        parts = self.open(loop, 'stuck')
+        self.field(parts, 'pass', report.pass_)
+        parts.append(',"tasks":[%s]' % ','.join(str(self.task_id(t)) for t in report.tasks))
+        parts.append(',"cycles":[%s]' % ','.join(
+            '[%s]' % ','.join(str(self.task_id(t)) for t in cycle) for cycle in report.cycles))
+        parts.append(',"orphans":[%s]' % ','.join(str(self.future_id(f)) for f, _ in report.orphans))
+        self.field(parts, 'text', report.text)
+        self.close(parts)
+        if os.environ.get('ASYNCIO_TRACE_STUCK') == 'report':
+            self.write_out()
+            return
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        self.end('stuck')
+        os._exit(STUCK_EXIT_STATUS)
+
+
+STUCK_EXIT_STATUS = 4  # as the C++ runtime's (asyncio-trace passes it on)
+
 
 def fcntl_dupfd(fd):
     """A close-on-exec copy of fd numbered 100 or more, so the fds the program opens are numbered
@@ -785,7 +810,12 @@ class RecordingSelector(selectors.BaseSelector):
             reason = 'none'
         loop._flush_dropped()
         RECORDER.select_begin(loop, self.kind, timeout, reason)
-        if not loop._virtual or timeout is None:
+        ready = None
+        if timeout is None and not loop._stuck_reported and RECORDER.fd >= 0:
+            ready = self.check_stuck(loop)
+        if ready is not None:
+            pass
+        elif not loop._virtual or timeout is None:
             ready = self.real.select(timeout)
         else:
             ready = self.real.select(0)
@@ -797,6 +827,39 @@ class RecordingSelector(selectors.BaseSelector):
             RECORDER.flush_threadsafe(loop)
         loop._step = 3
         return ready
+
+    def check_stuck(self, loop):
+        """BaseEventLoop::check_stuck_: step 2 is about to wait with no timeout; stuck if nothing
+        can ever wake the loop (no fd but the self-pipe, no signal handler, no executor job or
+        child process, no other thread seen calling in) while tasks are pending. Reported once per
+        loop. Returns what a poll of the selector found when something had already woken it (a
+        byte on the self-pipe), else None."""
+        own = loop._ssock.fileno()
+        if any(key.fd != own for key in self.real.get_map().values()) or loop._signal_handlers \
+                or loop._outside_jobs > 0 or loop._foreign_thread_seen or loop._children_running() \
+                or any(not f.done() for f in loop._executor_jobs or ()):
+            return None
+        if not any(not t.done() for t in asyncio.all_tasks(loop)):
+            return None
+        ready = self.real.select(0)  # a signal's or another thread's byte already written
+        if ready:
+            return ready
+        loop._stuck_reported = True
+        RECORDER.stuck(loop, _stuck_module().StuckReport(loop, RECORDER, loop._passes))
+        return None
+
+
+def _stuck_module():
+    """asyncio_trace_stuck.py, next to this file, loaded the first time a loop may be stuck."""
+    module = sys.modules.get('asyncio_trace_stuck')
+    if module is None:
+        import importlib.util
+        path = os.path.join(os.path.dirname(RECORDER_FILE), 'asyncio_trace_stuck.py')
+        spec = importlib.util.spec_from_file_location('asyncio_trace_stuck', path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules['asyncio_trace_stuck'] = module
+    return module
 
 
 class RecordingEventLoop(asyncio.SelectorEventLoop):
@@ -897,6 +960,12 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
         return handle
 
     def call_soon_threadsafe(self, callback, *args, context=None):
+        # Another thread knows this loop: it may call again, so the loop is never reported stuck.
+        # asyncio's own threads are counted as jobs: an executor job's completion (_chain_future's
+        # _set_state) and a child watcher's (the transport's _process_exited).
+        if events._get_running_loop() is not self and getattr(callback, '__qualname__', None) not in (
+                '_chain_future.<locals>._set_state', 'BaseSubprocessTransport._process_exited'):
+            self._foreign_thread_seen = True
         if not RECORDER.causes:
             return super().call_soon_threadsafe(callback, *args, context=context)
         _THREAD_STATE.threadsafe = True
@@ -983,6 +1052,42 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
         for task in [t for t in runnable if t.get_loop() is self]:
             del runnable[task]
         super().close()
+
+    # Set on first use: a loop that starts no job allocates nothing more (CPython's all_tasks() is
+    # a set, in address order, which asyncio.run's clean-up follows: twin traces depend on it).
+    _stuck_reported = False     # the stuck report is written once per loop
+    _outside_jobs = 0           # shutdown_default_executor's thread in flight
+    _foreign_thread_seen = False  # another thread called call_soon_threadsafe
+    _executor_jobs = None       # run_in_executor's futures
+    _subprocess_transports = None  # subprocess transports (their child watcher wakes the loop)
+
+    def run_in_executor(self, executor, func, *args):
+        # Counted when the loop may be stuck, not by a done callback (it would be a callback of
+        # its own in step 4, which the untraced program does not run).
+        future = super().run_in_executor(executor, func, *args)
+        if self._executor_jobs is None:
+            self._executor_jobs = weakref.WeakSet()
+        self._executor_jobs.add(future)
+        return future
+
+    async def shutdown_default_executor(self, *args, **kwargs):
+        self._outside_jobs += 1  # its thread calls call_soon_threadsafe when the executor is down
+        try:
+            return await super().shutdown_default_executor(*args, **kwargs)
+        finally:
+            self._outside_jobs -= 1
+
+    async def _make_subprocess_transport(self, *args, **kwargs):
+        transport = await super()._make_subprocess_transport(*args, **kwargs)
+        if self._subprocess_transports is None:
+            self._subprocess_transports = weakref.WeakSet()
+        self._subprocess_transports.add(transport)
+        return transport
+
+    def _children_running(self):
+        """A child process still running: the child watcher's thread (or pidfd) wakes the loop
+        when it exits."""
+        return any(t.get_returncode() is None for t in self._subprocess_transports or ())
 
     def create_task(self, coro, *, name=None, context=None):
         task = super().create_task(coro, name=name, context=context)
