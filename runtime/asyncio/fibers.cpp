@@ -317,9 +317,17 @@ struct EhGlobals {  // the layout of __cxa_eh_globals
   unsigned int uncaught;
 };
 
-// Exchange the thread's exception state with the one kept in (caught, uncaught).
-void swap_eh_state(void*& caught, unsigned int& uncaught) noexcept {
-  auto* g = reinterpret_cast<EhGlobals*>(__cxxabiv1::__cxa_get_globals());
+// The thread's record, asked for once: its address does not change while the thread lives, so a
+// switch need not call into libstdc++ for it.
+thread_local constinit EhGlobals* thread_eh_globals = nullptr;
+
+// Exchange the thread's exception state with the one kept in (caught, uncaught). Nothing to do
+// when no exception is being handled on either side, which is nearly every switch.
+inline void swap_eh_state(void*& caught, unsigned int& uncaught) noexcept {
+  EhGlobals* g = thread_eh_globals;
+  if (!g) [[unlikely]]
+    g = thread_eh_globals = reinterpret_cast<EhGlobals*>(__cxxabiv1::__cxa_get_globals());
+  if (!g->caught && !g->uncaught && !caught && !uncaught) return;
   std::swap(g->caught, caught);
   std::swap(g->uncaught, uncaught);
 }

@@ -399,6 +399,7 @@ std::vector<Ref<TaskCore>> all_tasks() { return all_tasks(get_running_loop()); }
 // Mirrors tasks.py (_GatheringFuture, gather._done_callback, _wait, wait_for,
 // _cancel_and_wait, _release_waiter, as_completed). Course: docs/09-composing-tasks.md.
 #include <algorithm>
+#include <unordered_set>
 
 #include "asyncio/waiters.hpp"
 
@@ -443,9 +444,14 @@ void GatheringFutureCore::add_child_(const Ref<FutureCore>& child) {
 }
 
 void GatheringFutureCore::created_() {
+  // gather(a, a) names a once. add_child_ counted the distinct children: when every child is
+  // distinct (nearly always) there is nothing to look for; else a set (a linear search for each
+  // child was quadratic).
   std::vector<FutureCore*> children;
+  children.reserve(nfuts_);
+  std::unordered_set<const FutureCore*> seen;
   for (const Ref<FutureCore>& c : children_)
-    if (std::find(children.begin(), children.end(), c.get()) == children.end()) children.push_back(c.get());
+    if (nfuts_ == children_.size() || seen.insert(c.get()).second) children.push_back(c.get());
   detail::combinator_created_(*this, "gather", children);
 }
 

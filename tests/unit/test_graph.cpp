@@ -152,4 +152,47 @@ TEST_SUITE("graph") {
       for (TaskCore* t : {&a.task_core(), &b.task_core(), &lonely.task_core()}) t->set_log_destroy_pending_(false);
     });
   }
+
+  TEST_CASE("a gather of many children keeps its tree in order while they finish in any order") {
+    // The registry removes a finished child in O(1) (a hole in the parent's list, squeezed out
+    // later): the tree must still list the children left, in the order gather was given them,
+    // and a finished child must no longer be awaited by the gather.
+    constexpr int kChildren = 100;
+    TestLoop loop;
+    loop->run_until_complete([&] {
+      current_task()->set_name("main");
+      std::vector<Future<void>> gates;
+      std::vector<Task<void>> children;
+      for (int i = 0; i < kChildren; ++i) {
+        gates.push_back(get_running_loop().create_future<void>());
+        children.push_back(create_task(TaskOptions{"c" + std::to_string(i)}, [gate = gates.back()] { await(gate); }));
+      }
+      Task<void> parent = create_task(TaskOptions{"parent"}, [&children] { await(gather(children)); });
+      asyncio::sleep(0);
+      asyncio::sleep(0);
+      std::vector<bool> finished(kChildren, false);
+      auto check_tree = [&] {
+        std::string expected = "Task 'main' (running)\nTask 'parent' awaits gather\n";
+        for (int i = 0; i < kChildren; ++i)
+          if (!finished[i]) expected += "  Task 'c" + std::to_string(i) + "' awaits Future\n";
+        CHECK(format_await_tree(get_running_loop()) == expected);
+        for (int i = 0; i < kChildren; ++i)
+          CHECK(future_awaited_by(children[i].task_core()).size() == (finished[i] ? 0u : 1u));
+      };
+      check_tree();
+      // 37 is prime to 100: i * 37 % 100 visits every child once, far out of order.
+      for (int step = 0; step < kChildren; ++step) {
+        const int i = step * 37 % kChildren;
+        gates[i].set_result();
+        finished[i] = true;
+        if (step % 10 == 9 && step + 1 < kChildren) {
+          asyncio::sleep(0);  // the child's wakeup
+          asyncio::sleep(0);  // its end reaches gather
+          check_tree();
+        }
+      }
+      await(parent);
+      CHECK(format_await_tree(get_running_loop()) == "Task 'main' (running)\n");
+    });
+  }
 }

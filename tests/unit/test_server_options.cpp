@@ -6,7 +6,12 @@
 
 #include <sys/socket.h>
 
+#include <array>
+#include <atomic>
+#include <future>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "asyncio/asyncio.hpp"
 #include "io_support.hpp"
@@ -165,4 +170,127 @@ TEST_SUITE("server options") {
     }
     CHECK(open_fd_count() == fds_before);
   }
+}
+
+// One loop per thread (docs/performance.md, "One loop per thread"): N loops on N threads, each
+// serving the same port through its own SO_REUSEPORT listener, so the kernel spreads incoming
+// connections over the loops; clients on other threads (their own loops) check every reply.
+TEST_CASE("N loops on N threads serve one port through SO_REUSEPORT listeners, every reply right") {
+  constexpr int kServers = 3;
+  constexpr int kClientThreads = 2;
+  constexpr int kConnections = 16;  // per client thread
+  constexpr int kLines = 20;        // per connection
+  struct ServerThread {
+    std::thread thread;
+    Ref<BaseEventLoop> loop;
+    std::atomic<int> connections{0};
+    std::atomic<int> lines{0};
+    std::atomic<bool> on_own_thread{true};
+  };
+  std::array<ServerThread, kServers> servers;
+  std::promise<int> first_port;
+  const std::shared_future<int> port_known = first_port.get_future().share();
+  std::array<std::promise<void>, kServers> ready;
+  for (int i = 0; i < kServers; ++i) {
+    servers[i].thread = std::thread([&, i] {
+      ServerThread& me = servers[i];
+      me.loop = new_event_loop();
+      const std::thread::id home = std::this_thread::get_id();
+      auto handle = [&me, home](std::shared_ptr<StreamReader> reader, std::shared_ptr<StreamWriter> writer) {
+        ++me.connections;
+        for (;;) {
+          std::string line = reader->readline();
+          if (line.empty()) break;
+          if (std::this_thread::get_id() != home) me.on_own_thread = false;
+          ++me.lines;
+          writer->write(line);
+          writer->drain();
+        }
+        writer->close();
+      };
+      // The first listener takes a free port; the others bind the same one.
+      Ref<Server> server;
+      try {
+        const int port = i == 0 ? 0 : port_known.get();
+        server = me.loop->run_until_complete(
+            [&] { return start_server(handle, "127.0.0.1", port, {.reuse_port = true}); });
+      } catch (...) {  // the waiting threads see the error instead of hanging
+        if (i == 0) first_port.set_exception(std::current_exception());
+        ready[i].set_exception(std::current_exception());
+        me.loop->close();
+        return;
+      }
+      if (i == 0) first_port.set_value(server->sockets().at(0).getsockname().port);
+      ready[i].set_value();
+      me.loop->run_forever();
+      server->close();
+      me.loop->run_until_complete([&] { server->wait_closed(); });
+      me.loop->close();
+    });
+  }
+  std::vector<std::future<void>> readiness;
+  for (auto& r : ready) readiness.push_back(r.get_future());
+  bool all_ready = true;
+  for (auto& r : readiness) {
+    try {
+      r.get();
+    } catch (const std::exception& e) {
+      all_ready = false;
+      FAIL_CHECK("a server loop failed to start: " << e.what());
+    }
+  }
+  if (!all_ready) {
+    for (ServerThread& s : servers) {
+      if (s.loop && !s.loop->is_closed()) s.loop->call_soon_threadsafe([lp = s.loop.get()] { lp->stop(); });
+    }
+    for (ServerThread& s : servers) s.thread.join();
+    return;
+  }
+  const int the_port = port_known.get();
+  std::atomic<int> good{0};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClientThreads; ++t) {
+    clients.emplace_back([&, t] {
+      Ref<BaseEventLoop> loop = new_event_loop();
+      loop->run_until_complete([&] {
+        std::vector<Task<void>> conns;
+        for (int c = 0; c < kConnections; ++c) {
+          conns.push_back(create_task([&, c] {
+            auto [reader, writer] = open_connection("127.0.0.1", the_port);
+            for (int k = 0; k < kLines; ++k) {
+              const std::string line = "client " + std::to_string(t) + " conn " + std::to_string(c) + " line " +
+                                       std::to_string(k) + "\n";
+              writer->write(line);
+              writer->drain();
+              (reader->readline() == line ? good : bad)++;
+            }
+            writer->close();
+            writer->wait_closed();
+          }));
+        }
+        await(gather(conns));
+      });
+      loop->close();
+    });
+  }
+  for (auto& c : clients) c.join();
+  for (ServerThread& s : servers) {
+    s.loop->call_soon_threadsafe([lp = s.loop.get()] { lp->stop(); });
+    s.thread.join();
+  }
+  CHECK(good == kClientThreads * kConnections * kLines);
+  CHECK(bad == 0);
+  int connections = 0;
+  int serving = 0;
+  for (ServerThread& s : servers) {
+    connections += s.connections;
+    if (s.connections > 0) ++serving;
+    CHECK(s.on_own_thread);
+    MESSAGE("loop served " << s.connections.load() << " connections, " << s.lines.load() << " lines");
+  }
+  CHECK(connections == kClientThreads * kConnections);
+  // The kernel hashes each connection to one listener: with 32 connections over 3 listeners, one
+  // loop taking them all has a chance of about 1e-15.
+  CHECK(serving >= 2);
 }

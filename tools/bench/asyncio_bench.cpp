@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "asyncio/asyncio.hpp"
+#include "http_parse.hpp"  // examples/: the chapter 11 client's careful response reader
 
 namespace {
 
@@ -415,6 +416,58 @@ Measured stream_readline(BaseEventLoop& loop, std::int64_t n) {
   return out;
 }
 
+// n HTTP/1.1 requests, 50 clients at once, each a fresh connection (Connection: close) to a
+// local server in the same loop, as chapter 11's client (examples/12_http_client.cpp) makes them:
+// the response read and checked by http_parse.hpp's read_response. Requests per second.
+Measured http_fetch(BaseEventLoop& loop, std::int64_t n) {
+  constexpr std::int64_t nclients = 50;
+  const std::int64_t per_client = std::max<std::int64_t>(1, n / nclients);
+  static const std::string body = "welcome";
+  auto serve = [](std::shared_ptr<StreamReader> reader, std::shared_ptr<StreamWriter> writer) {
+    try {
+      const std::string request_line = reader->readline();
+      for (std::string h = reader->readline(); h != "\r\n" && !h.empty(); h = reader->readline()) {
+      }
+      if (request_line.rfind("GET / ", 0) != 0) fail("http_fetch: bad request line");
+      writer->write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\nConnection: close\r\n\r\n" + body);
+      writer->drain();
+    } catch (const ConnectionError&) {
+    }
+    writer->close();
+  };
+  Ref<Server> server = loop.run_until_complete([&] { return start_server(serve, "127.0.0.1", 0); });
+  const int port = server->sockets().front().getsockname().port;
+  const http::Target target{"127.0.0.1", port, "/", "/"};
+  auto client = [per_client, &target] {
+    for (std::int64_t i = 0; i < per_client; ++i) {
+      auto [reader, writer] = open_connection(target.host, target.port);
+      writer->write("GET " + target.path + " HTTP/1.1\r\nHost: " + target.host + "\r\nConnection: close\r\n\r\n");
+      const http::Response r = http::read_response(*reader);
+      if (r.status != 200 || r.body != body) fail("http_fetch: wrong response");
+      writer->close();
+      writer->wait_closed();
+    }
+  };
+  auto main_fn = [&] {
+    std::vector<Task<void>> clients;
+    for (std::int64_t i = 0; i < nclients; ++i) clients.push_back(create_task(client));
+    await(gather(clients));
+  };
+  Measured out;
+  out.meter.start();
+  loop.run_until_complete(main_fn);
+  out.meter.stop();
+  server->close();
+  loop.run_until_complete([&] { server->wait_closed(); });
+  out.ops = per_client * nclients;
+  out.op = "request (GET over a fresh connection, response checked)";
+  out.extras.add("clients", static_cast<long long>(nclients))
+      .add("client", "streams + http_parse.hpp (chapter 11)")
+      .add("requests_per_s", static_cast<double>(out.ops) / out.meter.wall());
+  return out;
+}
+
 // n lines of 2 bytes fed to a StreamReader as one chunk, then read back with readline: what
 // was quadratic when every read erased from the front of the buffer (issue 11).
 Measured stream_readline_buffered(BaseEventLoop& loop, std::int64_t n) {
@@ -534,6 +587,7 @@ const std::vector<Workload>& workloads() {
       {"cancel_many", 100'000, cancel_many, nullptr},
       {"stream_readline", 1'000'000, stream_readline, nullptr},
       {"stream_readline_buffered", 2'000'000, stream_readline_buffered, nullptr},
+      {"http_fetch", 20'000, http_fetch, nullptr},
   };
   return table;
 }

@@ -35,7 +35,7 @@ WORKLOADS = {
     "call_soon_chain": 100_000, "call_soon_batch": 100_000, "sleep0_switch": 100_000,
     "spawn_gather": 10_000, "timers": 20_000, "future_pingpong": 50_000, "queue_pipe": 50_000,
     "echo_tcp": 10_000, "idle_tasks_memory": 10_000, "cancel_many": 10_000,
-    "stream_readline": 100_000, "stream_readline_buffered": 200_000,
+    "stream_readline": 100_000, "stream_readline_buffered": 200_000, "http_fetch": 2_000,
 }
 SWEEP = {
     "spawn_gather": [10**3, 10**4, 10**5, 10**6],
@@ -191,7 +191,7 @@ def summarize(runs, labels):
                  "cpu_seconds_median": med(r["cpu_seconds"] for r in rows),
                  "cpu_per_op_ns_median": med(cpu_figure(r) for r in rows),
                  "peak_rss_kb_median": med(r["peak_rss_kb"] for r in rows)}
-            for k in ("rt_per_s", "bytes_per_task", "enqueue_seconds", "run_seconds", "per_handoff_ns",
+            for k in ("rt_per_s", "requests_per_s", "bytes_per_task", "enqueue_seconds", "run_seconds", "per_handoff_ns",
                       "create_block_seconds", "cancel_reap_seconds", "wake_finish_seconds"):
                 if k in rows[0]:
                     e[k + "_median"] = med(r.get(k) for r in rows)
@@ -231,6 +231,8 @@ def print_summary(summary, labels):
             c = f"{fmt(i['per_op_ns_median'])} ({fmt(i['per_op_ns_min'])}–{fmt(i['per_op_ns_max'])})"
             if "rt_per_s_median" in i:
                 c += f", {fmt(i['rt_per_s_median'])} RT/s"
+            if "requests_per_s_median" in i:
+                c += f", {fmt(i['requests_per_s_median'])} req/s"
             if "bytes_per_task_median" in i:
                 c += f", {fmt(i['bytes_per_task_median'])} B/task"
             cells.append(c)

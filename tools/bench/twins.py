@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import platform
 import resource
 import sys
@@ -388,6 +389,84 @@ def cancel_many(loop, n):
         "create_block_seconds": seen["started"] - m.t0, "cancel_reap_seconds": m.t1 - seen["started"]}
 
 
+def http_fetch(loop, n, nclients=50):
+    """n GETs, 50 clients at once, each over a fresh connection (Connection: close) to a local
+    server in the same loop; the client reads the status line, the headers and Content-Length
+    bytes with streams, or uses httpx (HTTP_FETCH_CLIENT=httpx) where it can be imported."""
+    per_client = max(1, n // nclients)
+    body = b"welcome"
+    use_httpx = os.environ.get("HTTP_FETCH_CLIENT") == "httpx"
+
+    async def serve(reader, writer):
+        try:
+            request_line = await reader.readline()
+            while True:
+                h = await reader.readline()
+                if h in (b"\r\n", b""):
+                    break
+            if not request_line.startswith(b"GET / "):
+                raise RuntimeError("bad request line")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+            await writer.drain()
+        except ConnectionError:
+            pass
+        writer.close()
+
+    async def start():
+        return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+    server = loop.run_until_complete(start())
+    port = server.sockets[0].getsockname()[1]
+
+    async def fetch_streams():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        status_line = await reader.readline()
+        length = None
+        while True:
+            h = await reader.readline()
+            if h in (b"\r\n", b""):
+                break
+            name, _, value = h.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        got = await reader.readexactly(length)
+        writer.close()
+        await writer.wait_closed()
+        return status_line.split(b" ", 2)[1] == b"200" and got == body
+
+    async def client_streams():
+        for _ in range(per_client):
+            if not await fetch_streams():
+                raise RuntimeError("wrong response")
+
+    async def client_httpx(http):
+        url = "http://127.0.0.1:%d/" % port
+        for _ in range(per_client):
+            r = await http.get(url, headers={"Connection": "close"})
+            if r.status_code != 200 or r.content != body:
+                raise RuntimeError("wrong response")
+
+    async def main():
+        if use_httpx:
+            import httpx
+            limits = httpx.Limits(max_keepalive_connections=0)
+            async with httpx.AsyncClient(limits=limits) as http:
+                await asyncio.gather(*(client_httpx(http) for _ in range(nclients)))
+        else:
+            await asyncio.gather(*(client_streams() for _ in range(nclients)))
+
+    m = Meter()
+    m.start()
+    loop.run_until_complete(main())
+    m.stop()
+    server.close()
+    loop.run_until_complete(server.wait_closed())
+    ops = per_client * nclients
+    return m, ops, "request (GET over a fresh connection, response checked)", {
+        "clients": nclients, "client": "httpx" if use_httpx else "streams", "requests_per_s": ops / m.wall}
+
+
 WORKLOADS = {  # name: (function, default n), in WORKLOADS.md order
     "call_soon_chain": (call_soon_chain, 1_000_000),
     "call_soon_batch": (call_soon_batch, 1_000_000),
@@ -401,6 +480,7 @@ WORKLOADS = {  # name: (function, default n), in WORKLOADS.md order
     "cancel_many": (cancel_many, 100_000),
     "stream_readline": (stream_readline, 1_000_000),
     "stream_readline_buffered": (stream_readline_buffered, 2_000_000),
+    "http_fetch": (http_fetch, 20_000),
 }
 
 
