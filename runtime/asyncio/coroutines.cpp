@@ -34,9 +34,8 @@ void detail::warn_never_awaited_(const char* function_name) noexcept {
 
 // ---------------------------------------------------------------- the coroutine task
 
-CoroTaskCore::CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root,
-                           detail::CoroPromiseBase& promise)
-    : TaskCore(loop, std::move(options)), root_(root), resume_point_(root), promise_(&promise) {}
+CoroTaskCore::CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root)
+    : TaskCore(loop, std::move(options)), root_(root), resume_point_(root) {}
 
 CoroTaskCore::~CoroTaskCore() {
   if (root_) root_.destroy();
@@ -60,7 +59,7 @@ bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
   loop_->current_task_ = nullptr;
   throw_in_ = nullptr;
   if (root_.done()) {
-    exc = std::exchange(promise_->exception_, nullptr);
+    exc = std::exchange(root_promise_().exception_, nullptr);
     if (!exc) store_value_();
     // The frame goes now, not with the task: its memory, and whatever its parameters hold.
     std::exchange(root_, nullptr).destroy();
@@ -73,7 +72,7 @@ bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
 // One never stepped is CPython's coroutine closed unstarted: "was never awaited".
 void CoroTaskCore::unwind_body_() noexcept {
   if (!root_ || root_.done()) return;
-  if (!stepped_) detail::warn_never_awaited_(promise_->function_name_);
+  if (!stepped_) detail::warn_never_awaited_(root_promise_().function_name_);
   stepped_ = true;
   std::coroutine_handle<> root = std::exchange(root_, nullptr);
   resume_point_ = nullptr;
@@ -82,24 +81,29 @@ void CoroTaskCore::unwind_body_() noexcept {
 
 // ---------------------------------------------------------------- sleep_async
 
-Coro<void> sleep_async(double delay, source_location where) {
+detail::SleepAwaiter::~SleepAwaiter() {
+  if (timer) timer->cancel();
+}
+
+void detail::SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
   if (delay <= 0) {
-    co_await detail::YieldAwaiter{{}, where};
-    co_return;
+    coro_suspend_(h, nullptr, where);
+    return;
   }
-  TaskCore* task = detail::running_coro_task;
+  TaskCore* task = running_coro_task;
   if (!task) throw RuntimeError("sleep_async outside a coroutine task: co_await it from a coroutine task's body");
   BaseEventLoop& loop = get_running_loop();
-  Future<void> future = loop.create_future<void>();
+  future = loop.create_future<void>();
   // Before call_later: the timer's `scheduled` line says it is this sleep's.
   loop.tracer().emit(loop, [&](Observer& o) { o.sleep_called(loop, *task, delay); });
-  TimerHandleRef timer = loop.call_later(
-      delay, [future] { set_result_unless_cancelled(future); }, "futures._set_result_unless_cancelled");
-  struct CancelTimer {
-    TimerHandleRef& timer;
-    ~CancelTimer() { timer->cancel(); }
-  } cancel_timer{timer};
-  co_await detail::FutureAwaiter<void>{{}, future, where, nullptr};
+  timer = loop.call_later(
+      delay, [fut = future] { set_result_unless_cancelled(fut); }, "futures._set_result_unless_cancelled");
+  coro_suspend_(h, &future.core(), where);
+}
+
+void detail::SleepAwaiter::await_resume() {
+  if (timer) std::exchange(timer, nullptr)->cancel();
+  coro_resumed_(running_coro_task, delay > 0 ? &future.core() : nullptr);
 }
 
 // ---------------------------------------------------------------- wait_for_async

@@ -80,6 +80,11 @@ struct YieldAwaiter : AwaiterBase {
 
 template <class T>
 struct CoroAwaiter;
+template <class T>
+struct OwnedCoroAwaiter;
+// The next result of as_completed (`co_await item`).
+template <class T>
+Coro<T> as_completed_next_async_(std::shared_ptr<AsCompletedState> state);
 
 // What every coroutine frame shares: the arena allocation, lazy start, the parent to return to.
 struct CoroPromiseBase {
@@ -103,13 +108,19 @@ struct CoroPromiseBase {
 
   // What a body may co_await: a future or task, a coroutine object, an asyncio awaiter. `where`
   // is the co_await's own line (traces show it as where the task waits).
+  // An asyncio awaiter is used in place (a reference to the co_await's operand, which lives as
+  // long as the co_await), so a frame holds one copy of it, not two.
   template <class A>
-  auto await_transform(A&& aw, source_location where = source_location::current()) {
+  decltype(auto) await_transform(A&& aw, source_location where = source_location::current()) {
     using D = std::decay_t<A>;
     if constexpr (std::is_base_of_v<AwaiterBase, D>) {
-      return D(std::forward<A>(aw));
+      if constexpr (requires { D::takes_where_; }) aw.where = where;
+      return static_cast<std::remove_reference_t<A>&>(aw);  // an lvalue: GCC copies an xvalue awaiter
     } else if constexpr (is_coro<D>::value) {
-      return aw.operator_co_await_();
+      return CoroAwaiter<typename D::value_type>(aw.operator_co_await_());
+    } else if constexpr (requires { typename D::as_completed_item_tag; }) {
+      using T = typename D::as_completed_item_tag;
+      return OwnedCoroAwaiter<T>(as_completed_next_async_<T>(aw.state_ref_()));
     } else if constexpr (FutureLike<D>) {
       return FutureAwaiter<typename D::value_type>{{}, Future<typename D::value_type>(aw.core_ref()), where};
     } else {
@@ -202,6 +213,24 @@ struct CoroAwaiter : AwaiterBase {
     if constexpr (!std::is_void_v<T>) return std::move(*h.promise().value_);
   }
 };
+
+// co_await on something that makes a coroutine object for the purpose (an as_completed item):
+// the awaiter owns it for as long as the co_await lasts.
+template <class T>
+struct OwnedCoroAwaiter : AwaiterBase {
+  explicit OwnedCoroAwaiter(Coro<T> c) : coro(std::move(c)), inner(coro.operator_co_await_()) {}
+  Coro<T> coro;
+  CoroAwaiter<T> inner;
+  bool await_ready() const { return inner.await_ready(); }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> parent) noexcept { return inner.await_suspend(parent); }
+  T await_resume() { return inner.await_resume(); }
+};
+
+template <class T>
+Coro<T> as_completed_next_async_(std::shared_ptr<AsCompletedState> state) {
+  Ref<FutureCore> f = co_await state->wait_for_one_async_();
+  co_return Future<T>(f).result();
+}
 }  // namespace detail
 
 // CoroTaskCore: a task whose body is a coroutine. Its step resumes the coroutine where it last
@@ -213,20 +242,18 @@ class CoroTaskCore : public TaskCore {
   std::exception_ptr take_throw_in_() noexcept { return std::exchange(throw_in_, nullptr); }
 
  protected:
-  CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root,
-               detail::CoroPromiseBase& promise);
+  CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root);
   ~CoroTaskCore() override;
-  void run_body_() override {}  // never called: there is no fiber
   bool resume_body_(std::exception_ptr& exc) override;
   void unwind_body_() noexcept override;
   // The body returned: move its value into the task's slot.
   virtual void store_value_() = 0;
+  // The root coroutine's promise (typed in CoroTaskImpl: no pointer kept for it).
+  virtual detail::CoroPromiseBase& root_promise_() noexcept = 0;
+  std::coroutine_handle<> root_;
 
  private:
-  std::coroutine_handle<> root_;
   std::coroutine_handle<> resume_point_;
-  detail::CoroPromiseBase* promise_;
-  std::exception_ptr throw_in_;
   bool stepped_ = false;  // its first step ran (or found it cancelled)
 };
 
@@ -234,15 +261,18 @@ template <class T>
 class CoroTaskImpl final : public CoroTaskCore {
  public:
   CoroTaskImpl(BaseEventLoop& loop, TaskOptions options, typename Coro<T>::handle_type h)
-      : CoroTaskCore(loop, std::move(options), h, h.promise()), h_(h) {
+      : CoroTaskCore(loop, std::move(options), h) {
     value_slot_ = &value_;
     value_repr_ = &asyncio::value_repr<T>;
   }
 
  private:
-  void store_value_() override { value_ = std::move(h_.promise().value_); }
+  typename Coro<T>::handle_type handle_() const noexcept {
+    return Coro<T>::handle_type::from_address(root_.address());
+  }
+  detail::CoroPromiseBase& root_promise_() noexcept override { return handle_().promise(); }
+  void store_value_() override { value_ = std::move(handle_().promise().value_); }
   void clear_value_() noexcept override { value_.reset(); }
-  typename Coro<T>::handle_type h_;
   std::optional<stored_t<T>> value_;
 };
 
@@ -260,8 +290,32 @@ Task<T> make_coro_task_(BaseEventLoop& loop, TaskOptions options, Coro<T> coro) 
 // One naming rule: the awaitable form of a suspending call `f(...)` is `f_async(...)`, used as
 // `co_await f_async(...)` in a coroutine; the fiber form stays `f(...)`. Table: docs/06.
 
-// sleep_async(delay): as sleep(delay). sleep_async(0) yields exactly one pass.
-Coro<void> sleep_async(double delay, source_location where = source_location::current());
+namespace detail {
+// `co_await sleep_async(delay)`: the sleep's future and timer live in the awaiter, in the frame
+// of the coroutine that sleeps; no frame of its own (sleep0_switch, cancel_many: one allocation
+// less per sleep). delay <= 0: a bare yield, one pass, no future.
+struct SleepAwaiter : AwaiterBase {
+  SleepAwaiter(double d, source_location w) noexcept : delay(d), where(w) {}
+  // Copyable because GCC 12 copies an awaiter into the frame before using it: the copy is made
+  // while future and timer are still empty.
+  SleepAwaiter(const SleepAwaiter&) = default;
+  SleepAwaiter& operator=(const SleepAwaiter&) = default;
+  ~SleepAwaiter();  // cancels the timer: also when the frame is destroyed while it sleeps
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h);
+  void await_resume();
+  double delay;
+  source_location where;
+  Future<void> future{};
+  TimerHandleRef timer{};
+};
+}  // namespace detail
+
+// sleep_async(delay): as sleep(delay). sleep_async(0) yields exactly one pass. An awaiter, not a
+// Coro: co_await it (wrap it in a coroutine to make it a task).
+inline detail::SleepAwaiter sleep_async(double delay, source_location where = source_location::current()) {
+  return detail::SleepAwaiter(delay, where);
+}
 template <class T>
 Coro<T> sleep_async(double delay, T result, source_location where = source_location::current()) {
   co_await sleep_async(delay, where);
@@ -288,6 +342,68 @@ auto wait_for_async(A aw, std::optional<double> timeout) -> Coro<typename A::val
   }
   co_await detail::wait_for_core_async_(fut.core_ref(), *timeout);
   co_return fut.result();
+}
+
+// ---------------------------------------------------------------- combinators of coroutine objects
+// gather, as_completed and the rest take a coroutine object as a Python combinator takes a
+// coroutine: it becomes a task (ensure_future). A vector of them is given by value (moved in).
+
+// gather(std::move(coros)): a future of std::vector<T>, in the vector's order; the tasks start
+// in that order.
+template <class T>
+auto gather(std::vector<Coro<T>>&& coros) {
+  std::vector<Future<T>> futs;
+  futs.reserve(coros.size());
+  for (Coro<T>& c : coros) futs.push_back(detail::gather_child(std::move(c)));
+  return detail::gather_vector<false>(std::move(futs));
+}
+template <class T>
+auto gather(ReturnExceptions, std::vector<Coro<T>>&& coros) {
+  std::vector<Future<T>> futs;
+  futs.reserve(coros.size());
+  for (Coro<T>& c : coros) futs.push_back(detail::gather_child(std::move(c)));
+  return detail::gather_vector<true>(std::move(futs));
+}
+
+// as_completed(std::move(coros), timeout): each becomes a task, in the vector's order.
+template <class T>
+AsCompleted<T> as_completed(std::vector<Coro<T>>&& coros, std::optional<double> timeout = std::nullopt) {
+  BaseEventLoop& loop = get_event_loop();
+  std::vector<Task<T>> tasks;
+  tasks.reserve(coros.size());
+  for (Coro<T>& c : coros) tasks.push_back(loop.create_task(std::move(c)));
+  return as_completed(tasks, timeout);
+}
+
+// wait_async(fs, timeout, return_when): wait's coroutine form, `auto [done, pending] = co_await
+// wait_async(tasks)`. Futures and tasks only: 3.11's wait() refuses coroutine objects too
+// (TypeError there; here a coroutine object does not compile).
+template <FutureLike F>
+Coro<std::pair<std::vector<F>, std::vector<F>>> wait_async(std::vector<F> fs,
+                                                          std::optional<double> timeout = std::nullopt,
+                                                          ReturnWhen return_when = ALL_COMPLETED) {
+  if (fs.empty()) throw ValueError("Set of Tasks/Futures is empty.");
+  std::vector<F> unique;
+  std::vector<Ref<FutureCore>> cores;
+  for (const F& f : fs) {
+    if (std::find(unique.begin(), unique.end(), f) != unique.end()) continue;
+    unique.push_back(f);
+    cores.push_back(f.core_ref());
+  }
+  get_running_loop();
+  {
+    WaitCall_ call = wait_begin_(cores, timeout, return_when);
+    // Also when the frame is destroyed while it waits (its task dropped).
+    struct End {
+      const std::vector<Ref<FutureCore>>& cores;
+      WaitCall_& call;
+      ~End() { wait_end_(cores, call); }
+    } end{cores, call};
+    co_await call.waiter;
+  }
+  std::pair<std::vector<F>, std::vector<F>> out;
+  for (const F& f : unique) (f.done() ? out.first : out.second).push_back(f);
+  co_return out;
 }
 
 }  // namespace asyncio

@@ -124,12 +124,28 @@ bool Event::wait(source_location where) {
   return true;
 }
 
-Coro<bool> Event::wait_async() {
-  if (value_) co_return true;
-  Future<bool> fut = get_loop_(*this).create_future<bool>();
-  waiters_.push_back(fut);
-  if (std::exception_ptr error = co_await await_waiter_async(waiters_, fut)) std::rethrow_exception(error);
-  co_return true;
+bool detail::EventWaitAwaiter::await_ready() {
+  if (event->value_) return true;
+  fut = event->get_loop_(*event).create_future<bool>();
+  event->waiters_.push_back(fut);
+  return false;
+}
+
+void detail::EventWaitAwaiter::await_suspend(std::coroutine_handle<> h) {
+  try {
+    coro_suspend_(h, &fut.core(), where);
+  } catch (...) {
+    erase_waiter(event->waiters_, fut);  // co_await outside a coroutine task: nothing waits
+    throw;
+  }
+}
+
+// Event.wait's `finally: self._waiters.remove(fut)`, then what the step threw in, if anything.
+bool detail::EventWaitAwaiter::await_resume() {
+  if (!fut.valid()) return true;  // it was set: no wait
+  erase_waiter(event->waiters_, fut);
+  coro_resumed_(running_coro_task, &fut.core());  // the step resuming us is our task's
+  return true;
 }
 
 std::string Event::repr() const {
@@ -186,6 +202,35 @@ void Condition::notify(std::size_t n) {
   }
 }
 
+Coro<bool> Condition::wait_async() {
+  if (!locked()) throw RuntimeError("cannot wait on un-acquired lock");
+  release();
+  std::exception_ptr error;
+  try {
+    Future<bool> fut = get_loop_(*this).create_future<bool>();
+    waiters_.push_back(fut);
+    error = co_await await_waiter_async(waiters_, fut);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // The `finally:`: take the lock back whatever happened, even through cancellations. (A frame
+  // destroyed while waiting runs no catch and never comes here.)
+  bool cancelled = false;
+  while (true) {
+    bool retry = false;
+    try {
+      co_await acquire_async();
+    } catch (const CancelledError&) {
+      retry = true;
+    }
+    if (!retry) break;
+    cancelled = true;
+  }
+  if (cancelled) throw CancelledError();
+  if (error) std::rethrow_exception(error);
+  co_return true;
+}
+
 std::string Condition::repr() const {
   return "<" + object_repr_("asyncio.locks.Condition", this) + " [" +
          with_waiters(locked() ? "locked" : "unlocked", waiters_.size()) + "]>";
@@ -219,6 +264,24 @@ bool Semaphore::acquire(source_location where) {
   }
   if (value_ > 0) wake_up_next_();
   return true;
+}
+
+Coro<bool> Semaphore::acquire_async() {
+  if (!locked()) {
+    --value_;
+    co_return true;
+  }
+  Future<bool> fut = get_loop_(*this).create_future<bool>();
+  waiters_.push_back(fut);
+  if (std::exception_ptr error = co_await await_waiter_async(waiters_, fut)) {
+    if (is_cancelled_error(error) && !fut.cancelled()) {
+      ++value_;
+      wake_up_next_();
+    }
+    std::rethrow_exception(error);
+  }
+  if (value_ > 0) wake_up_next_();
+  co_return true;
 }
 
 void Semaphore::release() {
@@ -322,6 +385,52 @@ void Barrier::reset(source_location where) {
 
 void Barrier::abort(source_location where) {
   AsyncWith<Condition> held(cond_, where);
+  state_ = State::BROKEN;
+  cond_.notify_all();
+}
+
+// The coroutine forms: the same steps, co_await where the fiber forms suspend.
+Coro<long> Barrier::wait_async() {
+  co_await cond_.acquire_async();
+  ReleaseOnExit<Condition> held(cond_);
+  co_await block_async_();
+  const long index = count_++;
+  std::exception_ptr error;
+  try {
+    if (index + 1 == parties_) {
+      release_();
+    } else {
+      co_await wait_async_();
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  --count_;
+  exit_();
+  if (error) std::rethrow_exception(error);
+  co_return index;
+}
+
+Coro<void> Barrier::block_async_() {
+  co_await cond_.wait_for_async([this] { return state_ != State::DRAINING && state_ != State::RESETTING; });
+  if (state_ == State::BROKEN) throw BrokenBarrierError("Barrier aborted");
+}
+
+Coro<void> Barrier::wait_async_() {
+  co_await cond_.wait_for_async([this] { return state_ != State::FILLING; });
+  if (state_ == State::BROKEN || state_ == State::RESETTING) throw BrokenBarrierError("Abort or reset of barrier");
+}
+
+Coro<void> Barrier::reset_async() {
+  co_await cond_.acquire_async();
+  ReleaseOnExit<Condition> held(cond_);
+  state_ = count_ > 0 ? State::RESETTING : State::FILLING;
+  cond_.notify_all();
+}
+
+Coro<void> Barrier::abort_async() {
+  co_await cond_.acquire_async();
+  ReleaseOnExit<Condition> held(cond_);
   state_ = State::BROKEN;
   cond_.notify_all();
 }

@@ -49,6 +49,31 @@ AsyncWith<L> async_with(L& primitive, source_location where = source_location::c
   return AsyncWith<L>(primitive, where);
 }
 
+// [coro] The release half of `async with` in a coroutine: `co_await x.acquire_async();` then
+// `ReleaseOnExit held(x);` releases when the scope ends, as AsyncWith does (a release() error is
+// dropped while another exception unwinds the scope). Used by Barrier's coroutine forms.
+template <class L>
+class [[nodiscard]] ReleaseOnExit {
+ public:
+  explicit ReleaseOnExit(L& primitive) : primitive_(primitive), uncaught_(std::uncaught_exceptions()) {}
+  ~ReleaseOnExit() noexcept(false) {
+    if (std::uncaught_exceptions() == uncaught_) {
+      primitive_.release();
+      return;
+    }
+    try {
+      primitive_.release();
+    } catch (const std::exception&) {
+    }
+  }
+  ReleaseOnExit(const ReleaseOnExit&) = delete;
+  ReleaseOnExit& operator=(const ReleaseOnExit&) = delete;
+
+ private:
+  L& primitive_;
+  int uncaught_;
+};
+
 // Lock: FIFO, and no barging: between release() and the first waiter's wake-up the lock reads
 // unlocked, yet a new acquire() queues behind that waiter. A waiter cancelled after being woken
 // passes the wake-up on to the next one.
@@ -75,6 +100,22 @@ class Lock : public LoopBoundMixin {
   bool locked_ = false;
 };
 
+class Event;
+namespace detail {
+// `co_await event.wait_async()`: Event.wait with no coroutine frame of its own (an idle task
+// waiting on an Event is then its task, its body's frame and the waiter future: docs/06,
+// "What each costs"). `where` is the co_await's line, as for a future.
+struct EventWaitAwaiter : AwaiterBase {
+  static constexpr bool takes_where_ = true;
+  Event* event;
+  source_location where{};
+  Future<bool> fut{};  // invalid: the event was set, no wait
+  bool await_ready();
+  void await_suspend(std::coroutine_handle<> h);
+  bool await_resume();
+};
+}  // namespace detail
+
 // Event: set() wakes every waiter, in wait order; wait() returns at once while set.
 class Event : public LoopBoundMixin {
  public:
@@ -87,11 +128,13 @@ class Event : public LoopBoundMixin {
   // Only resets the flag: waiters already woken still return.
   void clear() noexcept { value_ = false; }
   bool wait(source_location where = source_location::current());
-  // The coroutine form: `co_await event.wait_async()` (coroutines.hpp).
-  Coro<bool> wait_async();
+  // The coroutine form: `co_await event.wait_async()`. An awaiter, not a Coro: co_await it (to
+  // run it as a task of its own, wrap it in a coroutine).
+  detail::EventWaitAwaiter wait_async() noexcept { return detail::EventWaitAwaiter{{}, this}; }
   std::string repr() const;
 
  private:
+  friend struct detail::EventWaitAwaiter;
   std::deque<Future<bool>> waiters_;
   bool value_ = false;
 };
@@ -106,11 +149,14 @@ class Condition : public LoopBoundMixin {
 
   bool locked() const noexcept { return lock_->locked(); }
   bool acquire(source_location where = source_location::current()) { return lock_->acquire(where); }
+  Coro<bool> acquire_async() { return lock_->acquire_async(); }
   void release() { lock_->release(); }
   // Releases the lock, waits for notify(), re-acquires the lock before returning, even when
   // cancelled (then raises CancelledError once it holds the lock again).
   // RuntimeError('cannot wait on un-acquired lock') without the lock.
   bool wait(source_location where = source_location::current());
+  // The coroutine form: `co_await cond.wait_async()`, the same rules.
+  Coro<bool> wait_async();
   // Waits until predicate() is true; returns its last value.
   template <class P>
   auto wait_for(P predicate, source_location where = source_location::current()) {
@@ -120,6 +166,17 @@ class Condition : public LoopBoundMixin {
       result = predicate();
     }
     return result;
+  }
+  // The coroutine form: `co_await cond.wait_for_async(predicate)`. The predicate is kept in the
+  // frame (copied, or moved), so a lambda capturing by reference must outlive the wait.
+  template <class P>
+  auto wait_for_async(P predicate) -> Coro<decltype(predicate())> {
+    auto result = predicate();
+    while (!result) {
+      co_await wait_async();
+      result = predicate();
+    }
+    co_return result;
   }
   // Wakes up to n waiters in wait order. RuntimeError('cannot notify on un-acquired lock').
   void notify(std::size_t n = 1);
@@ -144,6 +201,8 @@ class Semaphore : public LoopBoundMixin {
   // True if acquire() would suspend: no units left, or someone (not cancelled) waits already.
   bool locked() const noexcept;
   bool acquire(source_location where = source_location::current());
+  // The coroutine form: `co_await sem.acquire_async()` (BoundedSemaphore's too).
+  Coro<bool> acquire_async();
   virtual void release();
   long value() const noexcept { return value_; }
   virtual std::string repr() const;
@@ -182,6 +241,10 @@ class Barrier : public LoopBoundMixin {
   // Both take the barrier's condition first (`async with self._cond`), so they may suspend.
   void reset(source_location where = source_location::current());
   void abort(source_location where = source_location::current());
+  // The coroutine forms: `co_await barrier.wait_async()`, `reset_async()`, `abort_async()`.
+  Coro<long> wait_async();
+  Coro<void> reset_async();
+  Coro<void> abort_async();
   long parties() const noexcept { return parties_; }
   long n_waiting() const noexcept { return state_ == State::FILLING ? count_ : 0; }
   bool broken() const noexcept { return state_ == State::BROKEN; }
@@ -190,6 +253,8 @@ class Barrier : public LoopBoundMixin {
 
  private:
   void block_(source_location where);
+  Coro<void> block_async_();
+  Coro<void> wait_async_();
   void release_();
   void wait_(source_location where);
   void exit_();

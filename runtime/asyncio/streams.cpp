@@ -76,7 +76,7 @@ void StreamReader::feed_data(std::string_view data) {
   }
 }
 
-void StreamReader::wait_for_data_(const char* func_name, source_location where) {
+Future<void> StreamReader::prepare_wait_for_data_(const char* func_name) {
   if (waiter_.valid())
     throw RuntimeError(std::string(func_name) +
                        "() called while another coroutine is already waiting for incoming data");
@@ -86,11 +86,99 @@ void StreamReader::wait_for_data_(const char* func_name, source_location where) 
   }
   Future<void> waiter = loop_->create_future<void>();
   waiter_ = waiter;  // feed_data / feed_eof / set_exception take it out and complete it
-  struct Reset {
-    Future<void>& w;
-    ~Reset() { w = Future<void>(); }
-  } reset{waiter_};
+  return waiter;
+}
+
+namespace {
+struct ResetWaiter {
+  Future<void>& w;
+  ~ResetWaiter() { w = Future<void>(); }
+};
+}  // namespace
+
+void StreamReader::wait_for_data_(const char* func_name, source_location where) {
+  Future<void> waiter = prepare_wait_for_data_(func_name);
+  ResetWaiter reset{waiter_};
   await(waiter, where);
+}
+
+Coro<void> StreamReader::wait_for_data_async_(const char* func_name) {
+  Future<void> waiter = prepare_wait_for_data_(func_name);
+  ResetWaiter reset{waiter_};
+  co_await waiter;
+}
+
+// The coroutine forms: line for line the fiber forms below, co_await for the waits.
+Coro<std::string> StreamReader::readline_async() {
+  const std::string_view sep = "\n";
+  try {
+    co_return co_await readuntil_async(std::string(sep));
+  } catch (const IncompleteReadError& e) {
+    co_return e.partial;
+  } catch (const LimitOverrunError& e) {
+    if (unread_().substr(e.consumed, sep.size()) == sep) {
+      drop_(e.consumed + sep.size());
+    } else {
+      take_all_();
+    }
+    maybe_resume_transport_();
+    raise_in_except(ValueError(e.message()));
+  }
+}
+
+Coro<std::string> StreamReader::readuntil_async(std::string separator) {
+  const std::size_t seplen = separator.size();
+  if (seplen == 0) throw ValueError("Separator should be at least one-byte string");
+  if (exception_) std::rethrow_exception(exception_);
+  std::size_t offset = 0;
+  std::size_t isep = std::string::npos;
+  for (;;) {
+    const std::size_t buflen = buffered();
+    if (buflen >= offset + seplen) {
+      isep = unread_().find(separator, offset);
+      if (isep != std::string_view::npos) break;
+      offset = buflen + 1 - seplen;
+      if (offset > limit_) throw LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
+    }
+    if (eof_) throw IncompleteReadError(take_all_(), -1);
+    co_await wait_for_data_async_("readuntil");
+  }
+  if (isep > limit_) throw LimitOverrunError("Separator is found, but chunk is longer than limit", isep);
+  std::string chunk = take_(isep + seplen);
+  maybe_resume_transport_();
+  co_return chunk;
+}
+
+Coro<std::string> StreamReader::read_async(std::ptrdiff_t n) {
+  if (exception_) std::rethrow_exception(exception_);
+  if (n == 0) co_return std::string();
+  if (n < 0) {
+    std::string all;
+    for (;;) {
+      std::string block = co_await read_async(static_cast<std::ptrdiff_t>(limit_));
+      if (block.empty()) break;
+      all += block;
+    }
+    co_return all;
+  }
+  if (buffered() == 0 && !eof_) co_await wait_for_data_async_("read");
+  std::string data = take_(static_cast<std::size_t>(n));
+  maybe_resume_transport_();
+  co_return data;
+}
+
+Coro<std::string> StreamReader::readexactly_async(std::ptrdiff_t n) {
+  if (n < 0) throw ValueError("readexactly size can not be less than zero");
+  if (exception_) std::rethrow_exception(exception_);
+  if (n == 0) co_return std::string();
+  const auto want = static_cast<std::size_t>(n);
+  while (buffered() < want) {
+    if (eof_) throw IncompleteReadError(take_all_(), n);
+    co_await wait_for_data_async_("readexactly");
+  }
+  std::string data = take_(want);
+  maybe_resume_transport_();
+  co_return data;
 }
 
 std::string StreamReader::readline(source_location where) {
@@ -256,6 +344,29 @@ void StreamReaderProtocol::drain_helper_(source_location where) {
   await(waiter, where);
 }
 
+namespace {
+struct RemoveDrainWaiter {
+  std::deque<Future<void>>& waiters;
+  Future<void> w;
+  ~RemoveDrainWaiter() {
+    for (auto it = waiters.begin(); it != waiters.end(); ++it)
+      if (*it == w) {
+        waiters.erase(it);
+        break;
+      }
+  }
+};
+}  // namespace
+
+Coro<void> StreamReaderProtocol::drain_helper_async_() {
+  if (connection_lost_) throw ConnectionResetError("Connection lost");
+  if (!paused_) co_return;
+  Future<void> waiter = loop_->create_future<void>();
+  drain_waiters_.push_back(waiter);
+  RemoveDrainWaiter remove{drain_waiters_, waiter};
+  co_await waiter;
+}
+
 // ---------------------------------------------------------------- StreamWriter
 
 StreamWriter::StreamWriter(Ref<Transport> transport, std::shared_ptr<StreamReaderProtocol> protocol,
@@ -274,6 +385,16 @@ void StreamWriter::drain(source_location where) {
 }
 
 void StreamWriter::wait_closed(source_location where) { await(protocol_->closed_(), where); }
+
+Coro<void> StreamWriter::drain_async() {
+  if (reader_) {
+    if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
+  }
+  if (transport_->is_closing()) co_await asyncio::sleep_async(0);
+  co_await protocol_->drain_helper_async_();
+}
+
+Coro<void> StreamWriter::wait_closed_async() { co_await protocol_->closed_(); }
 
 // ---------------------------------------------------------------- open_connection, start_server
 

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "asyncio/coroutines.hpp"
 #include "asyncio/futures.hpp"
 #include "asyncio/protocols.hpp"
 #include "asyncio/selector_events.hpp"
@@ -49,6 +50,12 @@ class StreamReader {
   std::string read(std::ptrdiff_t n = -1, source_location where = source_location::current());
   // Exactly n bytes, or IncompleteReadError (partial, n) at EOF.
   std::string readexactly(std::ptrdiff_t n, source_location where = source_location::current());
+  // [coro] The coroutine forms (`co_await reader->readline_async()`), the same rules. The
+  // separator is copied into the frame.
+  Coro<std::string> readline_async();
+  Coro<std::string> readuntil_async(std::string separator = "\n");
+  Coro<std::string> read_async(std::ptrdiff_t n = -1);
+  Coro<std::string> readexactly_async(std::ptrdiff_t n);
 
   std::size_t limit() const noexcept { return limit_; }
   std::size_t buffered() const noexcept { return buffer_.size() - start_; }
@@ -66,6 +73,9 @@ class StreamReader {
   void wakeup_waiter_();
   void maybe_resume_transport_();
   void wait_for_data_(const char* func_name, source_location where);
+  Coro<void> wait_for_data_async_(const char* func_name);
+  // The start of wait_for_data_: the checks, resume reading; the future to wait on.
+  Future<void> prepare_wait_for_data_(const char* func_name);
 
   std::size_t limit_;
   BaseEventLoop* loop_;
@@ -101,6 +111,7 @@ class StreamReaderProtocol final : public Protocol {
 
   // Coroutines used by StreamWriter.
   void drain_helper_(source_location where);
+  Coro<void> drain_helper_async_();
   Future<void> closed_() const { return closed_future_; }
   std::weak_ptr<StreamReaderProtocol> self_;  // set by the creator, for the writer
 
@@ -135,6 +146,9 @@ class StreamWriter {
   void drain(source_location where = source_location::current());
   // Wait until the connection is lost (raises its error, if it had one).
   void wait_closed(source_location where = source_location::current());
+  // [coro] The coroutine forms: `co_await writer->drain_async()`, `wait_closed_async()`.
+  Coro<void> drain_async();
+  Coro<void> wait_closed_async();
 
  private:
   Ref<Transport> transport_;

@@ -28,24 +28,32 @@ void TaskGroup::aenter() {
   entered_ = true;
 }
 
-void TaskGroup::aexit(const std::exception_ptr& exc, source_location where) {
+std::exception_ptr TaskGroup::aexit_begin_(const std::exception_ptr& exc) {
   exiting_ = true;
   if (exc && is_base_error_(exc) && !base_error_) base_error_ = exc;
-  const bool exc_is_cancel = is_cancelled_error(exc);
-  std::exception_ptr propagate_cancellation_error = exc_is_cancel ? exc : nullptr;
+  std::exception_ptr propagate_cancellation_error = is_cancelled_error(exc) ? exc : nullptr;
   // The body's CancelledError is ours (we cancelled the parent on a child's failure) when
   // uncancel() brings the count back to 0: then it must not escape.
   if (parent_cancel_requested_ && parent_task_->uncancel() == 0) propagate_cancellation_error = nullptr;
   if (exc && !aborting_) abort_();
+  return propagate_cancellation_error;
+}
 
-  while (!tasks_.empty()) {
-    if (!on_completed_fut_.valid()) {
-      on_completed_fut_ = loop_->create_future<bool>();
-      // [graph] Named for the tree; the tasks are recorded as awaited by the parent task itself.
-      std::vector<FutureCore*> children;
-      for (const Ref<TaskCore>& t : tasks_) children.push_back(t.get());
-      detail::combinator_created_(on_completed_fut_.core(), "TaskGroup", children, false);
-    }
+bool TaskGroup::aexit_pending_() {
+  if (tasks_.empty()) return false;
+  if (!on_completed_fut_.valid()) {
+    on_completed_fut_ = loop_->create_future<bool>();
+    // [graph] Named for the tree; the tasks are recorded as awaited by the parent task itself.
+    std::vector<FutureCore*> children;
+    for (const Ref<TaskCore>& t : tasks_) children.push_back(t.get());
+    detail::combinator_created_(on_completed_fut_.core(), "TaskGroup", children, false);
+  }
+  return true;
+}
+
+void TaskGroup::aexit(const std::exception_ptr& exc, source_location where) {
+  std::exception_ptr propagate_cancellation_error = aexit_begin_(exc);
+  while (aexit_pending_()) {
     std::exception_ptr cancelled;
     try {
       await(on_completed_fut_, where);
@@ -59,8 +67,30 @@ void TaskGroup::aexit(const std::exception_ptr& exc, source_location where) {
     }
     on_completed_fut_ = Future<bool>();
   }
-  assert(tasks_.empty());
+  aexit_end_(exc, propagate_cancellation_error);
+}
 
+Coro<void> TaskGroup::aexit_async(std::exception_ptr exc) {
+  std::exception_ptr propagate_cancellation_error = aexit_begin_(exc);
+  while (aexit_pending_()) {
+    std::exception_ptr cancelled;
+    try {
+      co_await on_completed_fut_;
+    } catch (const CancelledError&) {
+      cancelled = std::current_exception();
+    }
+    if (cancelled && !aborting_) {
+      propagate_cancellation_error = cancelled;
+      abort_();
+    }
+    on_completed_fut_ = Future<bool>();
+  }
+  aexit_end_(exc, propagate_cancellation_error);
+}
+
+void TaskGroup::aexit_end_(const std::exception_ptr& exc, const std::exception_ptr& propagate_cancellation_error) {
+  assert(tasks_.empty());
+  const bool exc_is_cancel = is_cancelled_error(exc);
   if (base_error_) std::rethrow_exception(base_error_);
   if (propagate_cancellation_error && errors_.empty()) std::rethrow_exception(propagate_cancellation_error);
   if (exc && !exc_is_cancel) errors_.push_back(exc);

@@ -52,8 +52,17 @@ class TaskGroup {
   // CancelledError, or returns (the caller then lets exc, if any, go on).
   void aenter();
   void aexit(const std::exception_ptr& exc, source_location where = source_location::current());
+  // [coro] aexit's coroutine form (task_group_async uses it): the same steps, co_await where
+  // aexit suspends.
+  Coro<void> aexit_async(std::exception_ptr exc);
 
  private:
+  // aexit before and after its wait for the children: the exception the body's cancellation
+  // becomes (or nullptr), and the final raise.
+  std::exception_ptr aexit_begin_(const std::exception_ptr& exc);
+  void aexit_end_(const std::exception_ptr& exc, const std::exception_ptr& propagate_cancellation_error);
+  // Ensures on_completed_fut_ while children remain (false: none left).
+  bool aexit_pending_();
   void check_can_create_task_() const;
   void add_task_(TaskCore& task);
   void abort_();
@@ -82,6 +91,31 @@ template <class F>
 auto task_group(F&& body, source_location where = source_location::current()) {
   TaskGroup tg;
   return async_with(tg, body, where);
+}
+
+// [coro] task_group_async(body): the coroutine form, `co_await task_group_async([&](TaskGroup& tg)
+// -> Coro<R> { tg.create_task(child()); ... co_return r; })`. body(tg) returns a coroutine object,
+// run inline as the `async with` block; the children may be coroutine objects or functions.
+template <class F>
+auto task_group_async(F body) -> Coro<typename std::invoke_result_t<F&, TaskGroup&>::value_type> {
+  using R = typename std::invoke_result_t<F&, TaskGroup&>::value_type;
+  TaskGroup tg;
+  tg.aenter();
+  std::exception_ptr error;
+  std::optional<stored_t<R>> result;
+  try {
+    if constexpr (std::is_void_v<R>) {
+      co_await body(tg);
+      result.emplace();
+    } else {
+      result.emplace(co_await body(tg));
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  co_await tg.aexit_async(error);
+  if (error) std::rethrow_exception(error);
+  if constexpr (!std::is_void_v<R>) co_return std::move(*result);
 }
 
 }  // namespace asyncio

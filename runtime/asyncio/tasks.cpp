@@ -57,12 +57,10 @@ TaskCore::TaskCore(BaseEventLoop& loop, TaskOptions options)
       step_handle_(*this, &loop) {
   is_task_ = true;
   if (options.name.empty()) {
-    fiber_.set_label(nullptr, next_task_number_());
+    number_ = next_task_number_();
   } else {
     name_ = std::make_unique<std::string>(std::move(options.name));
-    fiber_.set_label(name_->c_str());
   }
-  fiber_.set_stack_size(options.stack_size);
   link_();
   // Reported before its first step is queued, so the step's `scheduled` line names a known task.
   loop.tracer().emit(loop, [&](Observer& o) { o.task_created(loop, *this); });
@@ -70,6 +68,17 @@ TaskCore::TaskCore(BaseEventLoop& loop, TaskOptions options)
 }
 
 TaskCore::~TaskCore() { unlink_(); }
+
+FiberTaskCore::FiberTaskCore(BaseEventLoop& loop, TaskOptions options)
+    : TaskCore(loop, std::move(options)) {
+  fiber_.set_label(label_(), number());
+  fiber_.set_stack_size(options.stack_size);  // a size_t: TaskCore's move left it as it was
+}
+
+std::size_t TaskCore::stack_size() const noexcept {
+  const fibers::Fiber* fiber = body_fiber_();
+  return fiber ? fiber->stack_size() : 0;
+}
 
 // all_tasks() lists tasks in creation order: CPython's is a WeakSet, whose order follows the
 // tasks' addresses, in practice the order they were made (asyncio.run cancels in that order).
@@ -139,7 +148,7 @@ void TaskCore::abandon_() noexcept {
 // ---------------------------------------------------------------- names and repr
 
 std::string TaskCore::get_name() const {
-  return name_ ? *name_ : "Task-" + std::to_string(fiber_.label_number());
+  return name_ ? *name_ : "Task-" + std::to_string(number_);
 }
 
 void TaskCore::set_name(std::string name) {
@@ -148,7 +157,7 @@ void TaskCore::set_name(std::string name) {
   } else {
     name_ = std::make_unique<std::string>(std::move(name));
   }
-  fiber_.set_label(name_->c_str(), fiber_.label_number());
+  if (fibers::Fiber* fiber = body_fiber_()) fiber->set_label(name_->c_str(), number_);
   loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_renamed(*loop_, *this); });
 }
 
@@ -249,12 +258,12 @@ void TaskCore::step_(std::exception_ptr exc) {
   finish_step_(false);
 }
 
-bool TaskCore::resume_body_(std::exception_ptr& exc) {
+bool FiberTaskCore::resume_body_(std::exception_ptr& exc) {
   if (!fiber_.started() && !exc) {
     // No stack for the body (vm.max_map_count or the address space used up): the task fails
     // with that error, as if its body had raised it at once; the loop goes on.
     try {
-      fiber_.start(&TaskCore::fiber_entry_, this, 0, name_ ? name_->c_str() : nullptr);
+      fiber_.start(&FiberTaskCore::fiber_entry_, static_cast<TaskCore*>(this), 0, label_());
     } catch (const Exception&) {
       exc = std::current_exception();
     }
@@ -291,7 +300,9 @@ void TaskCore::finish_step_(bool) {
   loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::awaited, future); });
 }
 
-void TaskCore::fiber_entry_(void* self) { static_cast<TaskCore*>(self)->run_body_(); }
+void FiberTaskCore::fiber_entry_(void* self) {
+  static_cast<FiberTaskCore*>(static_cast<TaskCore*>(self))->run_body_();
+}
 
 void TaskCore::suspend_(FutureCore* future, source_location where) {
   // In an async generator's body: its driver awaits the future on the task's own fiber.
@@ -302,7 +313,8 @@ void TaskCore::suspend_(FutureCore* future, source_location where) {
   suspended_at_ = where;
   yielded_ = future;
   yielded_bare_ = future == nullptr;
-  fiber_.suspend();
+  // Only a fiber task gets here: a coroutine task's fiber forms fail before (running_task).
+  static_cast<FiberTaskCore*>(this)->fiber_.suspend();
   if (throw_in_) std::rethrow_exception(std::exchange(throw_in_, nullptr));
   if (future && !future->done()) throw RuntimeError("await wasn't used with future");
 }
@@ -495,6 +507,18 @@ struct WaitState {
 
 void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when,
                 source_location where) {
+  WaitCall_ call = wait_begin_(fs, timeout, return_when);
+  std::exception_ptr error;
+  try {
+    await(call.waiter, where);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  wait_end_(fs, call);
+  if (error) std::rethrow_exception(error);
+}
+
+WaitCall_ wait_begin_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when) {
   BaseEventLoop& loop = get_running_loop();
   auto state = std::make_shared<WaitState>(WaitState{fs.size(), return_when, loop.create_future<void>(), nullptr});
   if (timeout) {
@@ -515,18 +539,17 @@ void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> ti
     for (const Ref<FutureCore>& f : fs) children.push_back(f.get());
     detail::combinator_created_(state->waiter.core(), "wait", children);
   }
-  std::vector<CallbackKey> keys;
-  keys.reserve(fs.size());
-  for (const Ref<FutureCore>& f : fs) keys.push_back(f->add_done_callback_(on_completion, "_wait.<locals>._on_completion"));
-  std::exception_ptr error;
-  try {
-    await(state->waiter, where);
-  } catch (...) {
-    error = std::current_exception();
-  }
+  WaitCall_ call{state->waiter, state, {}};
+  call.keys.reserve(fs.size());
+  for (const Ref<FutureCore>& f : fs)
+    call.keys.push_back(f->add_done_callback_(on_completion, "_wait.<locals>._on_completion"));
+  return call;
+}
+
+void wait_end_(const std::vector<Ref<FutureCore>>& fs, WaitCall_& call) noexcept {
+  auto* state = static_cast<WaitState*>(call.state.get());
   if (state->timeout_handle) state->timeout_handle->cancel();
-  for (std::size_t i = 0; i < fs.size(); ++i) fs[i]->remove_done_callback_(keys[i]);
-  if (error) std::rethrow_exception(error);
+  for (std::size_t i = 0; i < fs.size(); ++i) fs[i]->remove_done_callback_(call.keys[i]);
 }
 
 // ------------------------------------------------------------------------- wait_for
@@ -653,6 +676,15 @@ void AsCompletedState::put_(Ref<FutureCore> f) {
   detail::wakeup_next(getters_);
 }
 
+// [coro] The same in a coroutine.
+Coro<Ref<FutureCore>> AsCompletedState::wait_for_one_async_() {
+  co_await detail::wait_in_line_async(getters_, get_running_loop(), [this] { return done_.empty(); });
+  Ref<FutureCore> f = std::move(done_.front());
+  done_.pop_front();
+  if (!f) throw TimeoutError();
+  co_return f;
+}
+
 // Queue.get on the internal queue, then the dummy check of _wait_for_one.
 Ref<FutureCore> AsCompletedState::wait_for_one_(source_location where) {
   detail::wait_in_line(getters_, get_running_loop(), [this] { return done_.empty(); }, where);
@@ -678,8 +710,10 @@ void TaskCore::check_unreachable_() noexcept {
   if (future.is_task_ || future.done() || future.first_callback_.task() != this || future.more_callbacks_) return;
   // Held by the future's wakeup (one count) and by handles on its own stack, nothing else; the
   // future held only by handles on this task's stack.
-  if (refs_ != 1 + stack_handles_of_(&fiber_)) return;
-  if (future.refs_ != future.stack_handles_of_(&fiber_)) return;
+  // (A coroutine task has no stack: its handles live in frames, counted like any other holder.)
+  const fibers::Fiber* fiber = body_fiber_();
+  if (refs_ != 1 + (fiber ? stack_handles_of_(fiber) : 0)) return;
+  if (future.refs_ != (fiber ? future.stack_handles_of_(fiber) : 0)) return;
   reap_unreachable_();
 }
 
@@ -692,7 +726,7 @@ void TaskCore::reap_unreachable_() noexcept {
   Ref<TaskCore> keep(this);
   Ref<FutureCore> future(fut_waiter_);
   unlink_();
-  fiber_.unwind();
+  if (fibers::Fiber* fiber = body_fiber_()) fiber->unwind();
   report_destroyed_pending_();
   log_destroy_pending_ = false;  // reported once
   future->remove_waiter_(*this);

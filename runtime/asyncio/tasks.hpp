@@ -49,7 +49,8 @@ class TaskCore : public FutureCore {
   int cancelling() const noexcept { return num_cancels_requested_; }
   int uncancel() noexcept;
   std::string repr() const override;
-  std::size_t stack_size() const noexcept { return fiber_.stack_size(); }
+  // The fiber's stack size (0 for a coroutine task: it has no stack of its own).
+  std::size_t stack_size() const noexcept;
   // The future this task waits on (nullptr unless waiting).
   FutureCore* fut_waiter() const noexcept { return fut_waiter_; }
 
@@ -83,14 +84,19 @@ class TaskCore : public FutureCore {
  protected:
   TaskCore(BaseEventLoop& loop, TaskOptions options);
   ~TaskCore() override;
-  // Runs the task's function on its fiber and stores the value.
-  virtual void run_body_() = 0;
   // [coro] One step of the body, `exc` thrown in: true once it has finished (exc is then what
-  // escaped it, or the exception it never started with). The fiber's by default; a coroutine
-  // task (coroutines.hpp) resumes its coroutine instead. unwind_body_: destroy an unfinished
-  // body, its destructors run.
-  virtual bool resume_body_(std::exception_ptr& exc);
-  virtual void unwind_body_() noexcept { fiber_.unwind(); }
+  // escaped it, or the exception it never started with). A fiber task (FiberTaskCore) switches
+  // to its fiber; a coroutine task (coroutines.hpp) resumes its coroutine instead.
+  // unwind_body_: destroy an unfinished body, its destructors run.
+  virtual bool resume_body_(std::exception_ptr& exc) = 0;
+  virtual void unwind_body_() noexcept = 0;
+  // [coro] The fiber the body runs on; nullptr for a coroutine task, which has none (and so
+  // does not carry a Fiber's bytes: docs/performance.md).
+  virtual fibers::Fiber* body_fiber_() noexcept { return nullptr; }
+  const fibers::Fiber* body_fiber_() const noexcept { return const_cast<TaskCore*>(this)->body_fiber_(); }
+  // The fiber's label for a stack-overflow report: the name if any (else "Task-<number_>").
+  const char* label_() const noexcept { return name_ ? name_->c_str() : nullptr; }
+  unsigned long long number() const noexcept { return number_; }
   void destroy_() noexcept override;
 
  private:
@@ -122,9 +128,9 @@ class TaskCore : public FutureCore {
   void unlink_() noexcept;
   void reap_unreachable_() noexcept;
   void report_destroyed_pending_() noexcept;
-  static void fiber_entry_(void* self);
+  friend class FiberTaskCore;
+  friend class CoroTaskCore;
 
-  fibers::Fiber fiber_;
   StepHandle step_handle_;
   FutureCore* fut_waiter_ = nullptr;     // _fut_waiter (the future's callback holds us)
   Ref<FutureCore> wakeup_from_;          // the done future whose wakeup is queued
@@ -134,6 +140,7 @@ class TaskCore : public FutureCore {
   // A name the user gave; without one the name is "Task-<n>", n kept by the fiber as its
   // label number and formatted only when asked for (most tasks are never asked).
   std::unique_ptr<std::string> name_;
+  unsigned long long number_ = 0;  // the N of "Task-N" (0 for a task named at creation)
   int num_cancels_requested_ = 0;
   bool yielded_bare_ = false;
   bool must_cancel_ = false;
@@ -143,11 +150,27 @@ class TaskCore : public FutureCore {
   TaskCore* next_ = nullptr;
 };
 
+// FiberTaskCore: a task whose body is a function running on its own fiber (stackful).
+class FiberTaskCore : public TaskCore {
+ protected:
+  FiberTaskCore(BaseEventLoop& loop, TaskOptions options);
+  bool resume_body_(std::exception_ptr& exc) override;
+  void unwind_body_() noexcept override { fiber_.unwind(); }
+  fibers::Fiber* body_fiber_() noexcept override { return &fiber_; }
+
+ private:
+  friend class TaskCore;  // suspend_ switches out of the fiber
+  // Runs the task's function on its fiber and stores the value.
+  virtual void run_body_() = 0;
+  static void fiber_entry_(void* self);
+  fibers::Fiber fiber_;
+};
+
 // TaskImpl<T, F>: a task running F, storing a T.
 template <class T, class F>
-class TaskImpl final : public TaskCore {
+class TaskImpl final : public FiberTaskCore {
  public:
-  TaskImpl(BaseEventLoop& loop, TaskOptions options, F fn) : TaskCore(loop, std::move(options)), fn_(std::move(fn)) {
+  TaskImpl(BaseEventLoop& loop, TaskOptions options, F fn) : FiberTaskCore(loop, std::move(options)), fn_(std::move(fn)) {
     value_slot_ = &value_;
     value_repr_ = &asyncio::value_repr<T>;
   }
@@ -294,6 +317,9 @@ auto create_task(TaskOptions options, F&& fn, Args&&... args) {
 #include <variant>
 
 namespace asyncio {
+
+template <class T>
+class Coro;
 
 template <class A>
 concept FutureLike = requires { typename std::decay_t<A>::value_type; } &&
@@ -556,6 +582,15 @@ inline constexpr ReturnWhen ALL_COMPLETED = ReturnWhen::ALL_COMPLETED;
 // nothing cancelled). fs is non-empty and has no duplicates.
 void wait_core_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when,
                 source_location where);
+// [coro] wait_core_ in two halves around its one await, for the coroutine form (wait_async,
+// coroutines.hpp): begin registers the callbacks and the timer, end removes them.
+struct WaitCall_ {
+  Future<void> waiter;
+  std::shared_ptr<void> state;
+  std::vector<CallbackKey> keys;
+};
+WaitCall_ wait_begin_(const std::vector<Ref<FutureCore>>& fs, std::optional<double> timeout, ReturnWhen return_when);
+void wait_end_(const std::vector<Ref<FutureCore>>& fs, WaitCall_& call) noexcept;
 
 // wait(fs, timeout, return_when) -> (done, pending). CPython returns two sets; here two vectors
 // in the order of fs (duplicates dropped), so a program never depends on set order.
@@ -631,6 +666,8 @@ class AsCompletedState {
   // as_completed()._wait_for_one: the next finished future (await done.get()); TimeoutError once
   // the timeout has passed.
   Ref<FutureCore> wait_for_one_(source_location where);
+  // [coro] The same for a coroutine (`co_await item`, coroutines.hpp).
+  Coro<Ref<FutureCore>> wait_for_one_async_();
   std::size_t size() const noexcept { return count_; }
   static void start_(const std::shared_ptr<AsCompletedState>& self);
 
@@ -659,6 +696,9 @@ class AsCompleted {
    public:
     explicit Item(std::shared_ptr<AsCompletedState> state) : state_(std::move(state)) {}
     T operator()(source_location where = source_location::current()) const { return Future<T>(state_->wait_for_one_(where)).result(); }
+    // [coro] `co_await item` in a coroutine, the twin of `await f` (coroutines.hpp).
+    using as_completed_item_tag = T;
+    const std::shared_ptr<AsCompletedState>& state_ref_() const noexcept { return state_; }
 
    private:
     std::shared_ptr<AsCompletedState> state_;

@@ -511,4 +511,303 @@ TEST_SUITE("coroutines") {
     };
     CHECK(loop->run_until_complete(Future<int>(loop->create_task(main()))) == 30);
   }
+
+  // ---- the _async forms of the second increment. Each expected log is what python3 printed for
+  // the same program with async def (Condition, Semaphore, Barrier, TaskGroup, wait, as_completed).
+
+  TEST_CASE("Condition: wait_async and wait_for_async, the lock held on waking; without it RuntimeError") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    Condition cond;
+    bool ready = false;
+    auto waiter = [](Condition* c, bool* rd, std::vector<std::string>* lg, std::string name) -> Coro<void> {
+      co_await c->acquire_async();
+      ReleaseOnExit<Condition> held(*c);
+      co_await c->wait_for_async([rd] { return *rd; });
+      lg->push_back(name + " woke, locked=" + (c->locked() ? "True" : "False"));
+    };
+    auto plain = [](Condition* c, std::vector<std::string>* lg, std::string name) -> Coro<void> {
+      co_await c->acquire_async();
+      ReleaseOnExit<Condition> held(*c);
+      co_await c->wait_async();
+      lg->push_back(name + " notified");
+    };
+    auto main = [&]() -> Coro<void> {
+      std::vector<Task<void>> ts{create_task(waiter(&cond, &ready, &log, "a")), create_task(plain(&cond, &log, "p")),
+                                 create_task(waiter(&cond, &ready, &log, "b"))};
+      co_await sleep_async(0);
+      co_await cond.acquire_async();
+      cond.notify_all();  // everyone wakes; the predicate waiters see ready == false and wait again
+      cond.release();
+      co_await sleep_async(0);
+      co_await sleep_async(0);
+      log.push_back("set ready");
+      co_await cond.acquire_async();
+      ready = true;
+      cond.notify_all();
+      cond.release();
+      co_await gather(ts);
+      try {
+        co_await cond.wait_async();
+      } catch (const RuntimeError& e) {
+        log.push_back(std::string("RuntimeError: ") + e.what());
+      }
+    };
+    loop->run_until_complete(Future<void>(loop->create_task(main())));
+    CHECK(log == std::vector<std::string>{"p notified", "set ready", "a woke, locked=True", "b woke, locked=True",
+                                          "RuntimeError: cannot wait on un-acquired lock"});
+  }
+
+  TEST_CASE("Condition: a cancelled wait_async takes the lock back before CancelledError leaves it") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    Condition cond;
+    auto w = [](Condition* c, std::vector<std::string>* lg) -> Coro<void> {
+      co_await c->acquire_async();
+      ReleaseOnExit<Condition> held(*c);
+      try {
+        co_await c->wait_async();
+      } catch (const CancelledError&) {
+        lg->push_back(std::string("cancelled, locked=") + (c->locked() ? "True" : "False"));
+        throw;
+      }
+    };
+    auto main = [&]() -> Coro<void> {
+      Task<void> t = create_task(w(&cond, &log));
+      co_await sleep_async(0);
+      co_await cond.acquire_async();
+      t.cancel();
+      co_await sleep_async(0);
+      log.push_back("main releases");
+      cond.release();
+      try {
+        co_await t;
+      } catch (const CancelledError&) {
+        log.push_back("task cancelled");
+      }
+    };
+    loop->run_until_complete(Future<void>(loop->create_task(main())));
+    CHECK(log == std::vector<std::string>{"main releases", "cancelled, locked=True", "task cancelled"});
+  }
+
+  TEST_CASE("Semaphore and BoundedSemaphore: acquire_async is FIFO; a bounded one released too often raises") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    Semaphore sem(2);
+    auto worker = [](Semaphore* s, std::vector<std::string>* lg, int n) -> Coro<void> {
+      co_await s->acquire_async();
+      lg->push_back(std::to_string(n) + " in");
+      co_await sleep_async(0);
+      lg->push_back(std::to_string(n) + " out");
+      s->release();
+    };
+    auto main = [&]() -> Coro<void> {
+      std::vector<Coro<void>> workers;
+      for (int i = 0; i < 4; ++i) workers.push_back(worker(&sem, &log, i));
+      co_await gather(std::move(workers));
+      BoundedSemaphore b(1);
+      co_await b.acquire_async();
+      b.release();
+      try {
+        b.release();
+      } catch (const ValueError& e) {
+        log.push_back(std::string("ValueError: ") + e.what());
+      }
+    };
+    loop->run_until_complete(Future<void>(loop->create_task(main())));
+    CHECK(log == std::vector<std::string>{"0 in", "1 in", "0 out", "1 out", "2 in", "3 in", "2 out", "3 out",
+                                          "ValueError: BoundedSemaphore released too many times"});
+  }
+
+  TEST_CASE("Barrier: wait_async gives each party its arrival index; abort_async breaks a waiting one") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    Barrier bar(3);
+    Barrier bar2(2);
+    auto party = [](Barrier* b, std::vector<std::string>* lg, std::string name) -> Coro<void> {
+      const long i = co_await b->wait_async();
+      lg->push_back(name + " " + std::to_string(i));
+    };
+    auto broken = [](Barrier* b, std::vector<std::string>* lg) -> Coro<void> {
+      try {
+        co_await b->wait_async();
+      } catch (const BrokenBarrierError&) {
+        lg->push_back("broken");
+      }
+    };
+    auto main = [&]() -> Coro<void> {
+      co_await gather(party(&bar, &log, "a"), party(&bar, &log, "b"), party(&bar, &log, "c"));
+      Task<void> t = create_task(broken(&bar2, &log));
+      co_await sleep_async(0);
+      co_await bar2.abort_async();
+      co_await t;
+      log.push_back(bar2.broken() ? "True" : "False");
+    };
+    loop->run_until_complete(Future<void>(loop->create_task(main())));
+    CHECK(log == std::vector<std::string>{"c 2", "a 0", "b 1", "broken", "True"});
+  }
+
+  TEST_CASE("task_group_async: the block ends with its children; a failing child cancels the rest") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    auto child = [](std::vector<std::string>* lg, int n, double d) -> Coro<int> {
+      co_await sleep_async(d);
+      lg->push_back("child " + std::to_string(n));
+      co_return n;
+    };
+    auto bad = []() -> Coro<void> {
+      co_await sleep_async(0);
+      throw ValueError("bad");
+    };
+    auto slow = [](std::vector<std::string>* lg) -> Coro<void> {
+      try {
+        co_await sleep_async(10);
+      } catch (const CancelledError&) {
+        lg->push_back("slow cancelled");
+        throw;
+      }
+    };
+    auto main = [&]() -> Coro<void> {
+      Task<int> t1, t2;
+      co_await task_group_async([&](TaskGroup& tg) -> Coro<void> {
+        t1 = tg.create_task(child(&log, 1, 0.02));
+        t2 = tg.create_task(child(&log, 2, 0));
+        log.push_back("body done");
+        co_return;
+      });
+      log.push_back("results " + std::to_string(t1.result()) + " " + std::to_string(t2.result()));
+      try {
+        co_await task_group_async([&](TaskGroup& tg) -> Coro<void> {
+          tg.create_task(slow(&log));
+          tg.create_task(bad());
+          co_return;
+        });
+      } catch (const ExceptionGroupBase& eg) {
+        log.push_back("group of " + std::to_string(eg.exceptions().size()));
+      }
+    };
+    loop->run_until_complete(Future<void>(loop->create_task(main())));
+    CHECK(log == std::vector<std::string>{"body done", "child 2", "child 1", "results 1 2", "slow cancelled",
+                                          "group of 1"});
+  }
+
+  TEST_CASE("wait_async, as_completed of coroutine objects (co_await item) and gather of a vector of them") {
+    TestLoop loop;
+    std::vector<std::string> log;
+    auto v = [](double d, int x) -> Coro<int> { co_return co_await sleep_async(d, x); };
+    auto main = [&]() -> Coro<void> {
+      std::vector<Task<int>> ts{create_task(v(0.05, 1)), create_task(v(0, 2))};
+      auto [done, pending] = co_await wait_async(ts, std::nullopt, FIRST_COMPLETED);
+      log.push_back("done " + std::to_string(done.at(0).result()) + " pending " + std::to_string(pending.size()));
+      auto [done2, pending2] = co_await wait_async(ts);
+      log.push_back("done " + std::to_string(done2.size()) + " pending " + std::to_string(pending2.size()));
+      std::vector<Coro<int>> coros;
+      coros.push_back(v(0.05, 30));
+      coros.push_back(v(0, 10));
+      coros.push_back(v(0.02, 20));
+      std::string order;
+      for (auto item : as_completed(std::move(coros))) order += std::to_string(co_await item) + " ";
+      log.push_back(order);
+      std::vector<Coro<int>> more;
+      for (int i = 0; i < 3; ++i) more.push_back(v(0, i));
+      std::string all;
+      for (int x : co_await gather(std::move(more))) all += std::to_string(x);
+      log.push_back(all);
+      try {
+        co_await wait_async(std::vector<Task<int>>{});
+      } catch (const ValueError& e) {
+        log.push_back(e.what());
+      }
+    };
+    loop->run_until_complete(Future<void>(loop->create_task(main())));
+    CHECK(log == std::vector<std::string>{"done 2 pending 1", "done 2 pending 0", "10 20 30 ", "012",
+                                          "Set of Tasks/Futures is empty."});
+  }
+
+  TEST_CASE("StreamReader's _async reads wait for data fed later; IncompleteReadError at EOF") {
+    TestLoop loop;
+    StreamReader reader(DEFAULT_LIMIT, loop.loop.get());
+    std::vector<std::string> log;
+    auto body = [](StreamReader* r, std::vector<std::string>* lg) -> Coro<void> {
+      lg->push_back("line " + co_await r->readline_async());
+      lg->push_back("exactly " + co_await r->readexactly_async(3));
+      lg->push_back("until " + co_await r->readuntil_async("--"));
+      lg->push_back("read " + co_await r->read_async(2));
+      try {
+        co_await r->readexactly_async(10);
+      } catch (const IncompleteReadError& e) {
+        lg->push_back("incomplete " + e.partial);
+      }
+      lg->push_back("rest [" + co_await r->read_async() + "]");
+    };
+    Task<void> task = loop->create_task(body(&reader, &log));
+    run_one_pass(*loop);
+    CHECK(task.task_core().fut_waiter() != nullptr);  // waiting for data
+    reader.feed_data("hel");
+    run_one_pass(*loop);
+    run_one_pass(*loop);
+    CHECK(log.empty());  // no newline yet
+    reader.feed_data("lo\nabcde");
+    reader.feed_data("f--xyz");
+    loop->call_soon([&reader] { reader.feed_eof(); });
+    loop->run_until_complete(Future<void>(task));
+    CHECK(log == std::vector<std::string>{"line hello\n", "exactly abc", "until def--", "read xy", "incomplete z",
+                                          "rest []"});
+  }
+
+  TEST_CASE("StreamWriter drain_async and StreamReader reads over a real connection, from a coroutine") {
+    TestLoop loop;
+    std::vector<std::string> got;
+    auto client = [](std::shared_ptr<StreamReader> r, std::shared_ptr<StreamWriter> w,
+                     std::vector<std::string>* out) -> Coro<void> {
+      for (const char* line : {"one\n", "two\n"}) {
+        w->write(line);
+        co_await w->drain_async();
+        out->push_back(co_await r->readline_async());
+      }
+      w->write_eof();
+      out->push_back("eof read: [" + co_await r->read_async() + "]");
+      w->close();
+      co_await w->wait_closed_async();
+    };
+    loop->run_until_complete([&] {
+      Ref<Server> server = start_server(
+          [](std::shared_ptr<StreamReader> reader, std::shared_ptr<StreamWriter> writer) {
+            for (;;) {
+              std::string line = reader->readline();
+              if (line.empty()) break;
+              writer->write("echo: " + line);
+              writer->drain();
+            }
+            writer->close();
+          },
+          "127.0.0.1", 0);
+      const int port = server->sockets().at(0).getsockname().port;
+      auto [reader, writer] = open_connection("127.0.0.1", port);
+      await(create_task(client(reader, writer, &got)));
+      server->close();
+      server->wait_closed();
+    });
+    CHECK(got == std::vector<std::string>{"echo: one\n", "echo: two\n", "eof read: []"});
+  }
+
+  TEST_CASE("co_await event.wait_async() is shown waiting at the co_await's own line, with no frame of its own") {
+    TestLoop loop;
+    Event event;
+    unsigned line = 0;
+    auto body = [](Event* ev, unsigned* ln) -> Coro<bool> {
+      *ln = __LINE__ + 1;
+      co_return co_await ev->wait_async();
+    };
+    Task<bool> task = loop->create_task(body(&event, &line));
+    run_one_pass(*loop);
+    CHECK(task.task_core().suspended_at().line() == line);
+    CHECK(std::string(task.task_core().suspended_at().file_name()).find("test_coroutines.cpp") != std::string::npos);
+    event.set();
+    CHECK(loop->run_until_complete(Future<bool>(task)));
+    // Set already: no wait, no waiter left behind.
+    Task<bool> again = loop->create_task(body(&event, &line));
+    CHECK(loop->run_until_complete(Future<bool>(again)));
+    CHECK(event.repr().find("waiters") == std::string::npos);
+  }
 }

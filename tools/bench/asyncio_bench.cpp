@@ -1,4 +1,5 @@
-// asyncio_bench.cpp: `asyncio-bench WORKLOAD [--n N]`, one benchmark workload on asyncio-cpp.
+// asyncio_bench.cpp: `asyncio-bench WORKLOAD [--n N] [--kind fiber|coro]`, one benchmark workload on
+// asyncio-cpp, its tasks fibers (the default) or coroutines (the five task workloads).
 // Mirrors the peers in ../shared/bench/peers (asyncio_peer.py, WORKLOADS.md) one for one and
 // prints the same JSON keys, so its line sits beside CPython's, uvloop's and Boost.Asio's.
 // Owns nothing in the runtime: it uses the loop's public API exactly as a user program would.
@@ -562,6 +563,168 @@ Measured cancel_many(BaseEventLoop& loop, std::int64_t n) {
   return out;
 }
 
+// ---------------------------------------------------------------- coroutine tasks (--kind coro)
+// The same five task workloads with stackless tasks (asyncio::Coro, coroutines.hpp): the bodies
+// co_await the _async forms where the fiber versions call the suspending functions. Main is a
+// coroutine task too, so nothing in the measured part runs on a fiber.
+
+template <class T>
+T run_coro_main(BaseEventLoop& loop, Coro<T> main) {
+  Task<T> task = loop.create_task(std::move(main));
+  return loop.run_until_complete(static_cast<Future<T>>(task));
+}
+
+Coro<void> sleep0_worker(std::int64_t iters) {
+  for (std::int64_t i = 0; i < iters; ++i) co_await asyncio::sleep_async(0);
+}
+
+Measured sleep0_switch_coro(BaseEventLoop& loop, std::int64_t n) {
+  const std::int64_t ntasks = 1000;
+  const std::int64_t iters = n / ntasks;
+  auto main_coro = [](std::int64_t n_tasks, std::int64_t n_iters) -> Coro<void> {
+    std::vector<Task<void>> tasks;
+    tasks.reserve(static_cast<std::size_t>(n_tasks));
+    for (std::int64_t i = 0; i < n_tasks; ++i) tasks.push_back(create_task(sleep0_worker(n_iters)));
+    co_await gather(tasks);
+  };
+  Measured out;
+  out.meter.start();
+  run_coro_main(loop, main_coro(ntasks, iters));
+  out.meter.stop();
+  out.ops = iters * ntasks;
+  out.op = "task switch (sleep(0))";
+  out.extras.add("tasks", static_cast<long long>(ntasks)).add("iters", static_cast<long long>(iters));
+  return out;
+}
+
+Coro<std::int64_t> return_index(std::int64_t i) { co_return i; }
+
+Measured spawn_gather_coro(BaseEventLoop& loop, std::int64_t n) {
+  auto main_coro = [](std::int64_t count) -> Coro<std::int64_t> {
+    std::vector<Task<std::int64_t>> tasks;
+    tasks.reserve(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) tasks.push_back(create_task(return_index(i)));
+    std::int64_t sum = 0;
+    for (std::int64_t v : co_await gather(tasks)) sum += v;
+    co_return sum;
+  };
+  Measured out;
+  out.meter.start();
+  const std::int64_t total = run_coro_main(loop, main_coro(n));
+  out.meter.stop();
+  if (total != n * (n - 1) / 2) fail("spawn_gather sum");
+  out.ops = n;
+  out.op = "task (create + run + gather)";
+  return out;
+}
+
+struct PingPong {
+  BaseEventLoop& loop;
+  std::int64_t n;
+  Future<std::int64_t> slot_a;
+  Future<std::int64_t> slot_b;
+};
+
+Coro<std::int64_t> ping(PingPong& st) {
+  std::int64_t tok = 0;
+  for (std::int64_t i = 0; i < st.n; ++i) {
+    Future<std::int64_t> fa = st.loop.create_future<std::int64_t>();
+    st.slot_a = fa;
+    st.slot_b.set_result(tok);
+    tok = co_await fa;
+  }
+  co_return tok;
+}
+
+Coro<void> pong(PingPong& st) {
+  for (std::int64_t i = 0; i < st.n; ++i) {
+    const std::int64_t tok = co_await st.slot_b;
+    st.slot_b = st.loop.create_future<std::int64_t>();
+    st.slot_a.set_result(tok + 1);
+  }
+}
+
+Measured future_pingpong_coro(BaseEventLoop& loop, std::int64_t n) {
+  auto main_coro = [](BaseEventLoop& lp, std::int64_t rounds) -> Coro<std::int64_t> {
+    PingPong st{lp, rounds, {}, lp.create_future<std::int64_t>()};
+    Task<std::int64_t> ta = create_task(ping(st));
+    Task<void> tb = create_task(pong(st));
+    const auto [tok, done_b] = co_await gather(ta, tb);
+    co_return tok;
+  };
+  Measured out;
+  out.meter.start();
+  const std::int64_t tok = run_coro_main(loop, main_coro(loop, n));
+  out.meter.stop();
+  if (tok != n) fail("future_pingpong token");
+  out.ops = n;
+  out.op = "round trip (2 future hand-offs)";
+  out.extras.add("per_handoff_ns", out.meter.wall() / (2.0 * static_cast<double>(n)) * 1e9);
+  return out;
+}
+
+Coro<void> idle_waiter(Event& ev) { co_await ev.wait_async(); }
+
+Measured idle_tasks_memory_coro(BaseEventLoop& loop, std::int64_t n) {
+  long rss0 = 0, rss1 = 0;
+  double t_blocked = 0;
+  auto main_coro = [](std::int64_t count, long& rss_before, long& rss_blocked, double& blocked_at) -> Coro<void> {
+    Event ev;
+    rss_before = rss_kb();
+    std::vector<Task<void>> tasks;
+    tasks.reserve(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) tasks.push_back(create_task(idle_waiter(ev)));
+    co_await asyncio::sleep_async(0);
+    rss_blocked = rss_kb();
+    for (const Task<void>& t : tasks)
+      if (t.done()) fail("idle_tasks_memory: a task finished before set()");
+    blocked_at = wall_now();
+    ev.set();
+    co_await gather(tasks);
+  };
+  Measured out;
+  out.meter.start();
+  run_coro_main(loop, main_coro(n, rss0, rss1, t_blocked));
+  out.meter.stop();
+  const double dn = static_cast<double>(n);
+  out.ops = n;
+  out.op = "idle task (create + block + wake + finish)";
+  out.extras.add("bytes_per_task", static_cast<double>(rss1 - rss0) * 1024 / dn)
+      .add("bytes_per_task_from_peak", static_cast<double>(peak_rss_kb() - rss0) * 1024 / dn)
+      .add("rss_blocked_kb", static_cast<long long>(rss1))
+      .add("rss_before_create_kb", static_cast<long long>(rss0))
+      .add("create_block_seconds", t_blocked - out.meter.t0)
+      .add("wake_finish_seconds", out.meter.t1 - t_blocked)
+      .add("stack_size", 0LL);
+  return out;
+}
+
+Coro<void> long_sleeper() { co_await asyncio::sleep_async(10); }
+
+Measured cancel_many_coro(BaseEventLoop& loop, std::int64_t n) {
+  double t_started = 0;
+  auto main_coro = [](std::int64_t count, double& started_at) -> Coro<void> {
+    std::vector<Task<void>> tasks;
+    tasks.reserve(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) tasks.push_back(create_task(long_sleeper()));
+    co_await asyncio::sleep_async(0);
+    started_at = wall_now();
+    for (const Task<void>& t : tasks) t.cancel();
+    const std::vector<asyncio::Outcome<void>> results = co_await gather(return_exceptions, tasks);
+    for (std::size_t i = 0; i < results.size(); ++i)
+      if (results[i].index() != 1 || !tasks[i].cancelled()) fail("cancel_many: a task was not cancelled");
+  };
+  Measured out;
+  out.meter.start();
+  run_coro_main(loop, main_coro(n, t_started));
+  out.meter.stop();
+  out.ops = n;
+  out.op = "task (create + block in sleep(10) + cancel + reap)";
+  out.extras.add("create_block_seconds", t_started - out.meter.t0)
+      .add("cancel_reap_seconds", out.meter.t1 - t_started);
+  return out;
+}
+
 // ---------------------------------------------------------------- the table
 
 using WorkloadFn = Measured (*)(BaseEventLoop&, std::int64_t);
@@ -570,6 +733,7 @@ struct Workload {
   std::int64_t default_n;
   WorkloadFn fn;          // nullptr: not runnable yet
   const char* skipped;    // why not, printed as {"skipped": ...} unless --force
+  WorkloadFn coro = nullptr;  // the same workload with coroutine tasks (--kind coro); nullptr: none
 };
 
 // In WORKLOADS.md order.
@@ -577,14 +741,14 @@ const std::vector<Workload>& workloads() {
   static const std::vector<Workload> table = {
       {"call_soon_chain", 1'000'000, call_soon_chain, nullptr},
       {"call_soon_batch", 1'000'000, call_soon_batch, nullptr},
-      {"sleep0_switch", 1'000'000, sleep0_switch, nullptr},
-      {"spawn_gather", 100'000, spawn_gather, nullptr},
+      {"sleep0_switch", 1'000'000, sleep0_switch, nullptr, sleep0_switch_coro},
+      {"spawn_gather", 100'000, spawn_gather, nullptr, spawn_gather_coro},
       {"timers", 200'000, timers, nullptr},
-      {"future_pingpong", 500'000, future_pingpong, nullptr},
+      {"future_pingpong", 500'000, future_pingpong, nullptr, future_pingpong_coro},
       {"queue_pipe", 500'000, queue_pipe, nullptr},
       {"echo_tcp", 100'000, echo_tcp, nullptr},
-      {"idle_tasks_memory", 100'000, idle_tasks_memory, nullptr},
-      {"cancel_many", 100'000, cancel_many, nullptr},
+      {"idle_tasks_memory", 100'000, idle_tasks_memory, nullptr, idle_tasks_memory_coro},
+      {"cancel_many", 100'000, cancel_many, nullptr, cancel_many_coro},
       {"stream_readline", 1'000'000, stream_readline, nullptr},
       {"stream_readline_buffered", 2'000'000, stream_readline_buffered, nullptr},
       {"http_fetch", 20'000, http_fetch, nullptr},
@@ -599,6 +763,7 @@ struct Options {
   std::int64_t n = 0;  // 0: the workload's default
   bool list = false;
   bool force = false;
+  std::string kind = "fiber";  // fiber | coro
 };
 
 void configure_cli(CLI::App& app, Options& options) {
@@ -609,6 +774,10 @@ void configure_cli(CLI::App& app, Options& options) {
   app.add_option("--n", options.n, "workload size (default: the workload's own, as in WORKLOADS.md)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--force", options.force, "run a workload marked skipped (one whose primitive is not ready)");
+  app.add_option("--kind", options.kind,
+                 "task kind: fiber (stackful, the default) or coro (stackless, asyncio::Coro); coro only for "
+                 "the task workloads (--list marks them)")
+      ->check(CLI::IsMember({"fiber", "coro"}));
   app.add_flag("--list", options.list, "print the workload names and default sizes, one per line");
 }
 
@@ -623,7 +792,7 @@ std::string build_type() {
 int run_bench(const Options& options) {
   if (options.list) {
     for (const Workload& w : workloads())
-      std::cout << w.name << " " << w.default_n << (w.skipped ? " skipped" : "") << "\n";
+      std::cout << w.name << " " << w.default_n << (w.skipped ? " skipped" : "") << (w.coro ? " coro" : "") << "\n";
     return 0;
   }
   if (options.workload.empty()) {
@@ -634,6 +803,11 @@ int run_bench(const Options& options) {
   for (const Workload& c : workloads())
     if (options.workload == c.name) w = &c;
   const std::int64_t n = options.n > 0 ? options.n : w->default_n;
+  const bool coro = options.kind == "coro";
+  if (coro && !w->coro) {
+    std::cerr << "asyncio-bench: " << w->name << " has no coroutine form (--kind coro): its tasks do no task work\n";
+    return 2;
+  }
   if (!w->fn || (w->skipped && !options.force)) {
     std::cout << JsonLine().add("workload", w->name).add("impl", "asyncio-cpp").add("skipped", w->skipped).str()
               << std::endl;
@@ -643,13 +817,14 @@ int run_bench(const Options& options) {
   // One fresh loop per process, debug off; creating it is not timed.
   Ref<BaseEventLoop> loop = new_event_loop();
   loop->set_debug(false);
-  Measured out = w->fn(*loop, n);
+  Measured out = (coro ? w->coro : w->fn)(*loop, n);
   loop->close();
 
   const double basis = out.cpu_basis ? out.meter.cpu() : out.meter.wall();
   JsonLine line;
   line.add("workload", w->name)
       .add("impl", "asyncio-cpp")
+      .add("kind", options.kind)
       .add("n", static_cast<long long>(out.ops))
       .add("seconds", out.meter.wall())
       .add("cpu_seconds", out.meter.cpu())

@@ -1,7 +1,7 @@
 # check_line.cmake: smoke test of one benchmark workload (no timing is checked).
 # Runs COMMAND (a ;-list) and checks its last stdout line is one JSON object with the keys the
 # peers print, or a {"skipped": ...} line for a workload whose primitive has not landed yet.
-#   cmake -DCOMMAND="prog;arg;..." -DWORKLOAD=name -P check_line.cmake
+#   cmake -DCOMMAND="prog;arg;..." -DWORKLOAD=name [-DKIND=coro] -P check_line.cmake
 execute_process(COMMAND ${COMMAND} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "exit status ${rc}\nstdout: ${out}\nstderr: ${err}")
@@ -32,6 +32,12 @@ foreach(key IN LISTS keys)
     message(FATAL_ERROR "key '${key}' missing from: ${line}")
   endif()
 endforeach()
+if(DEFINED KIND)
+  string(JSON kind GET "${line}" kind)
+  if(NOT kind STREQUAL KIND)
+    message(FATAL_ERROR "kind is '${kind}', expected '${KIND}'")
+  endif()
+endif()
 string(JSON basis GET "${line}" per_op_basis)
 if(NOT basis MATCHES "^(wall|cpu)$")
   message(FATAL_ERROR "per_op_basis is '${basis}'")

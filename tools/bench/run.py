@@ -5,6 +5,7 @@
     python3 tools/bench/run.py --quick         # 1 rep, small n: a minute or two
     python3 tools/bench/run.py --sweep         # cost per op as the work grows (asyncio-cpp)
     python3 tools/bench/run.py --trace-cost    # call_soon_chain, observer hooks in vs compiled out
+    python3 tools/bench/run.py --kinds fiber   # asyncio-cpp with fiber tasks only (default: fiber and coro)
 
 Builds asyncio-bench (Release, build/release unless --build-dir), then runs, for each rep,
 every workload on every implementation in a fresh process, the implementation order rotated
@@ -43,6 +44,11 @@ SWEEP = {
     "timers": [10**4, 10**5, 10**6],
 }
 CPP, CPY, UVL = "asyncio-cpp", "cpython-asyncio", "uvloop"
+# asyncio-cpp again with coroutine tasks (asyncio-bench --kind coro), for the task workloads only.
+# It is a column of its own, never a peer: the ratios compare the fiber column with CPython and
+# uvloop, and the coroutine column has bars of its own (CORO_TARGETS).
+CORO = "asyncio-cpp-coro"
+CORO_WORKLOADS = ("sleep0_switch", "spawn_gather", "future_pingpong", "idle_tasks_memory", "cancel_many")
 
 # The bars a run is checked against (issue "Performance: close the five misses"), fiber tasks, at
 # the peers' default sizes. Per workload: ("ns", limit) = median ns per op at most limit (timers:
@@ -52,6 +58,11 @@ TARGETS = {
     "call_soon_chain": ("ns", 20), "call_soon_batch": ("ns", 50), "sleep0_switch": ("ns", 60),
     "spawn_gather": ("ns", 500), "timers": ("ns", 300), "future_pingpong": ("ns", 150),
     "echo_tcp": ("x_uvloop", 2.0), "cancel_many": ("ns", 4000), "idle_tasks_memory": ("B", 4300),
+}
+# The bars for coroutine tasks (issue 16, "Stackless tasks"), same kinds and sizes as TARGETS.
+CORO_TARGETS = {
+    "sleep0_switch": ("ns", 40), "spawn_gather": ("ns", 300), "future_pingpong": ("ns", 150),
+    "cancel_many": ("ns", 2000), "idle_tasks_memory": ("B", 512),
 }
 # Every workload is also held to these ratios: at least 10x CPython and at least 1x uvloop.
 RATIO_BARS = {CPY: 10.0, UVL: 1.0}
@@ -97,10 +108,19 @@ def find_python():
         return sys.executable
 
 
-def implementations(bench, uvloop_python):
+def peers(labels):
+    """The implementations asyncio-cpp (fiber tasks) is compared with: not itself, not its coro column."""
+    return [l for l in labels if l not in (CPP, CORO)]
+
+
+def implementations(bench, uvloop_python, kinds=("fiber", "coro")):
     """label -> (command prefix, version); uvloop only when importable. Also a list of notes."""
     py = find_python()
-    impls = {CPP: ([bench], "asyncio-cpp " + project_version())}
+    impls = {}
+    if "fiber" in kinds:
+        impls[CPP] = ([bench], "asyncio-cpp " + project_version() + ", fiber tasks")
+    if "coro" in kinds:
+        impls[CORO] = ([bench, "--kind=coro"], "asyncio-cpp " + project_version() + ", coroutine tasks")
     pyver = subprocess.run([py, "-c", "import platform; print(platform.python_version())"],
                            capture_output=True, text=True).stdout.strip()
     impls[CPY] = ([py, TWINS], f"CPython {pyver} ({py})")
@@ -197,9 +217,7 @@ def summarize(runs, labels):
                     e[k + "_median"] = med(r.get(k) for r in rows)
             entry["impls"][label] = e
         mine = by[(w, CPP)]
-        for peer in labels:
-            if peer == CPP:
-                continue
+        for peer in peers(labels):
             theirs = by[(w, peer)]
             rs = [figure(mine[k]) / figure(theirs[k]) for k in mine if k in theirs]
             cs = [cpu_figure(mine[k]) / cpu_figure(theirs[k]) for k in mine if k in theirs]
@@ -216,9 +234,9 @@ def summarize(runs, labels):
 
 
 def print_summary(summary, labels):
-    peers = [l for l in labels if l != CPP]
-    head = (["workload"] + [f"{l} ns/op (min–max)" for l in labels] + [f"× faster than {p}" for p in peers]
-            + [f"same, by CPU time, vs {p}" for p in peers])
+    others = peers(labels)
+    head = (["workload"] + [f"{l} ns/op (min–max)" for l in labels] + [f"× faster than {p}" for p in others]
+            + [f"same, by CPU time, vs {p}" for p in others])
     print("| " + " | ".join(head) + " |")
     print("|---" + "|---:" * (len(head) - 1) + "|")
     for w, e in summary.items():
@@ -226,7 +244,7 @@ def print_summary(summary, labels):
         for l in labels:
             i = e["impls"].get(l)
             if not i:
-                cells.append(e.get("skipped", {}).get(l, "–"))
+                cells.append(e.get("skipped", {}).get(l, "n/a" if l == CORO and w not in CORO_WORKLOADS else "–"))
                 continue
             c = f"{fmt(i['per_op_ns_median'])} ({fmt(i['per_op_ns_min'])}–{fmt(i['per_op_ns_max'])})"
             if "rt_per_s_median" in i:
@@ -236,10 +254,10 @@ def print_summary(summary, labels):
             if "bytes_per_task_median" in i:
                 c += f", {fmt(i['bytes_per_task_median'])} B/task"
             cells.append(c)
-        for p in peers:
+        for p in others:
             r = e["ratios"].get(p)
             cells.append(f"{fmt(1 / r['median'])}× ({fmt(1 / r['max'])}–{fmt(1 / r['min'])})" if r else "–")
-        for p in peers:
+        for p in others:
             r = e["ratios"].get(p)
             cells.append(f"{fmt(1 / r['cpu_median'])}×" if r else "–")
         print("| " + " | ".join(cells) + " |")
@@ -253,15 +271,24 @@ def bar_check(summary):
     run) is 'not measured', never a pass."""
     rows = []
     for w, e in summary.items():
-        mine = e["impls"].get(CPP)
-        for peer, bar in RATIO_BARS.items():
-            r = e["ratios"].get(peer)
-            times = 1 / r["median"] if r else None
-            rows.append((w, f">= {bar:,g}x {peer}", f"{fmt(times)}x" if times else "–",
-                         "not measured" if times is None else ("holds" if times >= bar else "MISS")))
-        if w not in TARGETS:
-            continue
-        kind, limit = TARGETS[w]
+        for label, targets in ((CPP, TARGETS), (CORO, CORO_TARGETS)):
+            rows.extend(_bar_rows(w, e, label, targets, ratio_bars=label == CPP))
+    return rows
+
+
+def _bar_rows(w, e, label, targets, ratio_bars):
+    """The bar rows of one workload for one asyncio-cpp column (fiber: also the ratio bars; a
+    coroutine row's bar is prefixed 'coro:')."""
+    rows = []
+    mine = e["impls"].get(label)
+    prefix = "coro: " if label == CORO else ""
+    for peer, bar in (RATIO_BARS.items() if ratio_bars else ()):
+        r = e["ratios"].get(peer)
+        times = 1 / r["median"] if r else None
+        rows.append((w, f">= {bar:,g}x {peer}", f"{fmt(times)}x" if times else "–",
+                     "not measured" if times is None else ("holds" if times >= bar else "MISS")))
+    if w in targets:
+        kind, limit = targets[w]
         if kind == "ns":
             got = mine and mine["per_op_ns_median"]
             bar, shown, ok = f"<= {limit:,g} ns/op", got and f"{fmt(got)} ns/op", got is not None and got <= limit
@@ -273,7 +300,7 @@ def bar_check(summary):
             got = (mine and theirs and mine.get("rt_per_s_median") and theirs.get("rt_per_s_median")
                    and mine["rt_per_s_median"] / theirs["rt_per_s_median"])
             bar, shown, ok = f">= {limit:,g}x uvloop RT/s", got and f"{fmt(got)}x", got is not None and got >= limit
-        rows.append((w, bar, shown or "–", "not measured" if not got else ("holds" if ok else "MISS")))
+        rows.append((w, prefix + bar, shown or "–", "not measured" if not got else ("holds" if ok else "MISS")))
     return rows
 
 
@@ -341,7 +368,7 @@ def machine_note():
 
 
 def compare(args, bench):
-    impls, notes = implementations(bench, args.uvloop_python)
+    impls, notes = implementations(bench, args.uvloop_python, args.kinds)
     labels = list(impls)
     for note in notes:
         log(note)
@@ -355,6 +382,8 @@ def compare(args, bench):
             n = WORKLOADS[w] if args.quick else args.n
             order = labels[(rep - 1) % len(labels):] + labels[:(rep - 1) % len(labels)]
             for label in order:
+                if label == CORO and w not in CORO_WORKLOADS:
+                    continue
                 row = run_one(impls[label][0], w, n)
                 row.update(rep=rep, label=label)
                 runs.append(row)
@@ -372,7 +401,7 @@ def finish(args, meta, t_start, runs, labels, impls, notes, reps, quiet):
     result = {"mode": "compare", "meta": meta, "reps": reps, "quick": args.quick,
               "implementations": {l: v for l, (_, v) in impls.items()}, "notes": notes,
               "summary": summary, "runs": runs}
-    chart = svg_chart(summary, [l for l in labels if l != CPP],
+    chart = svg_chart(summary, peers(labels),
                       "asyncio-cpp: times faster than each peer (same-rep medians, log scale)")
     table = io.StringIO()
     with contextlib.redirect_stdout(table):
@@ -485,6 +514,9 @@ def main():
     ap.add_argument("--quick", action="store_true", help="1 rep and small n, to check that everything runs")
     ap.add_argument("--n", type=int, default=None, help="one size for every workload (default: each its own)")
     ap.add_argument("--workloads", nargs="+", choices=list(WORKLOADS), help="only these workloads")
+    ap.add_argument("--kinds", nargs="+", choices=("fiber", "coro"), default=["fiber", "coro"],
+                    help="asyncio-cpp's task kinds to run: fiber tasks (the asyncio-cpp column, compared "
+                         "with the peers) and coroutine tasks (asyncio-cpp-coro, the task workloads only)")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build", "release"),
                     help="where asyncio-bench is built (Release; default build/release)")
     ap.add_argument("--no-build", action="store_true", help="use the asyncio-bench already built")

@@ -8,11 +8,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402
 
 
-def rows_for(workload, cpp, cpy, uvl, extra_cpp=None, extra_uvl=None):
-    """Three reps; cpp/cpy/uvl are ns per op per rep (None: that implementation did not run)."""
+def rows_for(workload, cpp, cpy, uvl, extra_cpp=None, extra_uvl=None, coro=None, extra_coro=None):
+    """Three reps; cpp/cpy/uvl/coro are ns per op per rep (None: that implementation did not run)."""
     runs = []
     for rep in range(3):
-        for label, ns, extra in ((run.CPP, cpp, extra_cpp), (run.CPY, cpy, None), (run.UVL, uvl, extra_uvl)):
+        for label, ns, extra in ((run.CPP, cpp, extra_cpp), (run.CPY, cpy, None), (run.UVL, uvl, extra_uvl),
+                                 (run.CORO, coro, extra_coro)):
             if ns is None:
                 continue
             row = {"workload": workload, "label": label, "rep": rep, "per_op_ns": ns[rep], "n": 1000,
@@ -24,7 +25,7 @@ def rows_for(workload, cpp, cpy, uvl, extra_cpp=None, extra_uvl=None):
 
 
 def verdicts(runs):
-    labels = [run.CPP, run.CPY, run.UVL]
+    labels = [run.CPP, run.CPY, run.UVL, run.CORO]
     return {(w, bar): verdict for w, bar, _, verdict in run.bar_check(run.summarize(runs, labels))}
 
 
@@ -58,6 +59,24 @@ expect(v, ("idle_tasks_memory", "<= 4,300 B/task"), "MISS")
 v = verdicts(rows_for("sleep0_switch", [50, 50, 50], [1533, 1533, 1533], None))
 expect(v, ("sleep0_switch", ">= 1x uvloop"), "not measured")
 expect(v, ("sleep0_switch", "<= 60 ns/op"), "holds")
+# Coroutine tasks (the asyncio-cpp-coro column) have bars of their own, prefixed "coro:", and are
+# never a peer: no ratio of the fiber column against them, no ratio bars for them.
+v = verdicts(rows_for("sleep0_switch", [50, 50, 50], [1533, 1533, 1533], [100, 100, 100], coro=[35, 90, 38]))
+expect(v, ("sleep0_switch", "coro: <= 40 ns/op"), "holds")
+expect(v, ("sleep0_switch", "<= 60 ns/op"), "holds")
+if any(bar.endswith(run.CORO) for _, bar in v):
+    failures.append("the coroutine column was treated as a peer")
+v = verdicts(rows_for("spawn_gather", [400, 400, 400], [3000, 3000, 3000], [900, 900, 900], coro=[310, 320, 290]))
+expect(v, ("spawn_gather", "coro: <= 300 ns/op"), "MISS")
+v = verdicts(rows_for("idle_tasks_memory", [5, 5, 5], [60, 60, 60], [50, 50, 50],
+                      {"bytes_per_task": [4575] * 3}, coro=[5, 5, 5], extra_coro={"bytes_per_task": [500, 530, 480]}))
+expect(v, ("idle_tasks_memory", "coro: <= 512 B/task"), "holds")
+v = verdicts(rows_for("idle_tasks_memory", [5, 5, 5], [60, 60, 60], [50, 50, 50],
+                      {"bytes_per_task": [4575] * 3}, coro=[5, 5, 5], extra_coro={"bytes_per_task": [1075] * 3}))
+expect(v, ("idle_tasks_memory", "coro: <= 512 B/task"), "MISS")
+# The coroutine column not run (--kinds fiber): its bars are not measured, never passed.
+v = verdicts(rows_for("cancel_many", [3000, 3000, 3000], [40000, 40000, 40000], [9000, 9000, 9000]))
+expect(v, ("cancel_many", "coro: <= 2,000 ns/op"), "not measured")
 
 if failures:
     print("\n".join(failures))
