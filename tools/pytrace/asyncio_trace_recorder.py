@@ -96,6 +96,7 @@ class Recorder:
         self.tasks = weakref.WeakKeyDictionary()      # task -> [id, last name written]
         self.task_count = 0
         self.futures = weakref.WeakKeyDictionary()    # awaited future -> id
+        self.announced = weakref.WeakSet()              # futures a future_created line described
         self.future_count = 0
         self.sleeps = weakref.WeakKeyDictionary()     # future made by sleep(delay) -> delay
         # causes (version 2)
@@ -429,6 +430,11 @@ class Recorder:
         """What the step did, read from the task after it: done (how), waiting on _fut_waiter
         (awaited), or neither (a bare yield: its next step is already queued)."""
         self.renamed(loop, task)
+        if self.causes and not task.done():
+            pending_on = task._fut_waiter
+            if (pending_on is not None and not isinstance(pending_on, asyncio.Task)
+                    and pending_on not in self.announced and pending_on not in self.sleeps):
+                self.combinator_created(loop, task, pending_on)
         parts = self.open(loop, 'task_step_end')
         self.task_fields(parts, task)
         waiter = None
@@ -465,6 +471,52 @@ class Recorder:
                     if by[1] is not None:
                         self.field(parts, 'cancel_by_task', by[1])
             self.close(parts)
+
+    def combinator_created(self, loop, task, waiter):
+        """A combinator's future (gather, wait, wait_for, shield, TaskGroup), first awaited: what it
+        is and the children it waits for, before the awaiting step's line, as the C++ writer puts its
+        future_created line (--tree reads it). CPython keeps no such record: a gather's children are
+        its _children; the others' are the pending tasks whose done callback feeds this future
+        (asyncio_trace_stuck.py reads them). A plain future no combinator feeds gets no line."""
+        group = _awaiting_task_group(task)
+        if isinstance(waiter, asyncio.tasks._GatheringFuture):
+            what, kids = 'gather', list(getattr(waiter, '_children', ()))
+        elif group is not None and group._on_completed_fut is waiter:
+            # Its tasks, done ones included until their _on_task_done has run (the C++ list too).
+            what, kids = 'TaskGroup', sorted(group._tasks, key=self.task_id)
+        else:
+            what, kids = None, []
+            combinator_of = _stuck_module()._combinator_of
+            for other in sorted(asyncio.all_tasks(loop), key=self.task_id):
+                for callback, _ in (getattr(other, '_callbacks', None) or ()):
+                    found = combinator_of(callback)
+                    if found is None or found[1] is None:
+                        continue
+                    kind, target = found
+                    if kind == 'TaskGroup' and target._on_completed_fut is waiter or target is waiter:
+                        what = kind
+                        kids.append(other)
+            # wait_for's own waiter, or the one of _cancel_and_wait (wait_for cancelling its inner
+            # future after the timeout), when what they wait for is no task (shield's future) or is
+            # done already (its callback has run): the C++ runtime names both wait_for.
+            if what is None and any(_awaiting_in(task, f, waiter)
+                                    for f in (asyncio.tasks.wait_for, asyncio.tasks._cancel_and_wait)):
+                what = 'wait_for'
+            if what is None:
+                return
+        self.announced.add(waiter)
+        fid = self.future_id(waiter)
+        children = []
+        for child in kids:
+            if isinstance(child, asyncio.Task):
+                children.append('{"task":%d}' % self.task_id(child))
+            elif child in self.futures:
+                children.append('{"future":%d}' % self.futures[child])
+        parts = self.open(loop, 'future_created')
+        self.field(parts, 'future', fid)
+        self.field(parts, 'what', what)
+        parts.append(',"children":[%s]' % ','.join(children))
+        self.close(parts)
 
     def future_id(self, future):
         fid = self.futures.get(future)
@@ -836,7 +888,7 @@ class RecordingSelector(selectors.BaseSelector):
         byte on the self-pipe), else None."""
         own = loop._ssock.fileno()
         if any(key.fd != own for key in self.real.get_map().values()) or loop._signal_handlers \
-                or loop._outside_jobs > 0 or loop._foreign_thread_seen or loop._children_running() \
+                or loop._shutting_down_executor() or loop._foreign_thread_seen or loop._children_running() \
                 or any(not f.done() for f in loop._executor_jobs or ()):
             return None
         if not any(not t.done() for t in asyncio.all_tasks(loop)):
@@ -847,6 +899,31 @@ class RecordingSelector(selectors.BaseSelector):
         loop._stuck_reported = True
         RECORDER.stuck(loop, _stuck_module().StuckReport(loop, RECORDER, loop._passes))
         return None
+
+
+def _awaiting_task_group(task):
+    """The TaskGroup whose `async with` exit the task is suspended in, or None: read from the
+    chain of coroutines the task awaits through (TaskGroup.__aexit__'s frame holds its `self`)."""
+    aexit = asyncio.TaskGroup.__aexit__.__code__
+    coro = task.get_coro()
+    while coro is not None:
+        frame = getattr(coro, 'cr_frame', None)
+        if frame is not None and frame.f_code is aexit:
+            return frame.f_locals.get('self')
+        coro = getattr(coro, 'cr_await', None)
+    return None
+
+
+def _awaiting_in(task, function, waiter):
+    """Whether the task is suspended in `function` (a coroutine function) awaiting its `waiter`."""
+    code = function.__code__
+    coro = task.get_coro()
+    while coro is not None:
+        frame = getattr(coro, 'cr_frame', None)
+        if frame is not None and frame.f_code is code:
+            return frame.f_locals.get('waiter') is waiter
+        coro = getattr(coro, 'cr_await', None)
+    return False
 
 
 def _stuck_module():
@@ -1056,7 +1133,6 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
     # Set on first use: a loop that starts no job allocates nothing more (CPython's all_tasks() is
     # a set, in address order, which asyncio.run's clean-up follows: twin traces depend on it).
     _stuck_reported = False     # the stuck report is written once per loop
-    _outside_jobs = 0           # shutdown_default_executor's thread in flight
     _foreign_thread_seen = False  # another thread called call_soon_threadsafe
     _executor_jobs = None       # run_in_executor's futures
     _subprocess_transports = None  # subprocess transports (their child watcher wakes the loop)
@@ -1070,12 +1146,13 @@ class RecordingEventLoop(asyncio.SelectorEventLoop):
         self._executor_jobs.add(future)
         return future
 
-    async def shutdown_default_executor(self, *args, **kwargs):
-        self._outside_jobs += 1  # its thread calls call_soon_threadsafe when the executor is down
-        try:
-            return await super().shutdown_default_executor(*args, **kwargs)
-        finally:
-            self._outside_jobs -= 1
+    def _shutting_down_executor(self):
+        """A shutdown_default_executor() task in flight: its thread calls call_soon_threadsafe
+        when the executor is down. Read from the tasks, not by overriding the coroutine (a task's
+        repr names its coroutine, which must stay CPython's)."""
+        code = base_events.BaseEventLoop.shutdown_default_executor.__code__
+        return any(getattr(t.get_coro(), 'cr_code', None) is code
+                   for t in asyncio.all_tasks(self) if not t.done())
 
     async def _make_subprocess_transport(self, *args, **kwargs):
         transport = await super()._make_subprocess_transport(*args, **kwargs)

@@ -398,7 +398,7 @@ int compare_streams(const DiffSide& a, const DiffSide& b, const RuleCounts& appl
                     std::ostream& out) {
   std::size_t n = std::max(a.segments.size(), b.segments.size());
   // --passes N: the first N passes (segments) only; what follows them is not compared.
-  const bool cut = o.passes > 0 && static_cast<std::size_t>(o.passes) < n;
+  const bool cut = o.passes > 0 && o.passes < std::max(a.passes, b.passes);
   if (cut) n = static_cast<std::size_t>(o.passes);
   std::vector<std::size_t> differing;
   for (std::size_t i = 0; i < n; ++i) {
