@@ -115,9 +115,10 @@ TEST_SUITE("uncaught exit") {
     const Ending quiet = end_child([] { throw SystemExit(); });
     REQUIRE(WIFEXITED(quiet.status));
     CHECK(WEXITSTATUS(quiet.status) == 0);
-    CHECK(quiet.err.find("SystemExit()") != std::string::npos);  // the loop's log only
-    CHECK(last_line(quiet.err) == "SystemExit\n");
-    CHECK(quiet.err.find("SystemExit\nSystemExit") == std::string::npos);  // nothing printed by the ending
+    // python3 -c 'import asyncio\nasync def main(): raise SystemExit()\nasyncio.run(main())' prints
+    // nothing: _run_until_complete_cb retrieved the main task's exception (no "never retrieved"
+    // log), and a SystemExit() with no message ends the program silently.
+    CHECK(quiet.err.empty());
     CHECK(quiet.out.empty());  // not "asyncio::run returned": the program ended inside
     const Ending loud = end_child([] { throw SystemExit("bye"); });
     REQUIRE(WIFEXITED(loud.status));
