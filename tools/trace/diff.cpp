@@ -348,7 +348,9 @@ DiffSide normalise_stream(const std::vector<std::string>& lines, const std::stri
     if (lines[i].empty()) continue;
     Event e = parse_event(lines[i]);
     const std::string kind = e.kind();
-    // [graph] Who waits on what: asyncio-cpp's own lines, which the CPython recorder never writes.
+    // [graph] Who waits on what: lines derived for --tasks/--tree, which the two writers build
+    // from different sources (the runtime's graph; the recorder's reading of CPython's callbacks):
+    // not compared here (twintrace.tasks_tree.* compares what they show).
     if (kind == "future_created" || kind == "stuck") continue;
     // v2 also reports futures only callbacks waited for, numbered from the same counter: compare
     // the futures some task awaited, numbered in the order they were first awaited.
