@@ -40,6 +40,12 @@ void bob(std::shared_ptr<Door> door) { leave_after("bob", door->alice, "alice", 
 
 void main_task(bool forever) {
   auto door = std::make_shared<Door>();
+  // The door holds the tasks and each task the door: CPython's collector frees such a cycle, C++ has
+  // none, so the door lets go of the tasks when main_task ends, however it ends.
+  struct LetGo {
+    Door& d;
+    ~LetGo() { d.alice = d.bob = {}; }
+  } let_go{*door};
   door->forever = forever;
   door->alice = asyncio::create_task(asyncio::TaskOptions{"alice"}, alice, door);
   door->bob = asyncio::create_task(asyncio::TaskOptions{"bob"}, bob, door);
