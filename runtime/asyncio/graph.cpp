@@ -16,6 +16,7 @@
 #include "asyncio/base_events.hpp"
 #include "asyncio/exceptions.hpp"
 #include "asyncio/futures.hpp"
+#include "asyncio/source_text.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -415,8 +416,15 @@ std::string format_task_table(BaseEventLoop& loop) {
     width = std::max(width, names.back().size());
   }
   std::string out = "task" + std::string(width - 4 + 2, ' ') + "state\n";
-  for (std::size_t i = 0; i < tasks.size(); ++i)
-    out += names[i] + std::string(width - names[i].size() + 2, ' ') + task_state(loop, *tasks[i]) + "\n";
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    out += names[i] + std::string(width - names[i].size() + 2, ' ') + task_state(loop, *tasks[i]);
+    // Where a waiting task suspended, as asyncio-trace --tasks shows it.
+    if (tasks[i]->fut_waiter() && !tasks[i]->done()) {
+      const std::string at = detail::location_text(tasks[i]->suspended_at());
+      if (!at.empty()) out += " at " + at;
+    }
+    out += "\n";
+  }
   return out;
 }
 

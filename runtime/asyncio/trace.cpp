@@ -27,6 +27,7 @@
 #include "asyncio/exceptions.hpp"
 #include "asyncio/graph.hpp"
 #include "asyncio/overflow_report.hpp"
+#include "asyncio/source_text.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -331,23 +332,10 @@ struct JsonlWriter::State {
     futures.emplace(&future, id);
     return id;
   }
-  // "examples/02_superloop_async.cpp:47": the file as the build wrote it, minus a leading ./ or ../
+  // "examples/02_superloop_async.cpp:49" (source_text.hpp); nothing when the location is unknown.
   void at_field(const char* key, const source_location& where) {
-    std::string_view file = where.file_name();
-    if (file.empty()) return;
-    for (;;) {
-      if (file.substr(0, 2) == "./") {
-        file.remove_prefix(2);
-      } else if (file.substr(0, 3) == "../") {
-        file.remove_prefix(3);
-      } else {
-        break;
-      }
-    }
-    std::string text(file);
-    text += ':';
-    text += std::to_string(where.line());
-    field(key, text);
+    const std::string text = detail::location_text(where);
+    if (!text.empty()) field(key, text);
   }
 
   // Opens the line of one event: {"e":NAME,"t":loop time (and a loop line first if the loop changed).

@@ -102,6 +102,8 @@ TEST_SUITE("graph") {
     loop->run_until_complete([&] {
       current_task()->set_name("main");
       std::string tree, table;
+      const std::string here = "tests/unit/test_graph.cpp:";
+      const int group_line = __LINE__ + 1;
       task_group([&](TaskGroup& tg) {
         tg.create_task(TaskOptions{"one"}, [] { asyncio::sleep(0.01); });
         tg.create_task(TaskOptions{"two"}, [&] {
@@ -114,11 +116,11 @@ TEST_SUITE("graph") {
             "Task 'main' awaits TaskGroup\n"
             "  Task 'one' awaits Future\n"
             "  Task 'two' (running)\n");
-      CHECK(table ==
-            "task    state\n"
-            "'main'  waiting on TaskGroup\n"
-            "'one'   waiting on Future\n"
-            "'two'   running\n");
+      // A waiting task's line: where it suspended (asyncio-trace --tasks shows the same).
+      CHECK(table == "task    state\n"
+                     "'main'  waiting on TaskGroup at " + here + std::to_string(group_line) + "\n" +
+                     "'one'   waiting on Future at " + here + std::to_string(group_line + 1) + "\n" +
+                     "'two'   running\n");
     });
   }
 
