@@ -120,6 +120,25 @@ struct Measured {
   std::exit(3);
 }
 
+// `nclients` tasks running `client` at once against `server`, measured; then the server closes
+// (echo_tcp, http_fetch).
+template <class Client>
+Measured run_clients(BaseEventLoop& loop, Server& server, std::int64_t nclients, Client& client) {
+  auto main_fn = [&] {
+    std::vector<Task<void>> clients;
+    for (std::int64_t i = 0; i < nclients; ++i) clients.push_back(create_task(client));
+    await(gather(clients));
+  };
+  Measured out;
+  out.meter.start();
+  loop.run_until_complete(main_fn);
+  out.meter.stop();
+  server.close();
+  loop.run_until_complete([&] { server.wait_closed(); });
+  return out;
+}
+
+
 // ---------------------------------------------------------------- workloads
 
 // One callback re-schedules itself; the n-th stops the loop: one callback per pass.
@@ -355,17 +374,7 @@ Measured echo_tcp(BaseEventLoop& loop, std::int64_t n) {
     writer->close();
     writer->wait_closed();
   };
-  auto main_fn = [&] {
-    std::vector<Task<void>> clients;
-    for (std::int64_t i = 0; i < nclients; ++i) clients.push_back(create_task(client));
-    await(gather(clients));
-  };
-  Measured out;
-  out.meter.start();
-  loop.run_until_complete(main_fn);
-  out.meter.stop();
-  server->close();
-  loop.run_until_complete([&] { server->wait_closed(); });
+  Measured out = run_clients(loop, *server, nclients, client);
   out.ops = per_client * nclients;
   out.op = "round trip (64 B echo)";
   out.extras.add("clients", static_cast<long long>(nclients))
@@ -450,17 +459,7 @@ Measured http_fetch(BaseEventLoop& loop, std::int64_t n) {
       writer->wait_closed();
     }
   };
-  auto main_fn = [&] {
-    std::vector<Task<void>> clients;
-    for (std::int64_t i = 0; i < nclients; ++i) clients.push_back(create_task(client));
-    await(gather(clients));
-  };
-  Measured out;
-  out.meter.start();
-  loop.run_until_complete(main_fn);
-  out.meter.stop();
-  server->close();
-  loop.run_until_complete([&] { server->wait_closed(); });
+  Measured out = run_clients(loop, *server, nclients, client);
   out.ops = per_client * nclients;
   out.op = "request (GET over a fresh connection, response checked)";
   out.extras.add("clients", static_cast<long long>(nclients))

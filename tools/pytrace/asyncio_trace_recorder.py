@@ -901,29 +901,28 @@ class RecordingSelector(selectors.BaseSelector):
         return None
 
 
-def _awaiting_task_group(task):
-    """The TaskGroup whose `async with` exit the task is suspended in, or None: read from the
-    chain of coroutines the task awaits through (TaskGroup.__aexit__'s frame holds its `self`)."""
-    aexit = asyncio.TaskGroup.__aexit__.__code__
-    coro = task.get_coro()
-    while coro is not None:
-        frame = getattr(coro, 'cr_frame', None)
-        if frame is not None and frame.f_code is aexit:
-            return frame.f_locals.get('self')
-        coro = getattr(coro, 'cr_await', None)
-    return None
-
-
-def _awaiting_in(task, function, waiter):
-    """Whether the task is suspended in `function` (a coroutine function) awaiting its `waiter`."""
-    code = function.__code__
+def _suspended_in(task, code):
+    """The frame running `code` on the chain of coroutines the task is suspended through, or None."""
     coro = task.get_coro()
     while coro is not None:
         frame = getattr(coro, 'cr_frame', None)
         if frame is not None and frame.f_code is code:
-            return frame.f_locals.get('waiter') is waiter
+            return frame
         coro = getattr(coro, 'cr_await', None)
-    return False
+    return None
+
+
+def _awaiting_task_group(task):
+    """The TaskGroup whose `async with` exit the task is suspended in (its __aexit__ frame holds
+    `self`), or None."""
+    frame = _suspended_in(task, asyncio.TaskGroup.__aexit__.__code__)
+    return None if frame is None else frame.f_locals.get('self')
+
+
+def _awaiting_in(task, function, waiter):
+    """Whether the task is suspended in `function` (a coroutine function) awaiting its `waiter`."""
+    frame = _suspended_in(task, function.__code__)
+    return frame is not None and frame.f_locals.get('waiter') is waiter
 
 
 def _stuck_module():
