@@ -34,8 +34,17 @@ void detail::warn_never_awaited_(const char* function_name) noexcept {
 
 // ---------------------------------------------------------------- the coroutine task
 
-CoroTaskCore::CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root)
-    : TaskCore(loop, std::move(options)), root_(root), resume_point_(root) {}
+thread_local constinit void* detail::new_frame_ = nullptr;
+thread_local constinit std::size_t detail::new_frame_size_ = 0;
+
+bool detail::in_task_frame_(const TaskCore& task, const void* where) noexcept {
+  // Only coroutine tasks run with running_coro_task set.
+  return static_cast<const CoroTaskCore&>(task).in_root_frame_(where);
+}
+
+CoroTaskCore::CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root,
+                           std::uint16_t root_frame_size)
+    : TaskCore(loop, std::move(options)), root_frame_size_(root_frame_size), root_(root), resume_point_(root) {}
 
 CoroTaskCore::~CoroTaskCore() {
   if (root_) root_.destroy();
@@ -44,12 +53,15 @@ CoroTaskCore::~CoroTaskCore() {
 // Task.__step with a coroutine: coro.send(None) / coro.throw(exc) is resuming the frame that last
 // suspended; the co_await there raises what throw_in_ holds.
 bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
-  if (!stepped_ && exc) {
-    // throw() into a coroutine that never started: it ends at once, its body never runs.
-    stepped_ = true;
+  if (!coro_stepped_ && exc) {
+    // throw() into a coroutine that never started: it ends at once, its body never runs, and its
+    // frame (the arguments it holds) goes now, with no "never awaited" warning (it was thrown into).
+    coro_stepped_ = true;
+    resume_point_ = nullptr;
+    std::exchange(root_, nullptr).destroy();
     return true;
   }
-  stepped_ = true;
+  coro_stepped_ = true;
   throw_in_ = std::move(exc);
   loop_->current_task_ = this;
   TaskCore* outer = std::exchange(detail::running_coro_task, this);
@@ -72,8 +84,8 @@ bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
 // One never stepped is CPython's coroutine closed unstarted: "was never awaited".
 void CoroTaskCore::unwind_body_() noexcept {
   if (!root_ || root_.done()) return;
-  if (!stepped_) detail::warn_never_awaited_(root_promise_().function_name_);
-  stepped_ = true;
+  if (!coro_stepped_) detail::warn_never_awaited_(root_promise_().function_name_);
+  coro_stepped_ = true;
   std::coroutine_handle<> root = std::exchange(root_, nullptr);
   resume_point_ = nullptr;
   root.destroy();

@@ -16,6 +16,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <type_traits>
@@ -34,8 +35,12 @@ namespace detail {
 template <class T>
 struct is_coro<Coro<T>> : std::true_type {};
 
-// The coroutine task whose step runs on this thread now (tasks.cpp defines it).
-extern thread_local constinit TaskCore* running_coro_task;
+// The coroutine task whose step runs on this thread now: declared in futures.hpp.
+
+// [reach] The frame the promise being constructed lives in (CoroPromiseBase's operator new
+// records it, its constructor reads it).
+extern thread_local constinit void* new_frame_;
+extern thread_local constinit std::size_t new_frame_size_;
 
 // A coroutine function's name (explicit: no argument of the coroutine's own converts to it).
 struct FunctionName {
@@ -90,8 +95,23 @@ Coro<T> as_completed_next_async_(std::shared_ptr<AsCompletedState> state);
 struct CoroPromiseBase {
   // Frames come from the block arena (arena.hpp), as futures and tasks do; a frame over 1 KiB
   // goes to the heap.
-  static void* operator new(std::size_t size) { return arena_allocate(size); }
+  static void* operator new(std::size_t size) {
+    void* p = arena_allocate(size);
+    new_frame_ = p;
+    new_frame_size_ = size;
+    return p;
+  }
   static void operator delete(void* p, std::size_t size) noexcept { arena_free(p, size); }
+
+  // [reach] The frame's size, when this promise is in the frame operator new just made (0:
+  // unknown, or over 64 KiB): a task's outermost frame then tells its own handles from others.
+  CoroPromiseBase() noexcept {
+    const auto self = reinterpret_cast<std::uintptr_t>(this);
+    const auto start = reinterpret_cast<std::uintptr_t>(new_frame_);
+    if (start && self >= start && self < start + new_frame_size_ && new_frame_size_ <= 0xffff)
+      frame_size_ = static_cast<std::uint16_t>(new_frame_size_);
+    new_frame_ = nullptr;
+  }
 
   std::suspend_always initial_suspend() noexcept { return {}; }
   struct FinalAwaiter {
@@ -133,6 +153,7 @@ struct CoroPromiseBase {
   std::exception_ptr exception_;          // what escaped the body
   const char* function_name_ = "";
   bool started_ = false;  // awaited or scheduled: never "never awaited"
+  std::uint16_t frame_size_ = 0;  // in the padding after started_: no size change
 };
 
 template <class T>
@@ -240,9 +261,15 @@ class CoroTaskCore : public TaskCore {
   // Internal: the coroutine the next step resumes (set by the co_await that suspends).
   void set_resume_point_(std::coroutine_handle<> h) noexcept { resume_point_ = h; }
   std::exception_ptr take_throw_in_() noexcept { return std::exchange(throw_in_, nullptr); }
+  // [reach] Whether `where` lies in the body's outermost frame (while it has one).
+  bool in_root_frame_(const void* where) const noexcept {
+    const auto start = reinterpret_cast<std::uintptr_t>(root_.address());
+    const auto at = reinterpret_cast<std::uintptr_t>(where);
+    return root_ && at >= start && at < start + root_frame_size_;
+  }
 
  protected:
-  CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root);
+  CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root, std::uint16_t root_frame_size);
   ~CoroTaskCore() override;
   bool resume_body_(std::exception_ptr& exc) override;
   void unwind_body_() noexcept override;
@@ -250,21 +277,20 @@ class CoroTaskCore : public TaskCore {
   virtual void store_value_() = 0;
   // The root coroutine's promise (typed in CoroTaskImpl: no pointer kept for it).
   virtual detail::CoroPromiseBase& root_promise_() noexcept = 0;
+  std::uint16_t root_frame_size_;  // first: in the padding TaskCore leaves, no size change
   std::coroutine_handle<> root_;
 
  private:
   std::coroutine_handle<> resume_point_;
-  bool stepped_ = false;  // its first step ran (or found it cancelled)
 };
 
 template <class T>
 class CoroTaskImpl final : public CoroTaskCore {
  public:
   CoroTaskImpl(BaseEventLoop& loop, TaskOptions options, typename Coro<T>::handle_type h)
-      : CoroTaskCore(loop, std::move(options), h) {
-    value_slot_ = &value_;
-    value_repr_ = &asyncio::value_repr<T>;
-  }
+      : CoroTaskCore(loop, std::move(options), h, h.promise().frame_size_) {}
+  void* value_slot_() noexcept override { return &value_; }
+  std::string value_repr_() const override { return asyncio::value_repr<T>(*this); }
 
  private:
   typename Coro<T>::handle_type handle_() const noexcept {

@@ -106,8 +106,9 @@ void FutureCore::push_callback_(DoneCallback cb) {
     first_callback_ = std::move(cb);
     return;
   }
-  if (!more_callbacks_) more_callbacks_ = std::make_unique<std::vector<DoneCallback>>();
-  more_callbacks_->push_back(std::move(cb));
+  Rare& rare = rare_make_();
+  if (!rare.more_callbacks) rare.more_callbacks = std::make_unique<std::vector<DoneCallback>>();
+  rare.more_callbacks->push_back(std::move(cb));
 }
 
 template <class Pred>
@@ -117,11 +118,11 @@ std::size_t FutureCore::erase_callbacks_(Pred pred) {
     first_callback_.reset();
     ++removed;
   }
-  if (more_callbacks_) {
-    removed += std::erase_if(*more_callbacks_, pred);
-    if (!first_callback_ && !more_callbacks_->empty()) {
-      first_callback_ = std::move(more_callbacks_->front());
-      more_callbacks_->erase(more_callbacks_->begin());
+  if (std::vector<DoneCallback>* more = more_callbacks_()) {
+    removed += std::erase_if(*more, pred);
+    if (!first_callback_ && !more->empty()) {
+      first_callback_ = std::move(more->front());
+      more->erase(more->begin());
     }
   }
   return removed;
@@ -135,11 +136,20 @@ FutureCore::~FutureCore() {
 
 const std::string& FutureCore::cancel_message_() const noexcept {
   static const std::string empty;
-  return cancel_message_ptr_ ? *cancel_message_ptr_ : empty;
+  return rare_ ? rare_->cancel_message : empty;
+}
+
+void FutureCore::set_cancel_message_(std::string msg) {
+  if (!msg.empty()) {
+    rare_make_().cancel_message = std::move(msg);
+  } else if (rare_) {
+    rare_->cancel_message.clear();
+  }
 }
 
 std::exception_ptr FutureCore::make_cancelled_error_() {
-  if (cancelled_exc_) return std::exchange(cancelled_exc_, nullptr);
+  // A task's saved CancelledError (exception_ holds it once cancelled), handed out once.
+  if (exception_) return std::exchange(exception_, nullptr);
   return std::make_exception_ptr(CancelledError(cancel_message_()));
 }
 
@@ -163,7 +173,7 @@ bool FutureCore::cancel_(std::string msg) {
   log_traceback_ = false;
   if (state_ != FutureState::PENDING) return false;
   state_ = FutureState::CANCELLED;
-  cancel_message_ptr_ = msg.empty() ? nullptr : std::make_unique<std::string>(std::move(msg));
+  set_cancel_message_(std::move(msg));
   clear_value_();
   schedule_callbacks_();
   return true;
@@ -198,7 +208,7 @@ void FutureCore::schedule_callbacks_() {
   if (!is_task_) loop_->tracer().emit(*loop_, [&](Observer& o) { o.future_done(*loop_, *this); });
   if (!first_callback_) return;
   DoneCallback first = std::move(first_callback_);
-  std::unique_ptr<std::vector<DoneCallback>> more = std::move(more_callbacks_);
+  std::unique_ptr<std::vector<DoneCallback>> more = rare_ ? std::move(rare_->more_callbacks) : nullptr;
   schedule_callback_(first);
   if (more)
     for (DoneCallback& cb : *more) schedule_callback_(cb);
@@ -251,7 +261,7 @@ void FutureCore::add_waiter_(TaskCore& task) {
 void FutureCore::reach_check_() noexcept {
   if (is_task_) {
     static_cast<TaskCore*>(this)->check_unreachable_();
-  } else if (TaskCore* task = first_callback_.task(); task && !more_callbacks_) {
+  } else if (TaskCore* task = first_callback_.task(); task && !more_callbacks_()) {
     task->check_unreachable_();
   }
 }
@@ -269,8 +279,8 @@ std::string FutureCore::state_repr_() const {
       out = "finished";
       if (exception_) {
         out += " exception=" + exception_repr(exception_);
-      } else if (value_repr_) {
-        out += " result=" + value_repr_(*this);
+      } else if (std::string value = value_repr_(); !value.empty()) {
+        out += " result=" + value;
       }
       break;
   }
@@ -279,7 +289,7 @@ std::string FutureCore::state_repr_() const {
 
 void FutureCore::clear_callbacks_() noexcept {
   first_callback_.reset();
-  more_callbacks_.reset();
+  if (rare_) rare_->more_callbacks.reset();
 }
 
 std::string FutureCore::repr() const {
@@ -289,8 +299,8 @@ std::string FutureCore::repr() const {
       return cb.task() ? std::string("Task.task_wakeup()") : user_handle(cb.handle()).short_name() + "()";
     };
     out += " cb=[" + name(first_callback_);
-    if (more_callbacks_)
-      for (const DoneCallback& cb : *more_callbacks_) out += ", " + name(cb);
+    if (const std::vector<DoneCallback>* more = more_callbacks_())
+      for (const DoneCallback& cb : *more) out += ", " + name(cb);
     out += "]";
   }
   return out + ">";

@@ -26,8 +26,16 @@
 
 namespace asyncio {
 
+namespace detail {
+// [coro] The coroutine task whose step runs on this thread now (tasks.cpp defines it).
+extern thread_local constinit TaskCore* running_coro_task;
+// [reach] Whether `where` lies in the outermost coroutine frame of this coroutine task
+// (coroutines.cpp): a handle there is the task's own, as one on a fiber task's stack is.
+bool in_task_frame_(const TaskCore& task, const void* where) noexcept;
+}  // namespace detail
+
 // The printed names are CPython's (futures._PENDING, ...).
-enum class FutureState { PENDING, CANCELLED, FINISHED };
+enum class FutureState : std::uint8_t { PENDING, CANCELLED, FINISHED };
 const char* to_string(FutureState state) noexcept;
 
 // Identifies a done callback for remove_done_callback. Every registration of the same plain
@@ -111,7 +119,10 @@ class FutureCore {
   bool is_task() const noexcept { return is_task_; }
   // For observers (issue 12 part 1), without marking anything retrieved: the stored exception
   // (nullptr if none), and whether any done callback or waiting task is registered.
-  const std::exception_ptr& exception_ptr_() const noexcept { return exception_; }
+  const std::exception_ptr& exception_ptr_() const noexcept {
+    static const std::exception_ptr none;
+    return state_ == FutureState::CANCELLED ? none : exception_;  // a cancelled one keeps its CancelledError there
+  }
   bool has_done_callbacks_() const noexcept { return static_cast<bool>(first_callback_); }
   // "<Future pending>", "<Future finished result=...>", "<Future cancelled>",
   // "<Future finished exception=ValueError('x')>"; tasks print their name too.
@@ -148,18 +159,24 @@ class FutureCore {
   // owns what"): a handle on the stack of the fiber running when it was made is a *stack*
   // handle of that fiber, any other a *loose* one (the program's, or a closure's). Returns the
   // fiber for a stack handle (the handle keeps it to count itself out the same way).
+  // [coro] A handle made in the outermost frame of the coroutine task whose step runs is that
+  // task's own in the same way: its key is the task (coro_owner_key_), in place of a fiber.
   fibers::Fiber* handle_in_(const void* where) noexcept {
     fibers::Fiber* fiber = fibers::Fiber::current_inline();
     if (fiber && fiber->stack_contains(where)) [[likely]] {
-      if (stack_handles_++ == 0) {
-        stack_owner_ = fiber;
-      } else if (stack_owner_ != fiber) {
-        stack_owner_ = mixed_owner_();
-      }
+      count_owned_(fiber);
       return fiber;
+    }
+    if (TaskCore* task = detail::running_coro_task; task && detail::in_task_frame_(*task, where)) {
+      fibers::Fiber* key = coro_owner_key_(task);
+      count_owned_(key);
+      return key;
     }
     ++loose_count_;
     return nullptr;
+  }
+  static fibers::Fiber* coro_owner_key_(const TaskCore* task) noexcept {
+    return reinterpret_cast<fibers::Fiber*>(const_cast<TaskCore*>(task));
   }
   void handle_out_(fibers::Fiber* fiber) noexcept {
     if (fiber) {
@@ -173,9 +190,11 @@ class FutureCore {
   int stack_handles_of_(const fibers::Fiber* fiber) const noexcept {
     return stack_owner_ == fiber ? stack_handles_ : 0;
   }
-  // Describes the value for repr(); set by the typed future.
-  std::string (*value_repr_)(const FutureCore&) = nullptr;
-  void* value_slot_ = nullptr;  // points at the typed future's std::optional<T>
+  // The typed future's std::optional<T> (nullptr: none), and its value for repr() (empty: none).
+  // Virtual, not two pointers per future: every future and task is 16 bytes smaller.
+  virtual void* value_slot_() noexcept { return nullptr; }
+  const void* value_slot_() const noexcept { return const_cast<FutureCore*>(this)->value_slot_(); }
+  virtual std::string value_repr_() const { return {}; }
   // [graph] In graph.cpp's awaited_by registry (a combinator's future or child): completing or
   // destroying it updates the registry.
   bool in_graph_() const noexcept { return in_graph_flag_; }
@@ -189,9 +208,10 @@ class FutureCore {
   std::string state_repr_() const;
 
   InnerRef<BaseEventLoop> loop_;  // a future keeps its loop's memory, not its use
+  // FINISHED: the exception set, if any. CANCELLED: the CancelledError a task's body let out
+  // (CPython's _cancelled_exc), handed out once by make_cancelled_error_; a cancelled future has
+  // no exception of its own, so the two share one field.
   std::exception_ptr exception_;
-  std::exception_ptr cancelled_exc_;  // saved by a task whose body let CancelledError out
-  std::unique_ptr<std::string> cancel_message_ptr_;
 
   // One done callback, one counted pointer: a waiting task (its wakeup is queued) or a user
   // function's handle (made when the callback is added and queued as is). The low bit tells
@@ -217,29 +237,50 @@ class FutureCore {
    private:
     std::uintptr_t bits_ = 0;
   };
-  // Registration order: first_callback_, then more_callbacks_ (only when there are two or
+  // Registration order: first_callback_, then more_callbacks (only when there are two or
   // more; first_callback_ is empty only when there are none).
   DoneCallback first_callback_;
-  std::unique_ptr<std::vector<DoneCallback>> more_callbacks_;
+  // What few futures need, out of line and made on first use (one pointer in every future): the
+  // cancel message (empty: none) and the done callbacks after the first.
+  struct Rare {
+    std::string cancel_message;
+    std::unique_ptr<std::vector<DoneCallback>> more_callbacks;
+  };
+  std::unique_ptr<Rare> rare_;
+  Rare& rare_make_() {
+    if (!rare_) rare_ = std::make_unique<Rare>();
+    return *rare_;
+  }
+  std::vector<DoneCallback>* more_callbacks_() const noexcept { return rare_ ? rare_->more_callbacks.get() : nullptr; }
+  void set_cancel_message_(std::string msg);
   void push_callback_(DoneCallback cb);
   template <class Pred>
   std::size_t erase_callbacks_(Pred pred);
   bool has_callbacks_() const noexcept { return static_cast<bool>(first_callback_); }
   void schedule_callback_(DoneCallback& cb);
 
+  fibers::Fiber* stack_owner_ = nullptr;  // the fiber holding every stack handle, or mixed
+  static fibers::Fiber* mixed_owner_() noexcept { return reinterpret_cast<fibers::Fiber*>(alignof(fibers::Fiber)); }
+  void count_owned_(fibers::Fiber* owner) noexcept {
+    if (stack_handles_++ == 0) {
+      stack_owner_ = owner;
+    } else if (stack_owner_ != owner) {
+      stack_owner_ = mixed_owner_();
+    }
+  }
+  void reach_check_() noexcept;
   int refs_ = 0;
   int stack_handles_ = 0;
   int loose_count_ = 0;
-  fibers::Fiber* stack_owner_ = nullptr;  // the fiber holding every stack handle, or mixed
-  static fibers::Fiber* mixed_owner_() noexcept { return reinterpret_cast<fibers::Fiber*>(alignof(fibers::Fiber)); }
+  // The state and the flags in two bytes after the counts (a future is 64 bytes; a typed
+  // future's small value, or a task's own flags, fit in the 2 bytes after them).
+  FutureState state_ = FutureState::PENDING;
   // [reach] A task waits on this future, or this task waits: a count going down may leave a
   // pending task nothing can reach (TaskCore::check_unreachable_).
-  bool watch_reach_ = false;
-  void reach_check_() noexcept;
-  FutureState state_ = FutureState::PENDING;
-  bool log_traceback_ = false;
-  bool is_task_ = false;
-  bool in_graph_flag_ = false;  // [graph] in the padding after is_task_: no size change
+  bool watch_reach_ : 1 = false;
+  bool log_traceback_ : 1 = false;
+  bool is_task_ : 1 = false;
+  bool in_graph_flag_ : 1 = false;  // [graph]
 
   friend class TaskCore;
 };
@@ -255,11 +296,10 @@ std::string value_repr(const FutureCore& core);
 template <class T>
 class FutureImpl final : public FutureCore {
  public:
-  explicit FutureImpl(BaseEventLoop& loop) : FutureCore(loop) {
-    value_slot_ = &value;
-    value_repr_ = &asyncio::value_repr<T>;
-  }
+  explicit FutureImpl(BaseEventLoop& loop) : FutureCore(loop) {}
   std::optional<stored_t<T>> value;
+  void* value_slot_() noexcept override { return &value; }
+  std::string value_repr_() const override { return asyncio::value_repr<T>(*this); }
 
  private:
   void clear_value_() noexcept override { value.reset(); }
@@ -362,7 +402,7 @@ class Future {
 
  protected:
   std::optional<stored_t<T>>& slot_() const noexcept {
-    return *static_cast<std::optional<stored_t<T>>*>(core_->value_slot_);
+    return *static_cast<std::optional<stored_t<T>>*>(core_->value_slot_());
   }
   void check_can_set_(const char* op) const {
     if (core_->is_task()) throw RuntimeError(std::string("Task does not support ") + op + " operation");
@@ -430,7 +470,7 @@ std::string value_repr_of(const T& value) {
 
 template <class T>
 std::string value_repr(const FutureCore& core) {
-  const auto& slot = *static_cast<const std::optional<stored_t<T>>*>(core.value_slot_);
+  const auto& slot = *static_cast<const std::optional<stored_t<T>>*>(core.value_slot_());
   return slot ? value_repr_of(*slot) : std::string("None");
 }
 

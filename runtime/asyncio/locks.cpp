@@ -112,28 +112,35 @@ std::string Lock::repr() const {
 void Event::set() {
   if (value_) return;
   value_ = true;
-  for (const Future<bool>& fut : waiters_)
-    if (!fut.done()) fut.set_result(true);
+  for (const Ref<FutureCore>& fut : waiters_)
+    if (!fut->done()) Future<bool>(fut).set_result(true);
 }
 
 bool Event::wait(source_location where) {
   if (value_) return true;
   Future<bool> fut = get_loop_(*this).create_future<bool>();
-  waiters_.push_back(fut);
-  if (std::exception_ptr error = await_waiter(waiters_, fut, where)) std::rethrow_exception(error);
+  waiters_.push_back(fut.core_ref());
+  std::exception_ptr error;
+  try {
+    await(fut, where);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  erase_waiter(waiters_, fut.core_ref());
+  if (error) std::rethrow_exception(error);
   return true;
 }
 
 bool detail::EventWaitAwaiter::await_ready() {
   if (event->value_) return true;
-  fut = event->get_loop_(*event).create_future<bool>();
+  fut = event->get_loop_(*event).create_future<bool>().core_ref();
   event->waiters_.push_back(fut);
   return false;
 }
 
 void detail::EventWaitAwaiter::await_suspend(std::coroutine_handle<> h) {
   try {
-    coro_suspend_(h, &fut.core(), where);
+    coro_suspend_(h, fut.get(), where);
   } catch (...) {
     erase_waiter(event->waiters_, fut);  // co_await outside a coroutine task: nothing waits
     throw;
@@ -142,9 +149,9 @@ void detail::EventWaitAwaiter::await_suspend(std::coroutine_handle<> h) {
 
 // Event.wait's `finally: self._waiters.remove(fut)`, then what the step threw in, if anything.
 bool detail::EventWaitAwaiter::await_resume() {
-  if (!fut.valid()) return true;  // it was set: no wait
+  if (!fut) return true;  // it was set: no wait
   erase_waiter(event->waiters_, fut);
-  coro_resumed_(running_coro_task, &fut.core());  // the step resuming us is our task's
+  coro_resumed_(running_coro_task, fut.get());  // the step resuming us is our task's
   return true;
 }
 

@@ -116,37 +116,18 @@ Coro<std::string> StreamReader::readline_async() {
   } catch (const IncompleteReadError& e) {
     co_return e.partial;
   } catch (const LimitOverrunError& e) {
-    if (unread_().substr(e.consumed, sep.size()) == sep) {
-      drop_(e.consumed + sep.size());
-    } else {
-      take_all_();
-    }
-    maybe_resume_transport_();
-    raise_in_except(ValueError(e.message()));
+    readline_overrun_(e);
   }
 }
 
 Coro<std::string> StreamReader::readuntil_async(std::string separator) {
-  const std::size_t seplen = separator.size();
-  if (seplen == 0) throw ValueError("Separator should be at least one-byte string");
+  if (separator.empty()) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
   std::size_t offset = 0;
-  std::size_t isep = std::string::npos;
   for (;;) {
-    const std::size_t buflen = buffered();
-    if (buflen >= offset + seplen) {
-      isep = unread_().find(separator, offset);
-      if (isep != std::string_view::npos) break;
-      offset = buflen + 1 - seplen;
-      if (offset > limit_) throw LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
-    }
-    if (eof_) throw IncompleteReadError(take_all_(), -1);
+    if (std::optional<std::string> chunk = try_readuntil_(separator, offset)) co_return std::move(*chunk);
     co_await wait_for_data_async_("readuntil");
   }
-  if (isep > limit_) throw LimitOverrunError("Separator is found, but chunk is longer than limit", isep);
-  std::string chunk = take_(isep + seplen);
-  maybe_resume_transport_();
-  co_return chunk;
 }
 
 Coro<std::string> StreamReader::read_async(std::ptrdiff_t n) {
@@ -171,14 +152,10 @@ Coro<std::string> StreamReader::readexactly_async(std::ptrdiff_t n) {
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) co_return std::string();
-  const auto want = static_cast<std::size_t>(n);
-  while (buffered() < want) {
-    if (eof_) throw IncompleteReadError(take_all_(), n);
+  for (;;) {
+    if (std::optional<std::string> data = try_readexactly_(static_cast<std::size_t>(n))) co_return std::move(*data);
     co_await wait_for_data_async_("readexactly");
   }
-  std::string data = take_(want);
-  maybe_resume_transport_();
-  co_return data;
 }
 
 std::string StreamReader::readline(source_location where) {
@@ -188,38 +165,60 @@ std::string StreamReader::readline(source_location where) {
   } catch (const IncompleteReadError& e) {
     return e.partial;
   } catch (const LimitOverrunError& e) {
-    if (unread_().substr(e.consumed, sep.size()) == sep) {
-      drop_(e.consumed + sep.size());
-    } else {
-      take_all_();
-    }
-    maybe_resume_transport_();
-    raise_in_except(ValueError(e.message()));
+    readline_overrun_(e);
   }
 }
 
+void StreamReader::readline_overrun_(const LimitOverrunError& e) {
+  const std::string_view sep = "\n";
+  if (unread_().substr(e.consumed, sep.size()) == sep) {
+    drop_(e.consumed + sep.size());
+  } else {
+    take_all_();
+  }
+  maybe_resume_transport_();
+  raise_in_except(ValueError(e.message()));
+}
+
 std::string StreamReader::readuntil(std::string_view separator, source_location where) {
-  const std::size_t seplen = separator.size();
-  if (seplen == 0) throw ValueError("Separator should be at least one-byte string");
+  if (separator.empty()) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
   // offset: where the next search starts; bytes before it cannot begin a separator.
   std::size_t offset = 0;
-  std::size_t isep = std::string::npos;
   for (;;) {
-    const std::size_t buflen = buffered();
-    if (buflen >= offset + seplen) {
-      isep = unread_().find(separator, offset);
-      if (isep != std::string_view::npos) break;
-      offset = buflen + 1 - seplen;
-      if (offset > limit_) throw LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
-    }
-    if (eof_) throw IncompleteReadError(take_all_(), -1);
+    if (std::optional<std::string> chunk = try_readuntil_(separator, offset)) return std::move(*chunk);
     wait_for_data_("readuntil", where);
   }
-  if (isep > limit_) throw LimitOverrunError("Separator is found, but chunk is longer than limit", isep);
-  std::string chunk = take_(isep + seplen);
-  maybe_resume_transport_();
-  return chunk;
+}
+
+// One pass of readuntil's loop (streams.py), up to the wait.
+std::optional<std::string> StreamReader::try_readuntil_(std::string_view separator, std::size_t& offset) {
+  const std::size_t seplen = separator.size();
+  const std::size_t buflen = buffered();
+  if (buflen >= offset + seplen) {
+    const std::size_t isep = unread_().find(separator, offset);
+    if (isep != std::string_view::npos) {
+      if (isep > limit_) throw LimitOverrunError("Separator is found, but chunk is longer than limit", isep);
+      std::string chunk = take_(isep + seplen);
+      maybe_resume_transport_();
+      return chunk;
+    }
+    offset = buflen + 1 - seplen;
+    if (offset > limit_) throw LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
+  }
+  if (eof_) throw IncompleteReadError(take_all_(), -1);
+  return std::nullopt;
+}
+
+// One pass of readexactly's loop, up to the wait.
+std::optional<std::string> StreamReader::try_readexactly_(std::size_t want) {
+  if (buffered() >= want) {
+    std::string data = take_(want);
+    maybe_resume_transport_();
+    return data;
+  }
+  if (eof_) throw IncompleteReadError(take_all_(), static_cast<std::ptrdiff_t>(want));
+  return std::nullopt;
 }
 
 std::string StreamReader::read(std::ptrdiff_t n, source_location where) {
@@ -245,14 +244,10 @@ std::string StreamReader::readexactly(std::ptrdiff_t n, source_location where) {
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
-  const auto want = static_cast<std::size_t>(n);
-  while (buffered() < want) {
-    if (eof_) throw IncompleteReadError(take_all_(), n);
+  for (;;) {
+    if (std::optional<std::string> data = try_readexactly_(static_cast<std::size_t>(n))) return std::move(*data);
     wait_for_data_("readexactly", where);
   }
-  std::string data = take_(want);
-  maybe_resume_transport_();
-  return data;
 }
 
 // ---------------------------------------------------------------- StreamReaderProtocol
@@ -272,7 +267,12 @@ StreamReaderProtocol::~StreamReaderProtocol() {
 void StreamReaderProtocol::connection_made(Ref<Transport> transport) {
   if (reader_) reader_->set_transport(transport);
   transport_ = transport;
-  if (client_connected_cb_) {
+  if (coro_client_connected_cb_) {
+    auto writer = std::make_shared<StreamWriter>(transport, self_.lock(), reader_, loop_);
+    // [coro] As CPython's: `res = client_connected_cb(reader, writer)`, and the coroutine object
+    // it returns becomes a task.
+    loop_->create_task(coro_client_connected_cb_(reader_, writer));
+  } else if (client_connected_cb_) {
     auto self = self_.lock();
     auto writer = std::make_shared<StreamWriter>(transport, self, reader_, loop_);
     // client_connected_cb is a coroutine in CPython: it runs as a task of its own.
@@ -415,6 +415,20 @@ Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_
   auto factory = [cb = std::move(client_connected_cb), limit, loop_ptr = &loop] {
     auto reader = std::make_shared<StreamReader>(limit, loop_ptr);
     auto protocol = std::make_shared<StreamReaderProtocol>(reader, cb, loop_ptr);
+    protocol->self_ = protocol;
+    return protocol;
+  };
+  return loop.create_server(factory, std::move(host), port, std::move(options), where);
+}
+
+Ref<Server> start_server_coro_(StreamReaderProtocol::CoroClientConnected client_connected_cb,
+                               std::optional<std::string> host, std::optional<int> port, ServerOptions options,
+                               std::size_t limit, source_location where) {
+  BaseEventLoop& loop = get_running_loop();
+  auto factory = [cb = std::move(client_connected_cb), limit, loop_ptr = &loop] {
+    auto reader = std::make_shared<StreamReader>(limit, loop_ptr);
+    auto protocol = std::make_shared<StreamReaderProtocol>(reader, nullptr, loop_ptr);
+    protocol->set_coro_client_connected_(cb);
     protocol->self_ = protocol;
     return protocol;
   };

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -76,6 +77,15 @@ class StreamReader {
   Coro<void> wait_for_data_async_(const char* func_name);
   // The start of wait_for_data_: the checks, resume reading; the future to wait on.
   Future<void> prepare_wait_for_data_(const char* func_name);
+  // One non-suspending step of readuntil / readexactly, shared by the fiber and coroutine forms:
+  // the result if the buffer holds it, nullopt to wait for data and try again; raises
+  // LimitOverrunError or IncompleteReadError as they do. `offset` carries readuntil's search
+  // position from one try to the next.
+  std::optional<std::string> try_readuntil_(std::string_view separator, std::size_t& offset);
+  std::optional<std::string> try_readexactly_(std::size_t want);
+  // readline's handling of a LimitOverrunError from readuntil (inside its catch): drop the line
+  // (through its separator, if it arrived) or the whole buffer, then raise ValueError.
+  [[noreturn]] void readline_overrun_(const LimitOverrunError& e);
 
   std::size_t limit_;
   BaseEventLoop* loop_;
@@ -98,6 +108,9 @@ class StreamWriter;
 class StreamReaderProtocol final : public Protocol {
  public:
   using ClientConnected = std::function<void(std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>)>;
+  // [coro] A client_connected_cb that returns a coroutine object: CPython's connection_made calls
+  // the callback and runs the coroutine it returned as a task (start_server below).
+  using CoroClientConnected = std::function<Coro<void>(std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>)>;
   StreamReaderProtocol(std::shared_ptr<StreamReader> reader, ClientConnected client_connected_cb = nullptr,
                        BaseEventLoop* loop = nullptr);
   ~StreamReaderProtocol() override;
@@ -114,11 +127,14 @@ class StreamReaderProtocol final : public Protocol {
   Coro<void> drain_helper_async_();
   Future<void> closed_() const { return closed_future_; }
   std::weak_ptr<StreamReaderProtocol> self_;  // set by the creator, for the writer
+  // [coro] Replaces the callback with one whose coroutine runs as the connection's task.
+  void set_coro_client_connected_(CoroClientConnected cb) { coro_client_connected_cb_ = std::move(cb); }
 
  private:
   BaseEventLoop* loop_;
   std::shared_ptr<StreamReader> reader_;
   ClientConnected client_connected_cb_;
+  CoroClientConnected coro_client_connected_cb_;
   Ref<Transport> transport_;
   Future<void> closed_future_;
   std::deque<Future<void>> drain_waiters_;
@@ -171,5 +187,26 @@ Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_
                          source_location where = source_location::current());
 Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
                          std::optional<int> port, std::size_t limit, source_location where = source_location::current());
+
+// [coro] start_server with a coroutine handler, `async def handle(reader, writer)` in Python: a
+// callable returning Coro<void>. Each connection calls it and runs the coroutine object it returns
+// as a task of its own (a coroutine task: the handler co_awaits the _async reads and writes).
+Ref<Server> start_server_coro_(StreamReaderProtocol::CoroClientConnected client_connected_cb,
+                               std::optional<std::string> host, std::optional<int> port, ServerOptions options,
+                               std::size_t limit, source_location where);
+template <class F>
+concept CoroClientConnectedCb =
+    std::is_same_v<std::invoke_result_t<F&, std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>>, Coro<void>>;
+template <CoroClientConnectedCb F>
+Ref<Server> start_server(F client_connected_cb, std::optional<std::string> host = std::nullopt,
+                         std::optional<int> port = std::nullopt, ServerOptions options = {},
+                         std::size_t limit = DEFAULT_LIMIT, source_location where = source_location::current()) {
+  return start_server_coro_(std::move(client_connected_cb), std::move(host), port, std::move(options), limit, where);
+}
+template <CoroClientConnectedCb F>
+Ref<Server> start_server(F client_connected_cb, std::optional<std::string> host, std::optional<int> port,
+                         std::size_t limit, source_location where = source_location::current()) {
+  return start_server_coro_(std::move(client_connected_cb), std::move(host), port, ServerOptions{}, limit, where);
+}
 
 }  // namespace asyncio

@@ -5,6 +5,7 @@
 #include "asyncio/tasks.hpp"
 
 #include <atomic>
+#include <cstddef>
 
 #include "asyncio/asyncgen.hpp"
 #include "asyncio/graph.hpp"
@@ -28,15 +29,29 @@ std::string next_task_name_() { return "Task-" + std::to_string(next_task_number
 
 // ---------------------------------------------------------------- the step handle
 
-TaskCore::StepHandle::StepHandle(TaskCore& task, BaseEventLoop* loop) noexcept
-    : Handle(Callback(), loop, nullptr), task_core_(task) {}
+TaskCore::StepHandle::StepHandle(BaseEventLoop* loop) noexcept : Handle(Callback(), loop, nullptr) {}
+
+// The handle is TaskCore::step_handle_: its task starts that many bytes before it. (offsetof on a
+// class that is not standard-layout is conditionally supported; GCC and Clang give the member's
+// offset for any class without virtual bases, which TaskCore has none of.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+TaskCore& TaskCore::StepHandle::task_core_() const noexcept {
+  static_assert(std::is_polymorphic_v<TaskCore>);
+  constexpr std::size_t offset = offsetof(TaskCore, step_handle_);
+  return *reinterpret_cast<TaskCore*>(reinterpret_cast<char*>(const_cast<StepHandle*>(this)) - offset);
+}
+#pragma GCC diagnostic pop
+
+void TaskCore::StepHandle::destroy_() noexcept { task_core_().decref_(); }
 
 void TaskCore::StepHandle::run_() {
+  TaskCore& task = task_core_();
   try {
-    if (task_core_.wakeup_from_) {
-      task_core_.wakeup_();
+    if (task.wakeup_from_) {
+      task.wakeup_();
     } else {
-      task_core_.step_(std::exchange(task_core_.throw_in_, nullptr));
+      task.step_(std::exchange(task.throw_in_, nullptr));
     }
   } catch (...) {
     report_exception_(std::current_exception());
@@ -45,21 +60,21 @@ void TaskCore::StepHandle::run_() {
 
 std::string TaskCore::StepHandle::describe_callback_() const {
   // CPython shows a wakeup as Task.task_wakeup and a step as TaskStepMethWrapper.
-  return task_core_.wakeup_from_ ? "Task.task_wakeup" : "Task.__step";
+  return task_core_().wakeup_from_ ? "Task.task_wakeup" : "Task.__step";
 }
 
-std::string TaskCore::StepHandle::repr() const { return "<Handle " + description() + " of " + task_core_.repr() + ">"; }
+std::string TaskCore::StepHandle::repr() const { return "<Handle " + description() + " of " + task_core_().repr() + ">"; }
 
 // ---------------------------------------------------------------- creation and destruction
 
 TaskCore::TaskCore(BaseEventLoop& loop, TaskOptions options)
     : FutureCore(loop),
-      step_handle_(*this, &loop) {
+      step_handle_(&loop) {
   is_task_ = true;
   if (options.name.empty()) {
-    number_ = next_task_number_();
+    name_bits_ = static_cast<std::uintptr_t>(next_task_number_()) << 1 | 1;
   } else {
-    name_ = std::make_unique<std::string>(std::move(options.name));
+    name_bits_ = reinterpret_cast<std::uintptr_t>(new std::string(std::move(options.name)));
   }
   link_();
   // Reported before its first step is queued, so the step's `scheduled` line names a known task.
@@ -67,7 +82,10 @@ TaskCore::TaskCore(BaseEventLoop& loop, TaskOptions options)
   schedule_step_(nullptr);
 }
 
-TaskCore::~TaskCore() { unlink_(); }
+TaskCore::~TaskCore() {
+  unlink_();
+  delete name_();
+}
 
 FiberTaskCore::FiberTaskCore(BaseEventLoop& loop, TaskOptions options)
     : TaskCore(loop, std::move(options)) {
@@ -148,16 +166,18 @@ void TaskCore::abandon_() noexcept {
 // ---------------------------------------------------------------- names and repr
 
 std::string TaskCore::get_name() const {
-  return name_ ? *name_ : "Task-" + std::to_string(number_);
+  const std::string* name = name_();
+  return name ? *name : "Task-" + std::to_string(number());
 }
 
 void TaskCore::set_name(std::string name) {
-  if (name_) {
-    *name_ = std::move(name);
+  const unsigned long long n = number();
+  if (std::string* own = name_()) {
+    *own = std::move(name);
   } else {
-    name_ = std::make_unique<std::string>(std::move(name));
+    name_bits_ = reinterpret_cast<std::uintptr_t>(new std::string(std::move(name)));
   }
-  if (fibers::Fiber* fiber = body_fiber_()) fiber->set_label(name_->c_str(), number_);
+  if (fibers::Fiber* fiber = body_fiber_()) fiber->set_label(name_()->c_str(), n);
   loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_renamed(*loop_, *this); });
 }
 
@@ -235,8 +255,8 @@ void TaskCore::step_(std::exception_ptr exc) {
         set_result_();
       }
     } else if (is_cancelled_error(exc)) {
-      cancelled_exc_ = exc;
       FutureCore::cancel_({});
+      exception_ = exc;  // CPython's _cancelled_exc (futures.hpp: one field for both)
     } else {
       set_exception_(std::move(exc));
     }
@@ -268,8 +288,12 @@ bool FiberTaskCore::resume_body_(std::exception_ptr& exc) {
       exc = std::current_exception();
     }
   }
-  // coro.throw() on a coroutine that never started raises at once: the body never runs.
-  if (!fiber_.started() && exc) return true;
+  // coro.throw() on a coroutine that never started raises at once: the body never runs, and
+  // its function and arguments go now.
+  if (!fiber_.started() && exc) {
+    drop_body_();
+    return true;
+  }
   throw_in_ = std::move(exc);
   loop_->current_task_ = this;
   const bool finished = fiber_.resume();
@@ -331,7 +355,7 @@ bool TaskCore::cancel(std::string msg) {
     return true;
   }
   must_cancel_ = true;
-  cancel_message_ptr_ = msg.empty() ? nullptr : std::make_unique<std::string>(std::move(msg));
+  set_cancel_message_(std::move(msg));
   return true;
 }
 
@@ -707,13 +731,16 @@ void TaskCore::check_unreachable_() noexcept {
     return;
   FutureCore& future = *fut_waiter_;
   // A task awaited is reachable through whatever it waits on: kept (the rule stops at futures).
-  if (future.is_task_ || future.done() || future.first_callback_.task() != this || future.more_callbacks_) return;
+  if (future.is_task_ || future.done() || future.first_callback_.task() != this || future.more_callbacks_()) return;
   // Held by the future's wakeup (one count) and by handles on its own stack, nothing else; the
   // future held only by handles on this task's stack.
-  // (A coroutine task has no stack: its handles live in frames, counted like any other holder.)
+  // [coro] A coroutine task has no stack: handles in its outermost frame are its own in the same
+  // way (keyed by the task, FutureCore::handle_in_); handles in the frames of coroutines it
+  // co_awaits count as any other holder's, so such a task is kept.
   const fibers::Fiber* fiber = body_fiber_();
-  if (refs_ != 1 + (fiber ? stack_handles_of_(fiber) : 0)) return;
-  if (future.refs_ != (fiber ? future.stack_handles_of_(fiber) : 0)) return;
+  const fibers::Fiber* owner = fiber ? fiber : coro_owner_key_(this);
+  if (refs_ != 1 + stack_handles_of_(owner)) return;
+  if (future.refs_ != future.stack_handles_of_(owner)) return;
   reap_unreachable_();
 }
 
@@ -726,7 +753,7 @@ void TaskCore::reap_unreachable_() noexcept {
   Ref<TaskCore> keep(this);
   Ref<FutureCore> future(fut_waiter_);
   unlink_();
-  if (fibers::Fiber* fiber = body_fiber_()) fiber->unwind();
+  unwind_body_();  // a fiber unwound, or [coro] the frames destroyed: destructors run
   report_destroyed_pending_();
   log_destroy_pending_ = false;  // reported once
   future->remove_waiter_(*this);

@@ -94,9 +94,13 @@ class TaskCore : public FutureCore {
   // does not carry a Fiber's bytes: docs/performance.md).
   virtual fibers::Fiber* body_fiber_() noexcept { return nullptr; }
   const fibers::Fiber* body_fiber_() const noexcept { return const_cast<TaskCore*>(this)->body_fiber_(); }
-  // The fiber's label for a stack-overflow report: the name if any (else "Task-<number_>").
-  const char* label_() const noexcept { return name_ ? name_->c_str() : nullptr; }
-  unsigned long long number() const noexcept { return number_; }
+  // The fiber's label for a stack-overflow report: the name if any (else "Task-<number>").
+  const char* label_() const noexcept {
+    const std::string* name = name_();
+    return name ? name->c_str() : nullptr;
+  }
+  // The N of "Task-N" (0 once the task has a name: a name replaces it).
+  unsigned long long number() const noexcept { return (name_bits_ & 1) ? name_bits_ >> 1 : 0; }
   void destroy_() noexcept override;
 
  private:
@@ -104,20 +108,22 @@ class TaskCore : public FutureCore {
   // step allocates nothing. While it is queued it keeps the task alive.
   class StepHandle final : public Handle {
    public:
-    explicit StepHandle(TaskCore& task, BaseEventLoop* loop) noexcept;
+    explicit StepHandle(BaseEventLoop* loop) noexcept;
     void run_() override;
-    TaskCore* task_() const noexcept override { return &task_core_; }
+    TaskCore* task_() const noexcept override { return &task_core_(); }
     std::string repr() const override;
     // Unreferenced: not queued and not running. The task holds one count on itself for as
     // long as its step handle is referenced (it may be queued again while it runs).
     bool idle() const noexcept { return refs_ == 0; }
 
    protected:
-    void destroy_() noexcept override { task_core_.decref_(); }
+    void destroy_() noexcept override;
     std::string describe_callback_() const override;
 
    private:
-    TaskCore& task_core_;
+    // The task this handle is a member of: found from its own address, not kept (8 bytes less
+    // in every task).
+    TaskCore& task_core_() const noexcept;
   };
 
   void schedule_step_(std::exception_ptr exc);
@@ -131,23 +137,25 @@ class TaskCore : public FutureCore {
   friend class FiberTaskCore;
   friend class CoroTaskCore;
 
+  // The flags first: they fill the 2 bytes the future's fields leave before the step handle.
+  bool yielded_bare_ : 1 = false;
+  bool must_cancel_ : 1 = false;
+  bool log_destroy_pending_ : 1 = true;
+  bool reaping_ : 1 = false;       // [reach] reap_unreachable_ is running
+  bool coro_stepped_ : 1 = false;  // [coro] CoroTaskCore: its first step ran (or found it cancelled)
   StepHandle step_handle_;
   FutureCore* fut_waiter_ = nullptr;     // _fut_waiter (the future's callback holds us)
   Ref<FutureCore> wakeup_from_;          // the done future whose wakeup is queued
   std::exception_ptr throw_in_;          // thrown into the body when it resumes
   FutureCore* yielded_ = nullptr;        // what the body suspended on this step
   source_location suspended_at_;         // the caller of the await/sleep it suspended in
-  // A name the user gave; without one the name is "Task-<n>", n kept by the fiber as its
-  // label number and formatted only when asked for (most tasks are never asked).
-  std::unique_ptr<std::string> name_;
-  unsigned long long number_ = 0;  // the N of "Task-N" (0 for a task named at creation)
-  int num_cancels_requested_ = 0;
-  bool yielded_bare_ = false;
-  bool must_cancel_ = false;
-  bool log_destroy_pending_ = true;
-  bool reaping_ = false;  // [reach] reap_unreachable_ is running
+  // A name the user gave (an owned std::string*, even), or else (odd) 2n+1 for the name
+  // "Task-<n>", formatted only when asked for (most tasks are never asked). One word for both.
+  std::uintptr_t name_bits_ = 0;
+  std::string* name_() const noexcept { return (name_bits_ & 1) ? nullptr : reinterpret_cast<std::string*>(name_bits_); }
   TaskCore* prev_ = nullptr;  // the loop's list of pending tasks (all_tasks)
   TaskCore* next_ = nullptr;
+  int num_cancels_requested_ = 0;
 };
 
 // FiberTaskCore: a task whose body is a function running on its own fiber (stackful).
@@ -160,8 +168,10 @@ class FiberTaskCore : public TaskCore {
 
  private:
   friend class TaskCore;  // suspend_ switches out of the fiber
-  // Runs the task's function on its fiber and stores the value.
+  // Runs the task's function on its fiber and stores the value; the function goes when it ends.
   virtual void run_body_() = 0;
+  // Drops the function unrun (the task was cancelled before its first step).
+  virtual void drop_body_() noexcept = 0;
   static void fiber_entry_(void* self);
   fibers::Fiber fiber_;
 };
@@ -170,22 +180,28 @@ class FiberTaskCore : public TaskCore {
 template <class T, class F>
 class TaskImpl final : public FiberTaskCore {
  public:
-  TaskImpl(BaseEventLoop& loop, TaskOptions options, F fn) : FiberTaskCore(loop, std::move(options)), fn_(std::move(fn)) {
-    value_slot_ = &value_;
-    value_repr_ = &asyncio::value_repr<T>;
-  }
+  TaskImpl(BaseEventLoop& loop, TaskOptions options, F fn) : FiberTaskCore(loop, std::move(options)), fn_(std::move(fn)) {}
+  void* value_slot_() noexcept override { return &value_; }
+  std::string value_repr_() const override { return asyncio::value_repr<T>(*this); }
 
  private:
   void run_body_() override {
+    // The function and its bound arguments go as soon as the body ends, however it ends (CPython
+    // clears a finished coroutine's frame at once): the task keeps only its outcome.
+    struct Release {
+      std::optional<F>& fn;
+      ~Release() { fn.reset(); }
+    } release{fn_};
     if constexpr (std::is_void_v<T>) {
-      std::invoke(fn_);
+      std::invoke(*fn_);
       value_.emplace();
     } else {
-      value_.emplace(std::invoke(fn_));
+      value_.emplace(std::invoke(*fn_));
     }
   }
+  void drop_body_() noexcept override { fn_.reset(); }
   void clear_value_() noexcept override { value_.reset(); }
-  F fn_;
+  std::optional<F> fn_;
   std::optional<stored_t<T>> value_;
 };
 
@@ -409,7 +425,7 @@ class GatheringFutureCore : public FutureCore {
 // gather's result is a Python list: a tuple of results prints as one, `[1, 'a']`.
 template <class R>
 std::string gather_value_repr(const FutureCore& core) {
-  const auto& slot = *static_cast<const std::optional<R>*>(core.value_slot_);
+  const auto& slot = *static_cast<const std::optional<R>*>(core.value_slot_());
   if (!slot) return "None";
   if constexpr (detail::is_tuple<R>::value) {
     std::string out = "[";
@@ -425,10 +441,9 @@ class GatheringFuture final : public GatheringFutureCore {
  public:
   using Builder = std::function<R(const std::vector<Ref<FutureCore>>&)>;
   GatheringFuture(BaseEventLoop& loop, bool outcomes, Builder build)
-      : GatheringFutureCore(loop, outcomes), build_(std::move(build)) {
-    value_slot_ = &value_;
-    value_repr_ = &gather_value_repr<R>;
-  }
+      : GatheringFutureCore(loop, outcomes), build_(std::move(build)) {}
+  void* value_slot_() noexcept override { return &value_; }
+  std::string value_repr_() const override { return gather_value_repr<R>(*this); }
 
  private:
   void set_results_() override {

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -809,5 +810,82 @@ TEST_SUITE("coroutines") {
     Task<bool> again = loop->create_task(body(&event, &line));
     CHECK(loop->run_until_complete(Future<bool>(again)));
     CHECK(event.repr().find("waiters") == std::string::npos);
+  }
+
+  TEST_CASE("a finished task releases its function and bound arguments while its handle lives") {
+    // CPython clears a finished coroutine's frame at once: what its arguments hold goes with it.
+    TestLoop loop;
+    auto held = std::make_shared<int>(7);
+    auto coro_body = [](std::shared_ptr<int> p) -> Coro<int> {
+      co_await sleep_async(0);
+      co_return *p;
+    };
+    Task<int> coro_task = loop->create_task(coro_body(held));
+    Task<int> fiber_task = loop->create_task([](std::shared_ptr<int> p) { asyncio::sleep(0); return *p + 1; }, held);
+    CHECK(held.use_count() == 3);
+    loop->run_until_complete(Future<int>(coro_task));
+    loop->run_until_complete(Future<int>(fiber_task));
+    CHECK(coro_task.result() == 7);
+    CHECK(fiber_task.result() == 8);
+    CHECK(held.use_count() == 1);  // both handles still live; neither task holds the argument
+
+    // The same when the body raises, and when the task is cancelled before its first step.
+    auto coro_raises = [](std::shared_ptr<int>) -> Coro<void> {
+      co_await sleep_async(0);
+      throw ValueError("boom");
+    };
+    Task<void> raised = loop->create_task(coro_raises(held));
+    Task<void> fiber_raised = loop->create_task([](std::shared_ptr<int>) { throw ValueError("boom"); }, held);
+    Task<void> early_coro = loop->create_task(coro_raises(held));
+    Task<void> early_fiber = loop->create_task([](std::shared_ptr<int>) {}, held);
+    early_coro.cancel();
+    early_fiber.cancel();
+    CHECK(held.use_count() == 5);
+    loop->run_until_complete(Future<void>(loop->create_task([] { asyncio::sleep(0); asyncio::sleep(0); })));
+    CHECK(raised.done());
+    CHECK(fiber_raised.done());
+    CHECK(early_coro.cancelled());
+    CHECK(early_fiber.cancelled());
+    CHECK(held.use_count() == 1);
+    CHECK_THROWS_AS(raised.result(), ValueError);
+    CHECK_THROWS_AS(fiber_raised.result(), ValueError);
+  }
+
+  TEST_CASE("start_server runs a handler returning Coro<void> as a coroutine task per connection") {
+    // CPython: connection_made calls client_connected_cb; the coroutine it returns becomes a task.
+    TestLoop loop;
+    static std::vector<std::string> server_log;
+    server_log.clear();
+    std::vector<std::string> got;
+    loop->run_until_complete([&] {
+      Ref<Server> server = start_server(
+          [](std::shared_ptr<StreamReader> reader, std::shared_ptr<StreamWriter> writer) -> Coro<void> {
+            server_log.push_back(current_task()->stack_size() == 0 ? "coroutine task" : "fiber task");
+            for (;;) {
+              std::string line = co_await reader->readline_async();
+              if (line.empty()) break;
+              writer->write("echo: " + line);
+              co_await writer->drain_async();
+            }
+            writer->close();
+            server_log.push_back("handler done");
+          },
+          "127.0.0.1", 0);
+      const int port = server->sockets().at(0).getsockname().port;
+      for (const char* word : {"one\n", "two\n"}) {
+        auto [reader, writer] = open_connection("127.0.0.1", port);
+        writer->write(word);
+        writer->write_eof();
+        got.push_back(reader->readline());
+        got.push_back("eof read: [" + reader->read() + "]");
+        writer->close();
+        writer->wait_closed();
+      }
+      server->close();
+      server->wait_closed();
+    });
+    CHECK(got == std::vector<std::string>{"echo: one\n", "eof read: []", "echo: two\n", "eof read: []"});
+    CHECK(server_log ==
+          std::vector<std::string>{"coroutine task", "handler done", "coroutine task", "handler done"});
   }
 }

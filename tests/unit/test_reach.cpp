@@ -152,4 +152,66 @@ TEST_SUITE("reach") {
     CHECK(unwound);
     CHECK(recorder.messages.size() == 1);
   }
+
+  TEST_CASE("a coroutine task awaiting a future only its frame holds is destroyed when its last handle goes") {
+    // [coro] As the fiber case above: the frame is destroyed (its destructors run) at that moment.
+    TestLoop loop;
+    HandlerRecorder recorder;
+    recorder.attach(*loop);
+    bool unwound = false;
+    auto body = [](bool* flag) -> Coro<void> {
+      Future<int> fut = get_running_loop().create_future<int>();
+      Future<int> copy = fut;  // two handles, both in this frame
+      SetOnDestroy local{flag};
+      co_await fut;
+    };
+    auto t = loop->create_task(TaskOptions{"orphan"}, body(&unwound));
+    run_one_pass(*loop);
+    CHECK_FALSE(t.done());
+    CHECK(listed(*loop, "orphan"));
+    CHECK_FALSE(unwound);
+    CHECK(recorder.messages.empty());
+    t = {};  // the program's last handle
+    CHECK(unwound);
+    CHECK_FALSE(listed(*loop, "orphan"));
+    REQUIRE(recorder.messages.size() == 1);
+    CHECK(recorder.messages[0] == "Task was destroyed but it is pending!");
+  }
+
+  TEST_CASE("a coroutine task awaiting a future held elsewhere, or held in a nested frame, is kept") {
+    TestLoop loop;
+    HandlerRecorder recorder;
+    recorder.attach(*loop);
+    std::vector<std::string> woke;
+    Future<int> held = loop->create_future<int>();
+    auto outside = [](Future<int> f, std::vector<std::string>* log) -> Coro<void> {
+      log->push_back("outside " + std::to_string(co_await f));
+    };
+    // The future lives in the frame of a coroutine the task co_awaits: counted as any other
+    // holder's, so the task stays (and is unwound with the loop's close, not reported here).
+    auto inner = [](bool* flag) -> Coro<void> {
+      Future<int> fut = get_running_loop().create_future<int>();
+      SetOnDestroy local{flag};
+      co_await fut;
+    };
+    auto nested = [inner](bool* flag) -> Coro<void> { co_await inner(flag); };
+    bool nested_unwound = false;
+    auto t1 = loop->create_task(outside(held, &woke));
+    auto t2 = loop->create_task(nested(&nested_unwound));
+    run_one_pass(*loop);
+    t1 = {};
+    t2 = {};
+    CHECK(recorder.messages.empty());
+    CHECK(all_tasks(*loop).size() == 2);
+    CHECK_FALSE(nested_unwound);
+    held.set_result(5);
+    run_one_pass(*loop);
+    CHECK(woke == std::vector<std::string>{"outside 5"});
+    CHECK(all_tasks(*loop).size() == 1);
+    for (const auto& t : all_tasks(*loop)) t->cancel();
+    run_one_pass(*loop);  // the cancelled future's wakeup throws CancelledError in
+    CHECK(nested_unwound);
+    CHECK(all_tasks(*loop).empty());
+    CHECK(recorder.messages.empty());
+  }
 }
