@@ -3,6 +3,8 @@
 #   tools/dev.sh trace   install what is missing, build (release), print a loop trace (asyncio-trace)
 #   tools/dev.sh test    install what is missing, build (release), run the whole test suite
 #   tools/dev.sh sanitize  the same build and suite under ASan + UBSan (CI runs this too)
+#   tools/dev.sh bench [ARGS]  install what is missing, build (release), run tools/bench/run.py ARGS
+#                        beside CPython asyncio and uvloop (docs/performance.md)
 #   tools/dev.sh fuzz [SECONDS]  build the libFuzzer targets (Clang, ASan + UBSan), replay their
 #                        corpora, then fuzz each for SECONDS (default 60; tests/fuzz/README.md)
 # Safe to re-run: packages already present are not reinstalled, builds are incremental.
@@ -18,6 +20,8 @@ packages=(g++ cmake make python3 libboost-context-dev doctest-dev libcli11-dev)
 # Chapters 11 and 12 run the real libraries beside ours under Debian's /usr/bin/python3 (example.*.httpx,
 # .trio, .twisted): httpx (its deps httpcore, h11, anyio come with it), Trio and Twisted.
 [ "$mode" = test ] && packages+=(python3-httpx python3-trio python3-twisted)
+# The benchmark driver's uvloop column: Debian's uvloop for /usr/bin/python3 (tools/bench/run.py).
+[ "$mode" = bench ] && packages+=(python3-uvloop)
 # libFuzzer comes with Clang's runtime libraries.
 [ "$mode" = fuzz ] && packages+=(clang libclang-rt-14-dev)
 
@@ -50,6 +54,11 @@ case "$mode" in
     build release
     ctest --preset release
     ;;
+  bench)
+    build release
+    shift
+    python3 tools/bench/run.py --no-build "$@"
+    ;;
   sanitize)
     build sanitize
     ctest --preset sanitize
@@ -67,7 +76,7 @@ case "$mode" in
     done
     ;;
   *)
-    echo "usage: tools/dev.sh trace|test|sanitize|fuzz [SECONDS]" >&2
+    echo "usage: tools/dev.sh trace|test|sanitize|bench [ARGS]|fuzz [SECONDS]" >&2
     exit 2
     ;;
 esac

@@ -33,18 +33,35 @@ namespace {
 // erased by moving the rest down. Now each edge remembers its slot in the waiter's list: a
 // removal leaves a hole there (nullptr, skipped when read), squeezed out once holes outnumber the
 // live entries.
+//
+// gather is the exception, because it is the hot one (spawn_gather: one gather of 100,000
+// tasks): its future keeps its children in a list of its own for its whole life, so the table
+// keeps a pointer to that list (a Group) instead of an edge per child, and nothing is done per
+// child when it is added, completes or is destroyed. Who awaits a child is then found by
+// looking through the groups, which only the introspection functions do. A child drops out of
+// a group when it is done, as an edge is removed then. `seq` orders edges and groups as they
+// were made, so both directions read in insertion order.
 struct Link {
   FutureCore* waiter;
   std::size_t slot;  // where the child sits in the waiter's Children::items
+  std::uint64_t seq;
 };
 struct Children {
   std::vector<FutureCore*> items;  // nullptr: a removed child
   std::size_t live = 0;
 };
+struct Group {
+  const std::vector<Ref<FutureCore>>* kids;  // the gather's own list (duplicates repeat)
+  bool distinct;                             // no child repeats: nothing to skip when read
+  std::uint64_t seq;
+  std::vector<const FutureCore*> discarded;  // future_discard_from_awaited_by on a child
+};
 struct Registry {
   std::mutex mutex;
+  std::uint64_t next_seq = 0;
   std::unordered_map<const FutureCore*, std::vector<Link>> waiters;  // child -> who awaits it
   std::unordered_map<const FutureCore*, Children> children;        // waiter -> what it awaits
+  std::unordered_map<const FutureCore*, Group> groups;             // gather -> its children
   std::unordered_map<const FutureCore*, const char*> names;        // combinator futures
 };
 
@@ -94,10 +111,39 @@ void unlink_locked(Registry& r, const FutureCore* child, const FutureCore* waite
   clear_slot_locked(r, waiter, slot);
 }
 
+bool discarded_from(const Group& g, const FutureCore* child) {
+  return std::find(g.discarded.begin(), g.discarded.end(), child) != g.discarded.end();
+}
+
+// The children of a group that still count (not done, not discarded), each once, in order;
+// `f` returns false to stop.
+template <class F>
+void for_each_group_child(const Group& g, F&& f) {
+  std::unordered_set<const FutureCore*> seen;
+  for (const Ref<FutureCore>& c : *g.kids) {
+    if (c->done() || discarded_from(g, c.get())) continue;
+    if (!g.distinct && !seen.insert(c.get()).second) continue;
+    if (!f(c.get())) return;
+  }
+}
+
+bool in_group_locked(const Group& g, const FutureCore* child) {
+  if (child->done() || discarded_from(g, child)) return false;
+  for (const Ref<FutureCore>& c : *g.kids)
+    if (c.get() == child) return true;
+  return false;
+}
+
 std::vector<Ref<FutureCore>> children_of(const FutureCore& parent) {
+  std::vector<Ref<FutureCore>> out;
+  if (!parent.in_graph_()) return out;
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  std::vector<Ref<FutureCore>> out;
+  if (auto g = r.groups.find(&parent); g != r.groups.end())
+    for_each_group_child(g->second, [&](FutureCore* c) {
+      out.emplace_back(c);
+      return true;
+    });
   if (auto it = r.children.find(&parent); it != r.children.end())
     for (FutureCore* c : it->second.items)
       if (c) out.emplace_back(c);
@@ -105,9 +151,17 @@ std::vector<Ref<FutureCore>> children_of(const FutureCore& parent) {
 }
 
 bool has_children(const FutureCore& parent) {
+  if (!parent.in_graph_()) return false;
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  return r.children.count(&parent) != 0;
+  if (r.children.count(&parent) != 0) return true;
+  bool any = false;
+  if (auto g = r.groups.find(&parent); g != r.groups.end())
+    for_each_group_child(g->second, [&](FutureCore*) {
+      any = true;
+      return false;
+    });
+  return any;
 }
 
 std::string hex_id(const void* p) {
@@ -262,12 +316,14 @@ void render_level(const FutureCallGraph& g, std::string& buf, int level) {
 void future_add_to_awaited_by(FutureCore& fut, FutureCore& waiter) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
+  if (waiter.in_graph_())
+    if (auto g = r.groups.find(&waiter); g != r.groups.end() && in_group_locked(g->second, &fut)) return;
   std::vector<Link>& w = r.waiters[&fut];
   if (find_link(w, &waiter)) return;
   Children& c = r.children[&waiter];
   c.items.push_back(&fut);
   ++c.live;
-  w.push_back({&waiter, c.items.size() - 1});
+  w.push_back({&waiter, c.items.size() - 1, r.next_seq++});
   fut.set_in_graph_();
   waiter.set_in_graph_();
 }
@@ -275,6 +331,9 @@ void future_add_to_awaited_by(FutureCore& fut, FutureCore& waiter) {
 void future_discard_from_awaited_by(FutureCore& fut, FutureCore& waiter) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
+  if (waiter.in_graph_())
+    if (auto g = r.groups.find(&waiter); g != r.groups.end() && in_group_locked(g->second, &fut))
+      g->second.discarded.push_back(&fut);
   unlink_locked(r, &fut, &waiter);
 }
 
@@ -283,8 +342,14 @@ std::vector<Ref<FutureCore>> future_awaited_by(const FutureCore& fut) {
   {
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
+    std::vector<std::pair<std::uint64_t, FutureCore*>> found;  // edges and groups, in the order made
     if (auto it = r.waiters.find(&fut); it != r.waiters.end())
-      for (const Link& l : it->second) out.emplace_back(l.waiter);
+      for (const Link& l : it->second) found.emplace_back(l.seq, l.waiter);
+    if (!fut.done())
+      for (const auto& [parent, g] : r.groups)
+        if (in_group_locked(g, &fut)) found.emplace_back(g.seq, const_cast<FutureCore*>(parent));
+    std::sort(found.begin(), found.end());
+    for (const auto& [seq, waiter] : found) out.emplace_back(waiter);
   }
   for (const Ref<TaskCore>& t : pending_tasks(fut.get_loop()))
     if (t->fut_waiter() == &fut) out.emplace_back(t.get());
@@ -306,6 +371,26 @@ void combinator_created_(FutureCore& parent, const char* what, const std::vector
       if (!c->done()) future_add_to_awaited_by(*c, parent);
   BaseEventLoop& loop = parent.get_loop();
   loop.tracer().emit(loop, [&](Observer& o) { o.future_created(loop, parent, what, children); });
+}
+
+void gather_created_(FutureCore& parent, const std::vector<Ref<FutureCore>>& children, bool distinct) {
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    r.names[&parent] = "gather";
+    r.groups[&parent] = Group{&children, distinct, r.next_seq++, {}};
+    parent.set_in_graph_();
+  }
+  BaseEventLoop& loop = parent.get_loop();
+  loop.tracer().emit(loop, [&](Observer& o) {
+    // The trace names each child once, as combinator_created_ does.
+    std::vector<FutureCore*> named;
+    named.reserve(children.size());
+    std::unordered_set<const FutureCore*> seen;
+    for (const Ref<FutureCore>& c : children)
+      if (distinct || seen.insert(c.get()).second) named.push_back(c.get());
+    o.future_created(loop, parent, "gather", named);
+  });
 }
 
 const char* combinator_name_(const FutureCore& future) {
@@ -331,6 +416,7 @@ void graph_forget_(FutureCore& future) noexcept {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   r.names.erase(&future);
+  r.groups.erase(&future);
   auto it = r.children.find(&future);
   if (it == r.children.end()) return;
   const Children kids = std::move(it->second);

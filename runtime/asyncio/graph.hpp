@@ -77,6 +77,10 @@ namespace detail {
 // the parent task, as CPython's does).
 void combinator_created_(FutureCore& parent, const char* what, const std::vector<FutureCore*>& children,
                          bool record = true);
+// gather made `parent` over `children`, its own list, which it keeps unchanged until it is
+// destroyed (a child given twice repeats; `distinct`: none does): the registry points at the list
+// instead of recording an edge per child. Tells the trace (future_created), as above.
+void gather_created_(FutureCore& parent, const std::vector<Ref<FutureCore>>& children, bool distinct);
 // What a combinator named its future (nullptr if none did).
 const char* combinator_name_(const FutureCore& future);
 // A future in the registry completed (drop it as a child) or is destroyed (drop it entirely).

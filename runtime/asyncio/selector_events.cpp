@@ -416,11 +416,15 @@ void SelectorEventLoop::sock_sendall_cb_(const Future<void>& fut, int fd, const 
 }
 
 void SelectorEventLoop::sock_connect(int fd, const Address& address, source_location where) {
+  sock_connect_(fd, socket_family(fd), address, where);
+}
+
+void SelectorEventLoop::sock_connect_(int fd, int family, const Address& address, source_location where) {
   check_nonblocking_(fd);
   Future<void> fut = create_future<void>();
   // _sock_connect: the result is known at once unless connect() is in progress.
   sockaddr_storage ss{};
-  const socklen_t len = to_sockaddr(address, socket_family(fd), ss);
+  const socklen_t len = to_sockaddr(address, family, ss);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) {
     fut.set_result();
   } else if (errno == EINPROGRESS || errno == EINTR) {
@@ -529,12 +533,14 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::crea
   // _connect_sock for each address in turn; the first that connects wins.
   std::vector<std::exception_ptr> errors;
   Socket sock;
+  const AddrInfo* connected = nullptr;
   for (const AddrInfo& info : infos) {
     try {
-      Socket candidate(info.family, SOCK_STREAM, info.proto);
-      candidate.setblocking(false);
-      sock_connect(candidate.fileno(), info.address, where);
+      // Non-blocking from the start: setblocking(false) would be two fcntl calls more.
+      Socket candidate(info.family, SOCK_STREAM | SOCK_NONBLOCK, info.proto);
+      sock_connect_(candidate.fileno(), info.family, info.address, where);
       sock = std::move(candidate);
+      connected = &info;
       break;
     } catch (const OSError&) {
       errors.push_back(std::current_exception());
@@ -550,10 +556,15 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::crea
     for (const auto& e : errors) joined += (joined.empty() ? "" : ", ") + exception_str(e);
     throw OSError("Multiple exceptions: " + joined);
   }
-  // _create_connection_transport.
+  // _create_connection_transport. The peer is the address connect() reached: getpeername()
+  // would give it back, spelt as the kernel spells it (what address_from_sockaddr does).
   std::shared_ptr<BaseProtocol> protocol = protocol_factory();
   Future<void> waiter = create_future<void>();
-  Ref<Transport> transport(new SelectorSocketTransport(*this, std::move(sock), protocol, waiter));
+  sockaddr_storage peer_ss{};
+  to_sockaddr(connected->address, connected->family, peer_ss);
+  std::map<std::string, std::any> extra{{"peername", address_from_sockaddr(reinterpret_cast<sockaddr*>(&peer_ss))}};
+  Ref<Transport> transport(
+      new SelectorSocketTransport(*this, std::move(sock), protocol, waiter, std::move(extra), nullptr, connected->family));
   try {
     await(waiter, where);
   } catch (...) {
@@ -670,10 +681,23 @@ Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, s
 
 void SelectorEventLoop::start_serving_(const ProtocolFactory& protocol_factory, int sock_fd, Server* server,
                                        int backlog) {
+  // One getsockname for the listening socket instead of one (sockname) plus one (family) for
+  // every connection it accepts: a connection's local address is the listener's unless the
+  // listener is bound to a wildcard (0.0.0.0 or ::), where only the connection's own socket knows.
+  auto listener = std::make_shared<Listener>();
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(sock_fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    listener->family = ss.ss_family;
+    if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+      Address local = address_from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
+      if (local.host != "0.0.0.0" && local.host != "::") listener->local = std::move(local);
+    }
+  }
   add_reader_(
       sock_fd,
-      [this, protocol_factory, sock_fd, keep = Ref<Server>(server), backlog] {
-        accept_connection_(protocol_factory, sock_fd, keep.get(), backlog);
+      [this, protocol_factory, sock_fd, keep = Ref<Server>(server), backlog, listener] {
+        accept_connection_(protocol_factory, sock_fd, keep.get(), backlog, listener);
       },
       "BaseSelectorEventLoop._accept_connection");
 }
@@ -687,7 +711,7 @@ void SelectorEventLoop::stop_serving_(Socket& sock) {
 // (EMFILE and friends) must not kill the server: report it, stop listening for a second,
 // then start again, as CPython does (Linux keeps reporting the fd ready meanwhile).
 void SelectorEventLoop::accept_connection_(const ProtocolFactory& protocol_factory, int sock_fd, Server* server,
-                                           int backlog) {
+                                           int backlog, const std::shared_ptr<const Listener>& listener) {
   for (int i = 0; i < backlog; ++i) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
@@ -715,20 +739,22 @@ void SelectorEventLoop::accept_connection_(const ProtocolFactory& protocol_facto
     const Address peer = address_from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
     // _accept_connection2 is a coroutine in CPython: a task (and a Task-N number) per connection.
     auto conn_sock = std::make_shared<Socket>(conn);
-    create_task([this, protocol_factory, conn_sock, peer, keep = Ref<Server>(server)] {
-      accept_connection2_(protocol_factory, std::move(*conn_sock), peer, keep.get());
+    create_task([this, protocol_factory, conn_sock, peer, keep = Ref<Server>(server), listener] {
+      accept_connection2_(protocol_factory, std::move(*conn_sock), peer, keep.get(), *listener);
     });
   }
 }
 
 void SelectorEventLoop::accept_connection2_(const ProtocolFactory& protocol_factory, Socket conn,
-                                            const Address& peer, Server* server) {
+                                            const Address& peer, Server* server, const Listener& listener) {
   Ref<Transport> transport;
   try {
     std::shared_ptr<BaseProtocol> protocol = protocol_factory();
     Future<void> waiter = create_future<void>();
     std::map<std::string, std::any> extra{{"peername", peer}};
-    transport = Ref<Transport>(new SelectorSocketTransport(*this, std::move(conn), protocol, waiter, extra, server));
+    if (listener.local) extra.emplace("sockname", *listener.local);
+    transport = Ref<Transport>(
+        new SelectorSocketTransport(*this, std::move(conn), protocol, waiter, std::move(extra), server, listener.family));
     try {
       await(waiter);
     } catch (...) {
@@ -749,14 +775,21 @@ void SelectorEventLoop::accept_connection2_(const ProtocolFactory& protocol_fact
 
 SelectorSocketTransport::SelectorSocketTransport(SelectorEventLoop& loop, Socket sock,
                                                  std::shared_ptr<BaseProtocol> protocol, Future<void> waiter,
-                                                 std::map<std::string, std::any> extra, Server* server)
+                                                 std::map<std::string, std::any> extra, Server* server, int family)
     : Transport(&loop), loop_(&loop), loop_ref_(&loop), sock_(std::move(sock)), sock_fd_(sock_.fileno()), server_(server) {
   extra_ = std::move(extra);
   extra_["socket"] = sock_fd_;
-  try {
-    extra_["sockname"] = sock_.getsockname();
-  } catch (const OSError&) {
-    extra_["sockname"] = std::any();
+  // What the caller did not know is asked of the socket now, as CPython's _SelectorTransport
+  // does: the answers must outlive the socket (get_extra_info after close still gives them).
+  if (!extra_.count("sockname")) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(sock_fd_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+      family = ss.ss_family;
+      extra_["sockname"] = address_from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
+    } else {
+      extra_["sockname"] = std::any();
+    }
   }
   if (!extra_.count("peername")) {
     try {
@@ -769,7 +802,13 @@ SelectorSocketTransport::SelectorSocketTransport(SelectorEventLoop& loop, Socket
   if (server_) server_->attach_();
   loop.transports_[sock_fd_] = this;
   // base_events._set_nodelay: small writes go out without waiting for an ACK.
-  if (const int family = socket_family(sock_fd_); family == AF_INET || family == AF_INET6) {
+  if (family == AF_UNSPEC) {
+    try {
+      family = socket_family(sock_fd_);
+    } catch (const OSError&) {
+    }
+  }
+  if (family == AF_INET || family == AF_INET6) {
     try {
       sock_.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
     } catch (const OSError&) {

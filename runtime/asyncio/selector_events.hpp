@@ -56,6 +56,8 @@ class SelectorEventLoop : public BaseEventLoop {
   std::size_t sock_recv_into(int fd, char* buf, std::size_t n, source_location where = source_location::current()) final;
   void sock_sendall(int fd, std::string_view data, source_location where = source_location::current()) final;
   void sock_connect(int fd, const Address& address, source_location where = source_location::current()) final;
+  // sock_connect for a socket whose family the caller knows (no getsockname to ask it).
+  void sock_connect_(int fd, int family, const Address& address, source_location where);
   std::pair<Socket, Address> sock_accept(int fd, source_location where = source_location::current()) final;
 
   // Streams of bytes over TCP (base_events.py create_connection / create_server; the
@@ -108,9 +110,16 @@ class SelectorEventLoop : public BaseEventLoop {
   void sock_accept_cb_(const Future<AcceptResult>& fut, int fd);
   void sock_connect_cb_(const Future<void>& fut, int fd, const Address& address);
   void remove_reader_if_(int fd, Handle* handle);
-  void accept_connection_(const ProtocolFactory& protocol_factory, int sock_fd, Server* server, int backlog);
+  // What every connection accepted on a listening socket shares: the socket's family and, when
+  // it is bound to one address (not a wildcard), that address: each connection's sockname.
+  struct Listener {
+    int family = AF_UNSPEC;
+    std::optional<Address> local;
+  };
+  void accept_connection_(const ProtocolFactory& protocol_factory, int sock_fd, Server* server, int backlog,
+                          const std::shared_ptr<const Listener>& listener);
   void accept_connection2_(const ProtocolFactory& protocol_factory, Socket conn, const Address& peer,
-                           Server* server);
+                           Server* server, const Listener& listener);
   void remove_writer_if_(int fd, Handle* handle);
   bool remove_handler_(int fd, int event);
   void make_self_pipe_();
@@ -128,6 +137,8 @@ class SelectorEventLoop : public BaseEventLoop {
 // _SelectorSocketTransport: a connected stream socket driven by the loop. Construction queues
 // three callbacks, in this order: protocol.connection_made(transport), start reading, and
 // resolve `waiter` (if given), so the protocol has the transport before any data arrives.
+// `extra` may already hold "peername" and "sockname" and `family` the socket's family (both
+// known to the loop after accept() or connect()): each one given is a system call saved.
 class SelectorSocketTransport final : public Transport {
  public:
   // max_size: how much one read asks recv() for (256 KiB).
@@ -135,7 +146,7 @@ class SelectorSocketTransport final : public Transport {
 
   SelectorSocketTransport(SelectorEventLoop& loop, Socket sock, std::shared_ptr<BaseProtocol> protocol,
                           Future<void> waiter = {}, std::map<std::string, std::any> extra = {},
-                          Server* server = nullptr);
+                          Server* server = nullptr, int family = AF_UNSPEC);
   ~SelectorSocketTransport() override;
 
   bool is_closing() const override { return closing_; }

@@ -470,25 +470,51 @@ bool GatheringFutureCore::cancel(std::string msg) {
   return ret;
 }
 
-void GatheringFutureCore::add_child_(const Ref<FutureCore>& child) {
-  const bool seen = !distinct_.insert(child.get()).second;
-  children_.push_back(child);
-  if (seen) return;
-  ++nfuts_;
-  child->add_done_callback_([self = Ref<GatheringFutureCore>(this)](FutureCore& f) { self->done_callback_(f); },
-                            "gather.<locals>._done_callback");
+GatheringFutureCore::~GatheringFutureCore() {
+  // [graph] The registry points at children_: drop that before the list goes.
+  if (in_graph_()) detail::graph_forget_(*this);
 }
 
+namespace {
+// Which of `children` were seen earlier in the list (gather's arg_to_fut: gather(a, a) makes one
+// callback for a). An open-addressing table of pointers, one allocation for the whole list: a
+// node-based set cost an allocation and a hash-map insert per child. Empty when none repeats.
+std::vector<bool> repeats_of(const std::vector<Ref<FutureCore>>& children) {
+  const std::size_t n = children.size();
+  std::vector<bool> repeats;
+  if (n < 2) return repeats;
+  std::size_t size = 16;
+  while (size < 2 * n) size *= 2;
+  std::vector<const FutureCore*> table(size, nullptr);
+  for (std::size_t i = 0; i < n; ++i) {
+    const FutureCore* p = children[i].get();
+    auto h = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(p) >> 4) * 0x9E3779B97F4A7C15ull;
+    for (std::size_t at = (h >> 20) & (size - 1);; at = (at + 1) & (size - 1)) {
+      if (table[at] == nullptr) {
+        table[at] = p;
+        break;
+      }
+      if (table[at] == p) {
+        if (repeats.empty()) repeats.resize(n, false);
+        repeats[i] = true;
+        break;
+      }
+    }
+  }
+  return repeats;
+}
+}  // namespace
+
 void GatheringFutureCore::created_() {
-  // gather(a, a) names a once. add_child_ counted the distinct children: when every child is
-  // distinct (nearly always) there is nothing to look for; else a set (a linear search for each
-  // child was quadratic).
-  std::vector<FutureCore*> children;
-  children.reserve(nfuts_);
-  std::unordered_set<const FutureCore*> seen;
-  for (const Ref<FutureCore>& c : children_)
-    if (nfuts_ == children_.size() || seen.insert(c.get()).second) children.push_back(c.get());
-  detail::combinator_created_(*this, "gather", children);
+  const std::vector<bool> repeats = repeats_of(children_);
+  for (std::size_t i = 0; i < children_.size(); ++i) {
+    if (!repeats.empty() && repeats[i]) continue;
+    ++nfuts_;
+    children_[i]->add_done_callback_(
+        [self = Ref<GatheringFutureCore>(this)](FutureCore& f) { self->done_callback_(f); },
+        "gather.<locals>._done_callback");
+  }
+  detail::gather_created_(*this, children_, repeats.empty());  // [graph]
 }
 
 void GatheringFutureCore::done_callback_(FutureCore& child) {

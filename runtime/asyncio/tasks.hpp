@@ -401,21 +401,22 @@ class GatheringFutureCore : public FutureCore {
   GatheringFutureCore(BaseEventLoop& loop, bool outcomes);
   // Cancels every child; true if any accepted (then the outer finishes with CancelledError).
   bool cancel(std::string msg = {}) override;
-  // Appends a result slot; a child seen before is reused, a new one gets _done_callback.
-  void add_child_(const Ref<FutureCore>& child);
-  // [graph] Every child is added: record them as awaited by this future (graph.hpp).
+  // Appends a result slot (a child given twice has two).
+  void add_child_(const Ref<FutureCore>& child) { children_.push_back(child); }
+  // Every child is added: each distinct child gets _done_callback, in order, and [graph] they
+  // are recorded as awaited by this future (graph.hpp).
   void created_();
   const std::vector<Ref<FutureCore>>& children() const noexcept { return children_; }
   const char* class_name_() const noexcept override { return "_GatheringFuture"; }
 
  protected:
+  ~GatheringFutureCore() override;
   // All children are done and the outer takes their results: build the value, set it.
   virtual void set_results_() = 0;
 
  private:
   void done_callback_(FutureCore& child);  // gather()._done_callback
   std::vector<Ref<FutureCore>> children_;  // one per argument (duplicates repeat)
-  std::unordered_set<const FutureCore*> distinct_;  // gather's arg_to_fut: O(1) duplicate check
   std::size_t nfuts_ = 0;
   std::size_t nfinished_ = 0;
   bool return_exceptions_;

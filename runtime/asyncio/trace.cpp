@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -131,29 +133,66 @@ std::terminate_handler previous_terminate = nullptr;
   std::abort();
 }
 
+// The bytes a JSON string must escape: control characters, '"' and '\\'.
+constexpr auto json_escaped = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[static_cast<std::size_t>(c)] = true;
+  table['"'] = table['\\'] = true;
+  return table;
+}();
+
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
-  for (const char c : text) {
+  // Runs of characters that need no escape go in at once (nearly every string is one run).
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!json_escaped[static_cast<unsigned char>(c)]) [[likely]] continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char esc[8];
-          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += esc;
-        } else {
-          out += c;
-        }
+      default: {
+        char esc[8];
+        std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        out += esc;
+      }
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 
+// printf's "%.6f" (every time in the stream), byte for byte, without printf: snprintf was nearly
+// half the cost of a written event. |seconds| * 10^6 is rounded to the nearest integer, which is
+// then written with six decimals; the product is exact to within 2^-10 below 2^43 (about 100
+// days), so wherever its fraction is farther than 2^-6 from one half the rounding is certain.
+// Everything else (a near tie, a huge value, inf, nan) goes through snprintf as before.
 void append_seconds(std::string& out, double seconds) {
+  const double scaled = std::fabs(seconds) * 1e6;
+  if (scaled < 0x1p43) {  // false for nan too
+    const double whole = std::floor(scaled);
+    const double frac = scaled - whole;
+    if (std::fabs(frac - 0.5) > 0x1p-6) {
+      auto n = static_cast<unsigned long long>(whole) + (frac > 0.5 ? 1u : 0u);
+      char text[32];
+      char* const end = text + sizeof text;
+      char* p = end;
+      for (int i = 0; i < 6; ++i, n /= 10) *--p = static_cast<char>('0' + n % 10);
+      *--p = '.';
+      do {
+        *--p = static_cast<char>('0' + n % 10);
+        n /= 10;
+      } while (n != 0);
+      if (std::signbit(seconds)) *--p = '-';  // printf writes -0.000000 for -0.0000001
+      out.append(p, static_cast<std::size_t>(end - p));
+      return;
+    }
+  }
   char text[40];
   std::snprintf(text, sizeof text, "%.6f", seconds);
   out += text;
@@ -374,7 +413,8 @@ struct JsonlWriter::State {
   }
   void field(const char* key, long long n) {
     field(key);
-    buffer += std::to_string(n);
+    char text[24];
+    buffer.append(text, std::to_chars(text, text + sizeof text, n).ptr);
   }
   void seconds(const char* key, double s) {
     field(key);

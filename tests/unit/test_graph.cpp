@@ -97,6 +97,52 @@ TEST_SUITE("graph") {
     CHECK(future_awaited_by(child.core()).empty());
   }
 
+  // gather's children are read from its own list (graph.cpp's Group), not from an edge per child:
+  // the answers must be those of the edges, each child once, in the order the records were made.
+  TEST_CASE("gather's children are awaited by it once each, in order with other records, until done") {
+    TestLoop loop;
+    loop->run_until_complete([&] {
+      BaseEventLoop& lp = get_running_loop();
+      current_task()->set_name("main");
+      auto a = lp.create_future<int>();
+      auto b = lp.create_future<int>();
+      auto c = lp.create_future<int>();
+      auto g1 = gather(a, b, a);  // a given twice
+      auto other = lp.create_future<void>();
+      future_add_to_awaited_by(b.core(), other.core());  // recorded after g1, before g2
+      auto g2 = gather(b, c);
+      std::vector<Ref<FutureCore>> by = future_awaited_by(b.core());
+      REQUIRE(by.size() == 3);
+      CHECK(by[0].get() == &g1.core());
+      CHECK(by[1].get() == &other.core());
+      CHECK(by[2].get() == &g2.core());
+      CHECK(future_awaited_by(a.core()).size() == 1);
+      future_add_to_awaited_by(a.core(), g1.core());  // already a child of g1: nothing new
+      CHECK(future_awaited_by(a.core()).size() == 1);
+      // The tree lists g1's children once each, in argument order.
+      auto waiter = create_task(TaskOptions{"waiter"}, [g1] { await(g1); });
+      asyncio::sleep(0);
+      CHECK(format_await_tree(lp) == "Task 'main' (running)\n"
+                                     "Task 'waiter' awaits gather\n"
+                                     "  Future\n"
+                                     "  Future\n");
+      // Discarded from g1, b is still awaited by the others; once done, by nothing.
+      future_discard_from_awaited_by(b.core(), g1.core());
+      by = future_awaited_by(b.core());
+      REQUIRE(by.size() == 2);
+      CHECK(by[0].get() == &other.core());
+      CHECK(by[1].get() == &g2.core());
+      b.set_result(2);
+      CHECK(future_awaited_by(b.core()).empty());
+      a.set_result(1);
+      CHECK(future_awaited_by(a.core()).empty());
+      c.set_result(3);
+      CHECK(await(g1) == std::tuple<int, int, int>{1, 2, 1});
+      CHECK(await(g2) == std::tuple<int, int>{2, 3});
+      await(waiter);
+    });
+  }
+
   TEST_CASE("the await tree puts TaskGroup children under their parent task") {
     TestLoop loop;
     loop->run_until_complete([&] {

@@ -84,6 +84,64 @@ TEST_SUITE("transports") {
     CHECK(open_fd_count() == fds_before);
   }
 
+  // The loop fills sockname/peername from what accept() and connect() already told it (and the
+  // listener's address) instead of asking each socket: the answers must be the kernel's, on both
+  // ends, for a listener on one address and on the wildcard, and must outlive the socket.
+  TEST_CASE("extra info sockname and peername are the kernel's on both ends, and outlive the socket") {
+    for (const char* bind_host : {"127.0.0.1", "0.0.0.0"}) {
+      CAPTURE(bind_host);
+      const std::size_t fds_before = open_fd_count();
+      {
+        TestLoop loop;
+        std::vector<std::string> server_log;
+        std::vector<std::string> client_log;
+        std::shared_ptr<RecordingProtocol> server_protocol;
+        loop->run_until_complete([&] {
+          BaseEventLoop& lp = get_running_loop();
+          Future<void> server_lost = lp.create_future<void>();
+          Ref<Server> server = lp.create_server(
+              [&] {
+                server_protocol = std::make_shared<RecordingProtocol>(&server_log, server_lost);
+                return server_protocol;
+              },
+              std::string(bind_host), 0);
+          const int port = server->sockets().at(0).getsockname().port;
+          Future<void> client_lost = lp.create_future<void>();
+          auto [client, protocol] = lp.create_connection(
+              [&] { return std::make_shared<RecordingProtocol>(&client_log, client_lost); }, "127.0.0.1", port);
+          while (!server_protocol || !server_protocol->transport) asyncio::sleep(0);
+          Ref<Transport> accepted = server_protocol->transport;
+          // What the kernel says of each end, asked while both sockets are open.
+          Socket client_view(std::any_cast<int>(client->get_extra_info("socket")));
+          Socket server_view(std::any_cast<int>(accepted->get_extra_info("socket")));
+          const Address client_local = client_view.getsockname();
+          const Address client_remote = client_view.getpeername();
+          const Address server_local = server_view.getsockname();
+          const Address server_remote = server_view.getpeername();
+          client_view.detach();
+          server_view.detach();
+          CHECK(server_local == Address{"127.0.0.1", port});
+          CHECK(client_remote == server_local);
+          CHECK(server_remote == client_local);
+          auto check_ends = [&] {
+            CHECK(std::any_cast<Address>(client->get_extra_info("sockname")) == client_local);
+            CHECK(std::any_cast<Address>(client->get_extra_info("peername")) == client_remote);
+            CHECK(std::any_cast<Address>(accepted->get_extra_info("sockname")) == server_local);
+            CHECK(std::any_cast<Address>(accepted->get_extra_info("peername")) == server_remote);
+          };
+          check_ends();
+          client->close();
+          await(client_lost);
+          await(server_lost);
+          check_ends();  // both sockets are closed now; the answers stay
+          server->close();
+          server->wait_closed();
+        });
+      }
+      CHECK(open_fd_count() == fds_before);
+    }
+  }
+
   TEST_CASE("a protocol that keeps a half-closed connection open can still write") {
     const std::size_t fds_before = open_fd_count();
     {
