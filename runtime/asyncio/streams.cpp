@@ -110,6 +110,7 @@ Coro<void> StreamReader::wait_for_data_async_(const char* func_name) {
 
 // The coroutine forms: line for line the fiber forms below, co_await for the waits.
 Coro<std::string> StreamReader::readline_async() {
+  detail::TracedCall call("StreamReader.readline()");
   const std::string_view sep = "\n";
   try {
     co_return co_await readuntil_async(std::string(sep));
@@ -127,6 +128,7 @@ Coro<std::string> StreamReader::readline_async() {
 }
 
 Coro<std::string> StreamReader::readuntil_async(std::string separator) {
+  detail::TracedCall call("StreamReader.readuntil()");
   const std::size_t seplen = separator.size();
   if (seplen == 0) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
@@ -150,6 +152,7 @@ Coro<std::string> StreamReader::readuntil_async(std::string separator) {
 }
 
 Coro<std::string> StreamReader::read_async(std::ptrdiff_t n) {
+  detail::TracedCall call("StreamReader.read()");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) co_return std::string();
   if (n < 0) {
@@ -168,6 +171,7 @@ Coro<std::string> StreamReader::read_async(std::ptrdiff_t n) {
 }
 
 Coro<std::string> StreamReader::readexactly_async(std::ptrdiff_t n) {
+  detail::TracedCall call("StreamReader.readexactly()");
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) co_return std::string();
@@ -182,6 +186,7 @@ Coro<std::string> StreamReader::readexactly_async(std::ptrdiff_t n) {
 }
 
 std::string StreamReader::readline(source_location where) {
+  detail::TracedCall call("StreamReader.readline()");
   const std::string_view sep = "\n";
   try {
     return readuntil(sep, where);
@@ -199,6 +204,7 @@ std::string StreamReader::readline(source_location where) {
 }
 
 std::string StreamReader::readuntil(std::string_view separator, source_location where) {
+  detail::TracedCall call("StreamReader.readuntil()");
   const std::size_t seplen = separator.size();
   if (seplen == 0) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
@@ -223,6 +229,7 @@ std::string StreamReader::readuntil(std::string_view separator, source_location 
 }
 
 std::string StreamReader::read(std::ptrdiff_t n, source_location where) {
+  detail::TracedCall call("StreamReader.read()");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
   if (n < 0) {
@@ -242,6 +249,7 @@ std::string StreamReader::read(std::ptrdiff_t n, source_location where) {
 }
 
 std::string StreamReader::readexactly(std::ptrdiff_t n, source_location where) {
+  detail::TracedCall call("StreamReader.readexactly()");
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
@@ -374,6 +382,7 @@ StreamWriter::StreamWriter(Ref<Transport> transport, std::shared_ptr<StreamReade
     : transport_(std::move(transport)), protocol_(std::move(protocol)), reader_(std::move(reader)), loop_(loop) {}
 
 void StreamWriter::drain(source_location where) {
+  detail::TracedCall call("StreamWriter.drain()");
   if (reader_) {
     if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
   }
@@ -384,9 +393,13 @@ void StreamWriter::drain(source_location where) {
   protocol_->drain_helper_(where);
 }
 
-void StreamWriter::wait_closed(source_location where) { await(protocol_->closed_(), where); }
+void StreamWriter::wait_closed(source_location where) {
+  detail::TracedCall call("StreamWriter.wait_closed()");
+  await(protocol_->closed_(), where);
+}
 
 Coro<void> StreamWriter::drain_async() {
+  detail::TracedCall call("StreamWriter.drain()");
   if (reader_) {
     if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
   }
@@ -394,7 +407,10 @@ Coro<void> StreamWriter::drain_async() {
   co_await protocol_->drain_helper_async_();
 }
 
-Coro<void> StreamWriter::wait_closed_async() { co_await protocol_->closed_(); }
+Coro<void> StreamWriter::wait_closed_async() {
+  detail::TracedCall call("StreamWriter.wait_closed()");
+  co_await protocol_->closed_();
+}
 
 // ---------------------------------------------------------------- open_connection, start_server
 
