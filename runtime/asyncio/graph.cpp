@@ -504,8 +504,9 @@ std::string format_task_table(BaseEventLoop& loop) {
   std::string out = "task" + std::string(width - 4 + 2, ' ') + "state\n";
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     out += names[i] + std::string(width - names[i].size() + 2, ' ') + task_state(loop, *tasks[i]);
-    // Where a waiting task suspended, as asyncio-trace --tasks shows it.
-    if (tasks[i]->fut_waiter() && !tasks[i]->done()) {
+    // Since when and where a waiting task suspended, as asyncio-trace --tasks shows it.
+    if (tasks[i]->fut_waiter() && !tasks[i]->done() && loop.current_task_ != tasks[i].get()) {
+      out += " since pass " + std::to_string(tasks[i]->waiting_since());
       const std::string at = detail::location_text(tasks[i]->suspended_at());
       if (!at.empty()) out += " at " + at;
     }

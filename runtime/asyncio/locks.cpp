@@ -64,6 +64,7 @@ bool Lock::acquire(source_location where) {
     locked_ = true;
     return true;
   }
+  detail::TracedCall call("Lock.acquire()");
   Future<bool> fut = get_loop_(*this).create_future<bool>();
   waiters_.push_back(fut);
   if (std::exception_ptr error = await_waiter(waiters_, fut, where)) {
@@ -80,6 +81,7 @@ Coro<bool> Lock::acquire_async() {
     locked_ = true;
     co_return true;
   }
+  detail::TracedCall call("Lock.acquire()");
   Future<bool> fut = get_loop_(*this).create_future<bool>();
   waiters_.push_back(fut);
   if (std::exception_ptr error = co_await await_waiter_async(waiters_, fut)) {
@@ -118,6 +120,7 @@ void Event::set() {
 
 bool Event::wait(source_location where) {
   if (value_) return true;
+  detail::TracedCall call("Event.wait()");
   Future<bool> fut = get_loop_(*this).create_future<bool>();
   waiters_.push_back(fut.core_ref());
   std::exception_ptr error;
@@ -168,6 +171,7 @@ Condition::Condition(Lock& lock) : lock_(&lock) {}
 
 bool Condition::wait(source_location where) {
   if (!locked()) throw RuntimeError("cannot wait on un-acquired lock");
+  detail::TracedCall call("Condition.wait()");
   release();
   std::exception_ptr error;
   try {
@@ -211,6 +215,7 @@ void Condition::notify(std::size_t n) {
 
 Coro<bool> Condition::wait_async() {
   if (!locked()) throw RuntimeError("cannot wait on un-acquired lock");
+  detail::TracedCall call("Condition.wait()");
   release();
   std::exception_ptr error;
   try {
@@ -259,6 +264,7 @@ bool Semaphore::acquire(source_location where) {
     --value_;
     return true;
   }
+  detail::TracedCall call("Semaphore.acquire()");
   Future<bool> fut = get_loop_(*this).create_future<bool>();
   waiters_.push_back(fut);
   if (std::exception_ptr error = await_waiter(waiters_, fut, where)) {
@@ -278,6 +284,7 @@ Coro<bool> Semaphore::acquire_async() {
     --value_;
     co_return true;
   }
+  detail::TracedCall call("Semaphore.acquire()");
   Future<bool> fut = get_loop_(*this).create_future<bool>();
   waiters_.push_back(fut);
   if (std::exception_ptr error = co_await await_waiter_async(waiters_, fut)) {
@@ -339,6 +346,7 @@ Barrier::Barrier(long parties) : parties_(parties) {
 }
 
 long Barrier::wait(source_location where) {
+  detail::TracedCall call("Barrier.wait()");
   AsyncWith<Condition> held(cond_, where);
   block_(where);  // while the barrier drains or resets
   const long index = count_++;
@@ -381,6 +389,7 @@ void Barrier::exit_() {
 }
 
 void Barrier::reset(source_location where) {
+  detail::TracedCall call("Barrier.reset()");
   AsyncWith<Condition> held(cond_, where);
   if (count_ > 0) {
     state_ = State::RESETTING;
@@ -391,6 +400,7 @@ void Barrier::reset(source_location where) {
 }
 
 void Barrier::abort(source_location where) {
+  detail::TracedCall call("Barrier.abort()");
   AsyncWith<Condition> held(cond_, where);
   state_ = State::BROKEN;
   cond_.notify_all();
@@ -398,6 +408,7 @@ void Barrier::abort(source_location where) {
 
 // The coroutine forms: the same steps, co_await where the fiber forms suspend.
 Coro<long> Barrier::wait_async() {
+  detail::TracedCall call("Barrier.wait()");
   co_await cond_.acquire_async();
   ReleaseOnExit<Condition> held(cond_);
   co_await block_async_();
@@ -429,6 +440,7 @@ Coro<void> Barrier::wait_async_() {
 }
 
 Coro<void> Barrier::reset_async() {
+  detail::TracedCall call("Barrier.reset()");
   co_await cond_.acquire_async();
   ReleaseOnExit<Condition> held(cond_);
   state_ = count_ > 0 ? State::RESETTING : State::FILLING;
@@ -436,6 +448,7 @@ Coro<void> Barrier::reset_async() {
 }
 
 Coro<void> Barrier::abort_async() {
+  detail::TracedCall call("Barrier.abort()");
   co_await cond_.acquire_async();
   ReleaseOnExit<Condition> held(cond_);
   state_ = State::BROKEN;

@@ -165,6 +165,7 @@ class Condition : public LoopBoundMixin {
   auto wait_for(P predicate, source_location where = source_location::current()) {
     auto result = predicate();
     while (!result) {
+      detail::TracedCall call("Condition.wait_for()");
       wait(where);
       result = predicate();
     }
@@ -176,6 +177,7 @@ class Condition : public LoopBoundMixin {
   auto wait_for_async(P predicate) -> Coro<decltype(predicate())> {
     auto result = predicate();
     while (!result) {
+      detail::TracedCall call("Condition.wait_for()");
       co_await wait_async();
       result = predicate();
     }

@@ -15,19 +15,21 @@ QueueBase::QueueBase(long maxsize, const char* type_name) : maxsize_(maxsize), t
 
 // `while full: await putter` and `while empty: await getter` (queues.py Queue.put, Queue.get).
 void QueueBase::wait_not_full_(source_location where) {
+  detail::TracedCall call("Queue.put()");
   detail::wait_in_line(putters_, get_loop_(*this), [this] { return full(); }, where);
 }
 
 void QueueBase::wait_not_empty_(source_location where) {
+  detail::TracedCall call("Queue.get()");
   detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }, where);
 }
 
 Coro<void> QueueBase::wait_not_full_async_() {
-  return detail::wait_in_line_async(putters_, get_loop_(*this), [this] { return full(); });
+  return detail::wait_in_line_async(putters_, get_loop_(*this), [this] { return full(); }, "Queue.put()");
 }
 
 Coro<void> QueueBase::wait_not_empty_async_() {
-  return detail::wait_in_line_async(getters_, get_loop_(*this), [this] { return empty(); });
+  return detail::wait_in_line_async(getters_, get_loop_(*this), [this] { return empty(); }, "Queue.get()");
 }
 
 void QueueBase::after_put_() {
@@ -45,11 +47,17 @@ void QueueBase::task_done() {
 }
 
 void QueueBase::join(source_location where) {
-  if (unfinished_tasks_ > 0) finished_.wait(where);
+  if (unfinished_tasks_ > 0) {
+    detail::TracedCall call("Queue.join()");
+    finished_.wait(where);
+  }
 }
 
 Coro<void> QueueBase::join_async() {
-  if (unfinished_tasks_ > 0) co_await finished_.wait_async();
+  if (unfinished_tasks_ > 0) {
+    detail::TracedCall call("Queue.join()");
+    co_await finished_.wait_async();
+  }
 }
 
 std::string QueueBase::format_() const {

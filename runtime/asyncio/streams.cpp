@@ -110,6 +110,7 @@ Coro<void> StreamReader::wait_for_data_async_(const char* func_name) {
 
 // The coroutine forms: line for line the fiber forms below, co_await for the waits.
 Coro<std::string> StreamReader::readline_async() {
+  detail::TracedCall call("StreamReader.readline()");
   const std::string_view sep = "\n";
   try {
     co_return co_await readuntil_async(std::string(sep));
@@ -121,6 +122,7 @@ Coro<std::string> StreamReader::readline_async() {
 }
 
 Coro<std::string> StreamReader::readuntil_async(std::string separator) {
+  detail::TracedCall call("StreamReader.readuntil()");
   if (separator.empty()) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
   std::size_t offset = 0;
@@ -131,6 +133,7 @@ Coro<std::string> StreamReader::readuntil_async(std::string separator) {
 }
 
 Coro<std::string> StreamReader::read_async(std::ptrdiff_t n) {
+  detail::TracedCall call("StreamReader.read()");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) co_return std::string();
   if (n < 0) {
@@ -149,6 +152,7 @@ Coro<std::string> StreamReader::read_async(std::ptrdiff_t n) {
 }
 
 Coro<std::string> StreamReader::readexactly_async(std::ptrdiff_t n) {
+  detail::TracedCall call("StreamReader.readexactly()");
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) co_return std::string();
@@ -159,6 +163,7 @@ Coro<std::string> StreamReader::readexactly_async(std::ptrdiff_t n) {
 }
 
 std::string StreamReader::readline(source_location where) {
+  detail::TracedCall call("StreamReader.readline()");
   const std::string_view sep = "\n";
   try {
     return readuntil(sep, where);
@@ -181,6 +186,7 @@ void StreamReader::readline_overrun_(const LimitOverrunError& e) {
 }
 
 std::string StreamReader::readuntil(std::string_view separator, source_location where) {
+  detail::TracedCall call("StreamReader.readuntil()");
   if (separator.empty()) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
   // offset: where the next search starts; bytes before it cannot begin a separator.
@@ -222,6 +228,7 @@ std::optional<std::string> StreamReader::try_readexactly_(std::size_t want) {
 }
 
 std::string StreamReader::read(std::ptrdiff_t n, source_location where) {
+  detail::TracedCall call("StreamReader.read()");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
   if (n < 0) {
@@ -241,6 +248,7 @@ std::string StreamReader::read(std::ptrdiff_t n, source_location where) {
 }
 
 std::string StreamReader::readexactly(std::ptrdiff_t n, source_location where) {
+  detail::TracedCall call("StreamReader.readexactly()");
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
@@ -374,6 +382,7 @@ StreamWriter::StreamWriter(Ref<Transport> transport, std::shared_ptr<StreamReade
     : transport_(std::move(transport)), protocol_(std::move(protocol)), reader_(std::move(reader)), loop_(loop) {}
 
 void StreamWriter::drain(source_location where) {
+  detail::TracedCall call("StreamWriter.drain()");
   if (reader_) {
     if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
   }
@@ -384,9 +393,13 @@ void StreamWriter::drain(source_location where) {
   protocol_->drain_helper_(where);
 }
 
-void StreamWriter::wait_closed(source_location where) { await(protocol_->closed_(), where); }
+void StreamWriter::wait_closed(source_location where) {
+  detail::TracedCall call("StreamWriter.wait_closed()");
+  await(protocol_->closed_(), where);
+}
 
 Coro<void> StreamWriter::drain_async() {
+  detail::TracedCall call("StreamWriter.drain()");
   if (reader_) {
     if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
   }
@@ -394,7 +407,10 @@ Coro<void> StreamWriter::drain_async() {
   co_await protocol_->drain_helper_async_();
 }
 
-Coro<void> StreamWriter::wait_closed_async() { co_await protocol_->closed_(); }
+Coro<void> StreamWriter::wait_closed_async() {
+  detail::TracedCall call("StreamWriter.wait_closed()");
+  co_await protocol_->closed_();
+}
 
 // ---------------------------------------------------------------- open_connection, start_server
 

@@ -319,6 +319,7 @@ void TaskCore::finish_step_(bool) {
   } else {
     future->add_waiter_(*this);
     fut_waiter_ = future;
+    waiting_since_ = static_cast<std::uint32_t>(loop_->pass_count());
     if (must_cancel_ && fut_waiter_->cancel(cancel_message_())) must_cancel_ = false;
   }
   loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::awaited, future); });

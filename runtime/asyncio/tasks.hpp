@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <new>
@@ -53,6 +54,8 @@ class TaskCore : public FutureCore {
   std::size_t stack_size() const noexcept;
   // The future this task waits on (nullptr unless waiting).
   FutureCore* fut_waiter() const noexcept { return fut_waiter_; }
+  // The loop's pass (BaseEventLoop::pass_count()) in which it began waiting on fut_waiter().
+  std::size_t waiting_since() const noexcept { return waiting_since_; }
 
   // Internal ---------------------------------------------------------------------
   // The awaited future is done: queue the wakeup (Task.__wakeup via call_soon).
@@ -143,6 +146,9 @@ class TaskCore : public FutureCore {
   bool log_destroy_pending_ : 1 = true;
   bool reaping_ : 1 = false;       // [reach] reap_unreachable_ is running
   bool coro_stepped_ : 1 = false;  // [coro] CoroTaskCore: its first step ran (or found it cancelled)
+  // The loop's pass (pass_count()) in which the task last began waiting on a future: the live
+  // task table's "since pass N" (graph.cpp format_task_table).
+  std::uint32_t waiting_since_ = 0;
   StepHandle step_handle_;
   FutureCore* fut_waiter_ = nullptr;     // _fut_waiter (the future's callback holds us)
   Ref<FutureCore> wakeup_from_;          // the done future whose wakeup is queued

@@ -159,6 +159,12 @@ class Observer {
   virtual void callback_raised(BaseEventLoop&, const Handle&, const std::exception_ptr&, bool /*custom_handler*/) {}
   // Task.cancel() was called on a task that is not done (by whom: the running callback).
   virtual void task_cancel_requested(BaseEventLoop&, const TaskCore&) {}
+  // The task entered / left a public suspending call of a lock, queue or stream (`label`, a
+  // static string: "Queue.get()", "Lock.acquire()", ...; detail::TracedCall below). Calls nest
+  // (Barrier.wait() takes a Condition's lock); what the task awaits inside the outermost one is
+  // labelled with it, as the user's code made that call.
+  virtual void call_entered(BaseEventLoop&, const TaskCore&, const char* /*label*/) {}
+  virtual void call_left(BaseEventLoop&, const TaskCore&) {}
 };
 
 // Tracer: what the loop calls. With no observer each call is one predictable branch; the
@@ -242,6 +248,8 @@ class JsonlWriter final : public Observer {
   void handle_cancelled(BaseEventLoop&, const Handle&) override;
   void callback_raised(BaseEventLoop&, const Handle&, const std::exception_ptr&, bool custom_handler) override;
   void task_cancel_requested(BaseEventLoop&, const TaskCore&) override;
+  void call_entered(BaseEventLoop&, const TaskCore&, const char* label) override;
+  void call_left(BaseEventLoop&, const TaskCore&) override;
   // Like capture_stdout(), for stderr (fd 2): "output" events with "fd":2, and every byte is
   // still copied to where fd 2 pointed before, so the terminal sees it too.
   bool capture_stderr() noexcept;
@@ -250,6 +258,27 @@ class JsonlWriter final : public Observer {
   struct State;
   State* state_;  // the ids given to loops, tasks and futures; kept out of this header
 };
+
+namespace detail {
+// A scope around a public suspending call of a lock, queue or stream: with an observer attached
+// to the running loop and a task running, reports call_entered(label) now and call_left at the end of the scope, so
+// the trace says what the task waits on ("awaited Queue.get()"). Without an observer: one branch.
+class TracedCall {
+ public:
+  explicit TracedCall(const char* label);  // inline, at the end of base_events.hpp
+  ~TracedCall() {
+    if (loop_) [[unlikely]] leave_();
+  }
+  TracedCall(const TracedCall&) = delete;
+  TracedCall& operator=(const TracedCall&) = delete;
+
+ private:
+  void enter_(BaseEventLoop& loop, const char* label);
+  void leave_() noexcept;
+  BaseEventLoop* loop_ = nullptr;
+  const TaskCore* task_ = nullptr;
+};
+}  // namespace detail
 
 // Attaches the observer named by the environment, if any (ASYNCIO_TRACE; see docs/trace.md):
 // "passes" (text on stderr), "jsonl:PATH" or "jsonl:fd:N" (the event stream).

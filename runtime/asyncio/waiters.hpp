@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <deque>
 #include <exception>
+#include <optional>
 
 #include "asyncio/coroutines.hpp"  // and tasks.hpp
 
@@ -50,8 +51,11 @@ void wait_in_line(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWa
 
 // wait_in_line in a coroutine (co_await for await).
 template <class MustWait>
-Coro<void> wait_in_line_async(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait) {
+Coro<void> wait_in_line_async(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait,
+                              const char* label = nullptr) {
   while (must_wait()) {
+    std::optional<TracedCall> call;  // the trace's label of the wait (trace.hpp)
+    if (label) call.emplace(label);
     Future<void> waiter = loop.create_future<void>();
     waiters.push_back(waiter);
     std::exception_ptr error;

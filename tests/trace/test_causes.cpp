@@ -277,4 +277,67 @@ TEST_SUITE("trace causes") {
     const TraceEvent& yielded = events[find(events, "task_step_end", [](const TraceEvent& e) { return e.str("outcome") == "yielded"; })];
     CHECK(yielded.str("at").rfind("tests/trace/test_causes.cpp:", 0) == 0);
   }
+
+  // Issue 12: what a task waits on is named by the asyncio call that made the waiter (the
+  // outermost one: a Barrier waits in its Condition, `async with lock` in Lock.acquire()), a
+  // combinator's future by the combinator, as --tasks names it; any other future is a Future.
+  TEST_CASE("a task waiting on a lock, queue or event is labelled with the asyncio call it is in") {
+    const auto events = events_of([&](BaseEventLoop& loop) {
+      loop.run_until_complete([&] {
+        Lock lock;
+        Event event;
+        Condition cond;
+        Semaphore sem(0);
+        Barrier barrier(3);
+        Queue<int> empty;
+        Queue<int> full(1);
+        full.put_nowait(1);
+        Queue<int> unfinished;
+        unfinished.put_nowait(1);
+        lock.acquire();
+        std::vector<Task<void>> tasks{
+            create_task(TaskOptions{"lock"}, [&] { lock.acquire(); }),
+            create_task(TaskOptions{"with"}, [&] { AsyncWith<Lock> held(lock); }),
+            create_task(TaskOptions{"event"}, [&] { event.wait(); }),
+            create_task(TaskOptions{"cond"}, [&] {
+              AsyncWith<Condition> held(cond);
+              cond.wait();
+            }),
+            create_task(TaskOptions{"wait_for"}, [&] {
+              AsyncWith<Condition> held(cond);
+              cond.wait_for([] { return false; });
+            }),
+            create_task(TaskOptions{"sem"}, [&] { sem.acquire(); }),
+            create_task(TaskOptions{"barrier"}, [&] { barrier.wait(); }),
+            create_task(TaskOptions{"get"}, [&] { empty.get(); }),
+            create_task(TaskOptions{"put"}, [&] { full.put(2); }),
+            create_task(TaskOptions{"join"}, [&] { unfinished.join(); }),
+            create_task(TaskOptions{"plain"}, [] { await(get_running_loop().create_future<void>()); }),
+        };
+        asyncio::sleep(0.1);
+        for (Task<void>& t : tasks) t.cancel();
+        await(gather(return_exceptions, tasks));
+      });
+    });
+    auto awaited = [&](const std::string& name) {
+      return events[find(events, "task_step_end", [&](const TraceEvent& e) {
+                       return e.str("name") == name && e.str("outcome") == "awaited";
+                     })].str("awaited");
+    };
+    CHECK(awaited("lock") == "Lock.acquire()");
+    CHECK(awaited("with") == "Lock.acquire()");
+    CHECK(awaited("event") == "Event.wait()");
+    CHECK(awaited("cond") == "Condition.wait()");
+    CHECK(awaited("wait_for") == "Condition.wait_for()");
+    CHECK(awaited("sem") == "Semaphore.acquire()");
+    CHECK(awaited("barrier") == "Barrier.wait()");
+    CHECK(awaited("get") == "Queue.get()");
+    CHECK(awaited("put") == "Queue.put()");
+    CHECK(awaited("join") == "Queue.join()");
+    CHECK(awaited("plain") == "Future");
+    find(events, "task_step_end", [](const TraceEvent& e) { return e.str("name") == "Task-1" && e.str("awaited") == "gather"; });
+    // The gather's future_created says where it was awaited.
+    const TraceEvent& made = events[find(events, "future_created", [](const TraceEvent& e) { return e.str("what") == "gather"; })];
+    CHECK(made.str("at").rfind("tests/trace/test_causes.cpp:", 0) == 0);
+  }
 }

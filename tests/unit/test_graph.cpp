@@ -162,10 +162,11 @@ TEST_SUITE("graph") {
             "Task 'main' awaits TaskGroup\n"
             "  Task 'one' awaits Future\n"
             "  Task 'two' (running)\n");
-      // A waiting task's line: where it suspended (asyncio-trace --tasks shows the same).
+      // A waiting task's line: since which pass and where it suspended (asyncio-trace --tasks
+      // shows the same). main awaited the group in pass 1, 'one' its sleep in pass 2.
       CHECK(table == "task    state\n"
-                     "'main'  waiting on TaskGroup at " + here + std::to_string(group_line) + "\n" +
-                     "'one'   waiting on Future at " + here + std::to_string(group_line + 1) + "\n" +
+                     "'main'  waiting on TaskGroup since pass 1 at " + here + std::to_string(group_line) + "\n" +
+                     "'one'   waiting on Future since pass 2 at " + here + std::to_string(group_line + 1) + "\n" +
                      "'two'   running\n");
     });
   }

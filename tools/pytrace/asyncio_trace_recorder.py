@@ -96,7 +96,7 @@ class Recorder:
         self.tasks = weakref.WeakKeyDictionary()      # task -> [id, last name written]
         self.task_count = 0
         self.futures = weakref.WeakKeyDictionary()    # awaited future -> id
-        self.announced = weakref.WeakSet()              # futures a future_created line described
+        self.announced = weakref.WeakKeyDictionary()    # futures a future_created line described -> what
         self.future_count = 0
         self.sleeps = weakref.WeakKeyDictionary()     # future made by sleep(delay) -> delay
         # causes (version 2)
@@ -455,7 +455,11 @@ class Recorder:
             else:
                 fid = self.future_id(waiter)
                 delay = self.sleeps.get(waiter)
-                self.field(parts, 'awaited', 'Future' if delay is None else 'sleep(%g)' % delay)
+                if delay is not None:
+                    label = 'sleep(%g)' % delay
+                else:
+                    label = self.announced.get(waiter) or _call_label(task) or 'Future'
+                self.field(parts, 'awaited', label)
                 self.field(parts, 'future', fid)
         self.close(parts)
         if task.done():
@@ -504,7 +508,7 @@ class Recorder:
                 what = 'wait_for'
             if what is None:
                 return
-        self.announced.add(waiter)
+        self.announced[waiter] = what
         fid = self.future_id(waiter)
         children = []
         for child in kids:
@@ -515,6 +519,9 @@ class Recorder:
         parts = self.open(loop, 'future_created')
         self.field(parts, 'future', fid)
         self.field(parts, 'what', what)
+        at = self.suspended_at(task)  # where the task awaits it (the C++ writer's `at`)
+        if at is not None:
+            self.field(parts, 'at', at)
         parts.append(',"children":[%s]' % ','.join(children))
         self.close(parts)
 
@@ -909,6 +916,34 @@ def _suspended_in(task, code):
         if frame is not None and frame.f_code is code:
             return frame
         coro = getattr(coro, 'cr_await', None)
+    return None
+
+
+# The public suspending calls of locks, queues and streams a trace names what a task awaits by
+# ("awaited Queue.get()"): the C++ runtime labels the same calls (detail::TracedCall in
+# runtime/asyncio/locks.cpp, queues.cpp, streams.cpp).
+_CALL_LABELS = frozenset((
+    'Queue.get', 'Queue.put', 'Queue.join', 'Lock.acquire', 'Event.wait', 'Condition.wait',
+    'Condition.wait_for', 'Semaphore.acquire', 'Barrier.wait', 'Barrier.reset', 'Barrier.abort',
+    'StreamReader.read', 'StreamReader.readline', 'StreamReader.readuntil', 'StreamReader.readexactly',
+    'StreamWriter.drain', 'StreamWriter.wait_closed'))
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+
+
+def _call_label(task):
+    """The asyncio call the program's code made that the task is suspended in: the outermost
+    asyncio frame of its coroutine chain (`async with lock` enters through __aenter__: the call
+    under it), 'Queue.get()' if it is one of _CALL_LABELS, else None. Barrier.wait() waits in a
+    Condition's wait(): the program called Barrier.wait(), so that is the label."""
+    obj, depth = task.get_coro(), 0
+    while obj is not None and depth < 100:
+        frame = getattr(obj, 'cr_frame', None) or getattr(obj, 'gi_frame', None) or getattr(obj, 'ag_frame', None)
+        if frame is not None and frame.f_code.co_filename.startswith(_ASYNCIO_DIR):
+            code = frame.f_code
+            if code.co_name not in ('__aenter__', '__aexit__'):
+                return code.co_qualname + '()' if code.co_qualname in _CALL_LABELS else None
+        obj = getattr(obj, 'cr_await', None) or getattr(obj, 'gi_yieldfrom', None) or getattr(obj, 'ag_await', None)
+        depth += 1
     return None
 
 

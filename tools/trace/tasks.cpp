@@ -100,6 +100,7 @@ void TaskView::add(const Event& e) {
   } else if (kind == "future_created") {
     Fut& f = futures_[e.integer("future")];
     f.what = e.str("what");
+    f.at = e.str("at");
     auto it = e.nested.find("children");
     if (it != e.nested.end()) f.children = children_of(it->second);
   } else if (kind == "stuck") {
@@ -114,6 +115,16 @@ std::string TaskView::awaited_label(const Task& t) const {
     if (it != futures_.end() && !it->second.what.empty()) return it->second.what;
   }
   return t.awaited;
+}
+
+// In the tree, a combinator's future says where it was awaited: "gather() at examples/x.cpp:12".
+std::string TaskView::tree_label(const Task& t) const {
+  if (t.future) {
+    auto it = futures_.find(t.future);
+    if (it != futures_.end() && !it->second.what.empty() && !it->second.at.empty())
+      return it->second.what + "() at " + it->second.at;
+  }
+  return awaited_label(t);
 }
 
 std::string TaskView::table_now() const {
@@ -189,7 +200,7 @@ void TaskView::node(long id, int level, std::string& out, std::vector<long>& pat
   }
   shown.push_back(id);
   if (t.state == "waiting") {
-    out += " awaits " + awaited_label(t) + "\n";
+    out += " awaits " + tree_label(t) + "\n";
   } else {
     out += " (" + t.state + ")\n";
   }

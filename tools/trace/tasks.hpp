@@ -40,11 +40,13 @@ class TaskView {
   };
   struct Fut {
     std::string what;
+    std::string at;  // where the first task awaiting it suspended (future_created's `at`)
     std::vector<std::pair<bool, long>> children;  // (is a task, id)
   };
   void node(long id, int level, std::string& out, std::vector<long>& path, std::vector<long>& shown) const;
   std::vector<long> edges(long id) const;
   std::string awaited_label(const Task& t) const;
+  std::string tree_label(const Task& t) const;
 
   long pass_ = 0;
   std::vector<long> order_;  // live tasks in creation order
