@@ -379,9 +379,11 @@ int run_trace(const Options& o) {
     }
     out.flush();
   };
+  StepTables step_tables;  // --format html: the panel's ready queue and heap after each step
   trace.on_event = [&](const Event& event) {
     // --step: the steps this event ends are shown (and asked about) before the model moves on.
     if (stepper) stepper->before(event);
+    if (o.format == "html" && !o.summary) step_tables.before(event, trace);
     tasks.add(event);
     // Under --stuck report the pass never ends: show it and the report now.
     if (event.kind() == "stuck" && o.stuck == "report" && streaming_text && !trace.passes().empty()) {
@@ -474,7 +476,7 @@ int run_trace(const Options& o) {
   } else if (o.format == "chrome") {
     write_chrome(out, trace);
   } else if (o.format == "html") {
-    write_html(out, trace, label, o.slow);
+    write_html(out, trace, label, o.slow, &step_tables);
   }
 
   const bool cut_off = trace.end_reason().empty() || trace.end_reason() == "terminate";

@@ -7,8 +7,13 @@ over --remote-debugging-pipe (Python's standard library only) and checks that it
   and a legend entry for every colour the timeline uses;
 - the keys move the selection: Right/Left one step, Shift+Right/Left one pass, Home/End; T
   switches the axis to time and back; the panel names the selected pass and lists every task;
-- with --slow: a callback is marked slow, and on the time axis it is the widest callback drawn;
+- with --slow: a callback is marked slow, drawn in the slow colour and wider than every other
+  callback on the axis by pass, and on the time axis it is the widest callback drawn;
 - each TEXT (a hostile task name) is on the page as text, never as markup;
+- at 1280x720 the page is one screen: at the first step the panel (its title, explanation, ready
+  queue, timer heap, task table, output) is in sight, none of it below the fold or scrolled away;
+- the lane names stay put while the time axis scrolls (and nothing is drawn over them);
+- with causes (format version 2): the panel lists the timer heap's head as recorded ("due at ...");
 - screenshots at 1280x720 (kept in --shots DIR) really show the drawing (pixels of the
   "running" blue, #2a7de1).
 Nothing here is timed: waits end when Chromium answers; the timeout is only a safety net.
@@ -220,6 +225,43 @@ try:
     assert {"step1", "step2", "step3", "step4"} & used, "the loop's lane shows no step"
     assert "step4" in used and "ready" in used, f"no step-4 or ready span drawn: {used}"
 
+    # One screen at 1280x720: the page does not scroll, and each part of the panel shows its first
+    # line inside the viewport and inside every box that scrolls around it.
+    assert b.eval("document.documentElement.scrollHeight <= innerHeight"), "the page is taller than the window"
+    in_sight = """(sel) => { const e = document.querySelector(sel); if (!e) return sel + ': missing';
+        const r = e.getBoundingClientRect(), top = r.top, line = top + Math.min(r.height, 14);
+        if (top < 0 || line > innerHeight) return sel + ': outside the window (' + top + '..' + line + ')';
+        for (let a = e.parentElement; a; a = a.parentElement) {
+          const o = getComputedStyle(a).overflowY;
+          if (o !== 'auto' && o !== 'scroll' && o !== 'hidden') continue;
+          const q = a.getBoundingClientRect();
+          if (top < q.top - 1 || line > q.bottom + 1) return sel + ': scrolled out of ' + (a.id || a.tagName);
+        }
+        return ''; }"""
+    for part in ("#step-title", "#step-explain", "#ready li", "#heap li", "#tasks tbody tr", "#output"):
+        problem = b.eval(f"({in_sight})({json.dumps(part)})")
+        assert not problem, f"at the first step, {problem}"
+    panel = b.eval("(() => { const r = document.getElementById('panel').getBoundingClientRect(); return [r.top, r.bottom]; })()")
+    assert panel[1] <= 720 and panel[1] - panel[0] >= 150, f"the panel does not fit in 720 px: {panel}"
+    # Lane names are sticky: scroll the time axis, they stay where they were, on top of the drawing.
+    where_names = "[...document.querySelectorAll('#timeline text.lane-name')].map(e => Math.round(e.getBoundingClientRect().x))"
+    before = b.eval(where_names)
+    scrolled = b.eval("(() => { const box = document.getElementById('timeline-box'); box.scrollLeft = 600; return box.scrollLeft; })()")
+    assert scrolled > 0, "the time axis does not scroll (too few passes for this check?)"
+    assert b.eval(where_names) == before, f"lane names moved with the time axis: {before} -> {b.eval(where_names)}"
+    on_top = b.eval("(() => { const r = document.querySelectorAll('#timeline text.lane-name')[1].getBoundingClientRect();"
+                    " const e = document.elementFromPoint(r.x + 4, r.y + r.height / 2);"
+                    " return !!(e && e.closest('#lane-names')); })()")
+    assert on_top, "the drawing covers the lane names once scrolled"
+    b.eval("document.getElementById('timeline-box').scrollLeft = 0")
+    causes = b.eval("JSON.parse(document.getElementById('trace-data').textContent).causes")
+    if args.slow:
+        # On the axis by pass too, the slow callback stands out: the slow colour, wider than the rest.
+        slow = b.eval("[...document.querySelectorAll('#timeline rect[data-slow]')].map(r => [+r.getAttribute('width'), r.getAttribute('data-key')])")
+        others = b.eval("[...document.querySelectorAll('#timeline g.callback rect:not([data-slow])')].map(r => +r.getAttribute('width'))")
+        assert slow and all(k == "slow" for _, k in slow), f"the slow callback is not drawn in the slow colour: {slow}"
+        assert min(w for w, _ in slow) > max(others, default=0), f"the slow callback is not the widest by pass: {slow} vs {max(others)}"
+
     stops = int(attr("data-stops"))
     passes_drawn = b.eval("[...document.querySelectorAll('#timeline g.pass')].map(g => +g.getAttribute('data-pass'))")
     assert state()[0] == 0 and stops >= args.passes, (state(), stops)
@@ -245,6 +287,19 @@ try:
     rows, shot = screenshot(b, stem + ".pass-axis.png")
     blue = sum(1 for row in rows for px in row if px == (0x2A, 0x7D, 0xE1))
     assert blue > 200, f"the screenshot {shot} shows almost no running slices ({blue} pixels)"
+
+    if causes:
+        # The timer heap's head as the stream recorded it, at the first step that has a timer.
+        heap = []
+        for _ in range(min(stops, 80)):
+            heap = b.eval("[...document.querySelectorAll('#heap li:not(.empty)')].map(li => li.textContent)")
+            if heap:
+                break
+            b.key("ArrowRight", "ArrowRight")
+        assert heap and heap[0].startswith("due at "), f"no step shows the timer heap's head: {heap}"
+        heading = b.eval("document.getElementById('heap').previousElementSibling.textContent")
+        assert heading.startswith("Timer heap: ") and "timer" in heading[11:], heading
+        b.key("Home", "Home")
 
     b.key("t", "KeyT")
     assert attr("data-axis") == "time", "T switches the axis to time"

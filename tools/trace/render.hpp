@@ -5,6 +5,7 @@
 #pragma once
 
 #include <limits>
+#include <map>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -71,9 +72,31 @@ void write_summary(std::ostream& out, const TraceBuilder& trace, double slow, bo
 // select waits as idle slices on the loop's track, passes as instant markers.
 void write_chrome(std::ostream& out, const TraceBuilder& trace);
 
+// The ready queue and the timer heap as they were after each step, for the HTML view's panel.
+// Fed every event before the model takes it in (TraceBuilder::on_event), at the same step
+// boundaries as --step (step_of, step.hpp). A stream without handle ids (format version 1) cannot
+// say: nothing is recorded and the page falls back to what the order of the pass implies.
+class StepTables {
+ public:
+  struct Tables {
+    std::vector<std::string> ready, heap;  // each handle in the text's words; the heap's first few
+    std::size_t heap_size = 0;
+  };
+  void before(const Event& event, const TraceBuilder& trace);
+  // The tables after step 1-4 of the pass at this position in TraceBuilder::passes(), or nullptr.
+  const Tables* at(long pass, int step) const;
+
+ private:
+  std::map<std::pair<long, int>, Tables> at_;
+  bool in_pass_ = false;
+  int done_ = 0;
+};
+
 // A self-contained HTML page (no network): the viewer of tools/trace/viewer/ and the trace as
-// data; a callback at least `slow` seconds long is drawn as having blocked the loop.
-void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow = 0.1);
+// data; a callback at least `slow` seconds long is drawn as having blocked the loop. `tables`:
+// the ready queue and heap after each step (StepTables), when they were recorded.
+void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow = 0.1,
+                const StepTables* tables = nullptr);
 
 std::string html_escape(std::string_view text);
 // A JSON string literal safe to embed in <script> (no "</", no U+2028/9 surprises).

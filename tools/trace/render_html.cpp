@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "render.hpp"
+#include "step.hpp"
 #include "viewer_assets.hpp"
 
 namespace asyncio_trace {
@@ -206,6 +207,46 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
 
 // ---------------------------------------------------------------- HTML viewer
 
+namespace {
+constexpr std::size_t HEAP_SHOWN = 5;  // the heap's head: as many as --step's `t` prints
+
+std::string queued_words(const QueuedHandle& q) {
+  std::string line = q.handle;
+  if (!q.task_name.empty()) line += " [" + q.task_name + "]";
+  if (!q.cause.empty()) line += " <- " + q.cause;
+  if (q.cancelled) line += " (cancelled)";
+  return line;
+}
+}  // namespace
+
+void StepTables::before(const Event& event, const TraceBuilder& trace) {
+  if (event.kind() == "pass_begin") {
+    in_pass_ = true;
+    done_ = 0;
+    return;
+  }
+  if (!in_pass_ || !trace.has_causes() || trace.passes().empty()) return;
+  const int k = step_of(event, done_);
+  for (int step = done_ + 1; step < k; ++step) {
+    done_ = step;
+    Tables& t = at_[{static_cast<long>(trace.passes().size()) - 1, step}];
+    for (const QueuedHandle& q : trace.ready_queue()) t.ready.push_back(queued_words(q));
+    const std::vector<QueuedHandle> heap = trace.timer_heap();
+    t.heap_size = heap.size();
+    for (std::size_t i = 0; i < heap.size() && i < HEAP_SHOWN; ++i)
+      // A sleep's timer is best named by its sleep ("timer of sleep(0.2) [blink]"), not its handle.
+      t.heap.push_back("due at " + seconds(heap[i].when) + "  " +
+                       (heap[i].cause.rfind("timer of ", 0) == 0 ? heap[i].cause + (heap[i].cancelled ? " (cancelled)" : "")
+                                                                 : queued_words(heap[i])));
+  }
+  if (k == 5) in_pass_ = false;
+}
+
+const StepTables::Tables* StepTables::at(long pass, int step) const {
+  const auto found = at_.find({pass, step});
+  return found == at_.end() ? nullptr : &found->second;
+}
+
 // The page is tools/trace/viewer/ (template, style, script), embedded at build time; this side
 // only writes the data: the model as one JSON object, every string through json_string() so no
 // name can close the <script> it sits in.
@@ -223,7 +264,8 @@ std::string num(double v) {
   return text;
 }
 
-void html_data(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow) {
+void html_data(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow,
+               const StepTables* tables) {
   TextOptions plain;
   plain.fold = false;
   plain.slow = slow;
@@ -297,7 +339,27 @@ void html_data(std::ostream& out, const TraceBuilder& trace, const std::string& 
       }
       out << "}";
     }
-    out << "],\"ran\":" << p.ran << ",\"heap\":[" << p.heap_begin << "," << p.heap_end << "],\"text\":" << json_string(text.block(p, true)) << "}";
+    out << "],\"tables\":";
+    const long pos = &p - trace.passes().data();  // a second loop numbers its passes from 1 again
+    if (tables && tables->at(pos, 1)) {  // after steps 1-4 (a pass cut short: the steps it had)
+      out << "[null";
+      for (int step = 1; step <= 4; ++step) {
+        const StepTables::Tables* t = tables->at(pos, step);
+        if (!t) {
+          out << ",null";
+          continue;
+        }
+        out << ",{\"ready\":";
+        json_strings(out, t->ready);
+        out << ",\"heap\":";
+        json_strings(out, t->heap);
+        out << ",\"heap_size\":" << t->heap_size << "}";
+      }
+      out << "]";
+    } else {
+      out << "null";
+    }
+    out << ",\"ran\":" << p.ran << ",\"heap\":[" << p.heap_begin << "," << p.heap_end << "],\"text\":" << json_string(text.block(p, true)) << "}";
   }
   out << "]}";
 }
@@ -326,11 +388,12 @@ void fill(std::ostream& out, std::string_view page, const std::map<std::string, 
 
 }  // namespace
 
-void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow) {
+void write_html(std::ostream& out, const TraceBuilder& trace, const std::string& title, double slow,
+                const StepTables* tables) {
   fill(out, viewer::page,
        {{"TITLE", [&] { out << html_escape(title); }},
         {"STYLE", [&] { out << viewer::style; }},
-        {"DATA", [&] { html_data(out, trace, title, slow); }},
+        {"DATA", [&] { html_data(out, trace, title, slow, tables); }},
         {"SCRIPT", [&] { out << viewer::script; }}});
 }
 

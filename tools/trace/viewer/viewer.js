@@ -15,7 +15,7 @@
     'The count is taken once, before anything runs: whatever the callbacks queue waits for the next pass, after its select.'];
   const REASONS = { ready: 'ready queue not empty', stopping: 'stopping', timer: 'next timer', none: 'nothing scheduled' };
   const LEGEND = [
-    ['step1', 'Step 1: drop cancelled timers', 'step1'], ['step2', 'Step 2: poll the selector (waiting in select)', 'step2'],
+    ['step1', 'Step 1: drop cancelled timers', 'step1'], ['step2', 'Step 2: poll the selector (select)', 'step2'],
     ['step3', 'Step 3: move due timers', 'step3'], ['step4', 'Step 4: run what was ready', 'step4'],
     ['idle', 'a step with nothing to do', 'idle'], ['running', 'running: a step that awaited or yielded', 'running'],
     ['returned', 'running: the step that returned', 'returned'], ['failed', 'running: raised or cancelled', 'failed'],
@@ -25,7 +25,7 @@
     ['arrow-timer', 'cause: a timer fell due', 'timer', true], ['arrow-fd', 'cause: an fd was ready', 'fd', true],
     ['arrow-set_result', 'cause: a future completed', 'set-result', true],
     ['arrow-call_soon', 'cause: call_soon / a task created', 'call-soon', true],
-    ['arrow-thread', 'cause: another thread (call_soon_threadsafe) or a signal', 'other-cause', true],
+    ['arrow-thread', 'cause: another thread or a signal', 'other-cause', true],
     ['selected', 'the selected step', 'selected']];
   const css = getComputedStyle(document.documentElement);
   const colour = (name) => css.getPropertyValue('--' + name).trim();
@@ -153,8 +153,13 @@
   // ------------------------------------------------------------ drawing
   const LEFT = 230, TOP = 34, LANE = 40, GAP = 14;
   let axis = 'pass';
+  // Two drawings side by side in one scrolling box: the lane names (sticky at its left edge, so
+  // they stay put while the time axis scrolls) and the timeline, which slides under them.
+  const names = document.createElementNS(NS, 'svg');
+  names.id = 'lane-names';
   const svg = document.createElementNS(NS, 'svg');
-  document.getElementById('timeline').appendChild(svg);
+  svg.style.marginLeft = -LEFT + 'px';
+  document.getElementById('timeline').append(names, svg);
   const el = (parent, name, attrs, text) => {
     const e = document.createElementNS(NS, name);
     for (const k in attrs) e.setAttribute(k, attrs[k]);
@@ -169,7 +174,8 @@
     segs.forEach((s) => {
       if (s.pass !== last) { x += GAP; last = s.pass; }
       let w;
-      if (axis === 'pass') w = s.idle ? 10 : s.step === 4 ? 92 : s.step === 2 ? 80 : 56;
+      // By pass: a slot per step, a wider one for a slow callback (it must stand out on either axis).
+      if (axis === 'pass') w = s.idle ? 10 : s.cb && s.cb.slow ? 170 : s.step === 4 ? 92 : s.step === 2 ? 80 : 56;
       else w = Math.max(s.idle ? 6 : 10, s.dur * scale);
       s.x = x; s.w = w; x += w;
     });
@@ -183,6 +189,9 @@
     svg.textContent = '';
     svg.setAttribute('width', width);
     svg.setAttribute('height', TOP + lanes.length * LANE + 6);
+    names.textContent = '';
+    names.setAttribute('width', LEFT);
+    names.setAttribute('height', TOP + lanes.length * LANE + 6);
     const defs = el(svg, 'defs', {});
     ['timer', 'fd', 'set_result', 'call_soon', 'thread', 'signal', 'other'].forEach((k) => {
       const m = el(defs, 'marker', { id: 'head-' + k, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7,
@@ -220,7 +229,7 @@
       }
     });
     data.passes.forEach((p, pi) => p.callbacks.forEach((cb) => {
-      const key = cb.skipped ? 'skipped' : !cb.task ? 'plain' : cb.outcome === 'returned' ? 'returned'
+      const key = cb.slow ? 'slow' : cb.skipped ? 'skipped' : !cb.task ? 'plain' : cb.outcome === 'returned' ? 'returned'
         : cb.outcome === 'raised' || cb.outcome === 'cancelled' ? 'failed' : 'running';
       const g = el(svg, 'g', { 'class': 'callback' + (cb.slow ? ' is-slow' : ''), 'data-pass': p.index });
       const s = cb.seg, y = laneY(lanesOfCb(cb));
@@ -230,7 +239,7 @@
       el(r, 'title', {}, describe(cb));
       const label = cb.slow ? 'blocked ' + cb.took.toFixed(3) + ' s'
         : cb.skipped ? 'skipped' : cb.outcome || cb.handle;
-      if (s.w > 40) el(g, 'text', { 'class': 'in', x: s.x + 5, y: y + LANE / 2 }, clip(label, (s.w - 8) / 7.5));
+      if (s.w > 40) el(g, 'text', { 'class': 'in' + (cb.slow ? ' slow-label' : ''), x: s.x + 5, y: y + LANE / 2 }, clip(label, (s.w - 8) / 7.5));
       r.addEventListener('click', () => select(stops.findIndex((t) => t.pass === pi && t.step === 4)));
     }));
     // Cause -> wake-up arrows.
@@ -244,13 +253,17 @@
                         d: 'M' + x0 + ',' + y0 + ' C' + x0 + ',' + (y0 + (y1 > y0 ? bend : -bend)) + ' ' + x1 + ',' +
                            (y1 - (y1 > y0 ? bend : -bend)) + ' ' + x1 + ',' + y1 });
     });
-    // Lane names last, on a sticky-looking white band.
-    el(svg, 'rect', { x: 0, y: 0, width: LEFT, height: TOP + lanes.length * LANE, fill: '#fff' });
+    // Lane names in their own drawing, which the page keeps at the box's left edge.
     lanes.forEach((l, i) => {
-      el(svg, 'text', { 'class': 'lane-name', x: 8, y: TOP + i * LANE + LANE / 2 },
-         clip(l.task ? 'task ' + l.name : l.name, 24));
+      el(names, 'rect', { 'class': 'lane-bg' + (i % 2 ? ' odd' : ''), x: 0, y: TOP + i * LANE, width: LEFT, height: LANE });
+      el(names, 'text', { 'class': 'lane-name', x: 8, y: TOP + i * LANE + LANE / 2 },
+         clip(l.task ? 'task ' + l.name : l.name, 22));
     });
-    el(svg, 'text', { 'class': 'lane-name', x: 8, y: TOP / 2 }, 'pass');
+    el(names, 'text', { 'class': 'lane-name', x: 8, y: TOP / 2 }, 'pass');
+    // The legend names every colour drawn (so far: the time axis may drop a zero-width span).
+    document.querySelectorAll('#timeline [data-key]').forEach((e) => drawnKeys.add(e.getAttribute('data-key')));
+    if (document.querySelector('#timeline [data-slow]')) drawnKeys.add('slow');
+    drawLegend();
     document.body.setAttribute('data-drawn-passes', String(data.passes.length));
     document.body.setAttribute('data-axis', axis);
   }
@@ -293,19 +306,26 @@
   }
 
   // ------------------------------------------------------------ legend
+  // One entry per colour the timeline uses (and the selection's): a short legend leaves the panel
+  // its room at 1280x720.
   const legend = document.getElementById('legend');
-  LEGEND.forEach(([key, words, name, line]) => {
-    const item = document.createElement('span');
-    item.className = 'legend-item';
-    item.setAttribute('data-key', key);
-    const sw = document.createElement('span');
-    sw.className = 'swatch' + (line ? ' line' : '');
-    if (line) sw.style.borderTopColor = colour(name); else sw.style.background = colour(name);
-    if (key === 'slow') { sw.style.background = colour('running'); sw.style.border = '3px solid ' + colour('slow'); }
-    item.appendChild(sw);
-    item.appendChild(document.createTextNode(words));
-    legend.appendChild(item);
-  });
+  const drawnKeys = new Set(['selected']);
+  function drawLegend() {
+    legend.textContent = '';
+    LEGEND.forEach(([key, words, name, line]) => {
+      if (!drawnKeys.has(key)) return;
+      const item = document.createElement('span');
+      item.className = 'legend-item';
+      item.setAttribute('data-key', key);
+      const sw = document.createElement('span');
+      sw.className = 'swatch' + (line ? ' line' : '');
+      if (line) sw.style.borderTopColor = colour(name); else sw.style.background = colour(name);
+      if (key === 'slow') sw.style.border = '3px solid #7a0000';
+      item.appendChild(sw);
+      item.appendChild(document.createTextNode(words));
+      legend.appendChild(item);
+    });
+  }
 
   // ------------------------------------------------------------ the panel
   const $ = (id) => document.getElementById(id);
@@ -315,7 +335,12 @@
     items.forEach((t) => { const li = document.createElement('li'); li.textContent = t; ol.appendChild(li); });
   }
   const label = (h) => h.handle + (h.name ? ' [' + h.name + ']' : '');
+  // The ready queue and the heap after a step: as the stream recorded them (p.tables, format
+  // version 2), else what the pass's order implies.
+  const tablesAt = (pi, step) => (data.passes[pi].tables || [])[step] || null;
   function readyAfter(pi, step) {
+    const t = tablesAt(pi, step);
+    if (t) return t.ready;
     const p = data.passes[pi], c = p.callbacks, n = c.length, nt = p.timers.length, nio = Math.min(p.io.length, n - nt);
     if (step === 4) {
       const next = data.passes[pi + 1];
@@ -326,6 +351,8 @@
     return c.slice(0, Math.max(0, upto)).map(label);
   }
   function heapAt(pi, step) {
+    const t = tablesAt(pi, step);
+    if (t) return t.heap_size > t.heap.length ? t.heap.concat(['\u2026 ' + (t.heap_size - t.heap.length) + ' more']) : t.heap;
     const p = data.passes[pi], out = [];
     if (step >= 3) p.timers.forEach((t) => out.push('moved out: ' + t.handle + ' due ' + t.when.toFixed(6)));
     if (p.select && p.select.reason === 'timer' && p.select.timeout !== null)
@@ -349,7 +376,7 @@
         }
       });
       if (state === 'done') state = t.state === 'pending' ? 'pending' : t.state;
-      rows.push([t.name, (running ? 'ran in this step; now ' : '') + state, running]);
+      rows.push([lanes[laneOf['t' + t.id]].name, (running ? 'ran in this step; now ' : '') + state, running]);
     });
     return rows;
   }
@@ -408,9 +435,12 @@
     $('step-explain').textContent = EXPLAIN[st.step];
     $('step-facts').textContent = facts(p, st.step);
     list($('ready'), readyAfter(st.pass, st.step), 'empty');
-    if (st.step === 4 && p.callbacks.length) $('ready').previousElementSibling.textContent = 'Ready queue: queued for the next pass';
+    if (st.step === 4 && p.callbacks.length) $('ready').previousElementSibling.textContent = 'Ready queue, for the next pass';
     else $('ready').previousElementSibling.textContent = 'Ready queue after this step';
-    list($('heap'), heapAt(st.pass, st.step), 'not recorded in this trace');
+    const tables = tablesAt(st.pass, st.step);
+    $('heap').previousElementSibling.textContent = tables
+      ? 'Timer heap: ' + (tables.heap_size ? tables.heap_size + (tables.heap_size === 1 ? ' timer' : ' timers') : 'empty') : 'Timer heap';
+    list($('heap'), heapAt(st.pass, st.step), tables ? 'no timer' : 'not recorded in this trace');
     const body = $('tasks').tBodies[0];
     body.textContent = '';
     tasksAfter(st.pass, st.step).forEach(([name, state, running]) => {
