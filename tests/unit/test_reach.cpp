@@ -29,6 +29,22 @@ bool listed(BaseEventLoop& loop, const std::string& name) {
   return false;
 }
 
+// The task "orphan" runs one pass and suspends, still listed and not unwound; dropping `t`, the
+// program's last handle, unwinds it at once, unlists it and reports it once.
+template <typename TaskT>
+void expect_reaped_with_last_handle(TestLoop& loop, HandlerRecorder& recorder, TaskT& t, const bool& unwound) {
+  run_one_pass(*loop);
+  CHECK_FALSE(t.done());
+  CHECK(listed(*loop, "orphan"));
+  CHECK_FALSE(unwound);
+  CHECK(recorder.messages.empty());
+  t = {};  // the program's last handle
+  CHECK(unwound);
+  CHECK_FALSE(listed(*loop, "orphan"));
+  REQUIRE(recorder.messages.size() == 1);
+  CHECK(recorder.messages[0] == "Task was destroyed but it is pending!");
+}
+
 }  // namespace
 
 TEST_SUITE("reach") {
@@ -43,16 +59,7 @@ TEST_SUITE("reach") {
       SetOnDestroy local{&unwound};
       asyncio::await(fut);
     });
-    run_one_pass(*loop);
-    CHECK_FALSE(t.done());
-    CHECK(listed(*loop, "orphan"));
-    CHECK_FALSE(unwound);
-    CHECK(recorder.messages.empty());
-    t = {};  // the program's last handle
-    CHECK(unwound);
-    CHECK_FALSE(listed(*loop, "orphan"));
-    REQUIRE(recorder.messages.size() == 1);
-    CHECK(recorder.messages[0] == "Task was destroyed but it is pending!");
+    expect_reaped_with_last_handle(loop, recorder, t, unwound);
   }
 
   TEST_CASE("a task whose handle was never kept is destroyed when it suspends on its own future") {
@@ -166,16 +173,7 @@ TEST_SUITE("reach") {
       co_await fut;
     };
     auto t = loop->create_task(TaskOptions{"orphan"}, body(&unwound));
-    run_one_pass(*loop);
-    CHECK_FALSE(t.done());
-    CHECK(listed(*loop, "orphan"));
-    CHECK_FALSE(unwound);
-    CHECK(recorder.messages.empty());
-    t = {};  // the program's last handle
-    CHECK(unwound);
-    CHECK_FALSE(listed(*loop, "orphan"));
-    REQUIRE(recorder.messages.size() == 1);
-    CHECK(recorder.messages[0] == "Task was destroyed but it is pending!");
+    expect_reaped_with_last_handle(loop, recorder, t, unwound);
   }
 
   TEST_CASE("a coroutine task awaiting a future held elsewhere, or held in a nested frame, is kept") {

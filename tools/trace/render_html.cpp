@@ -209,14 +209,6 @@ void write_chrome(std::ostream& out, const TraceBuilder& trace) {
 
 namespace {
 constexpr std::size_t HEAP_SHOWN = 5;  // the heap's head: as many as --step's `t` prints
-
-std::string queued_words(const QueuedHandle& q) {
-  std::string line = q.handle;
-  if (!q.task_name.empty()) line += " [" + q.task_name + "]";
-  if (!q.cause.empty()) line += " <- " + q.cause;
-  if (q.cancelled) line += " (cancelled)";
-  return line;
-}
 }  // namespace
 
 void StepTables::before(const Event& event, const TraceBuilder& trace) {
@@ -230,14 +222,14 @@ void StepTables::before(const Event& event, const TraceBuilder& trace) {
   for (int step = done_ + 1; step < k; ++step) {
     done_ = step;
     Tables& t = at_[{static_cast<long>(trace.passes().size()) - 1, step}];
-    for (const QueuedHandle& q : trace.ready_queue()) t.ready.push_back(queued_words(q));
+    for (const QueuedHandle& q : trace.ready_queue()) t.ready.push_back(handle_line(q));
     const std::vector<QueuedHandle> heap = trace.timer_heap();
     t.heap_size = heap.size();
     for (std::size_t i = 0; i < heap.size() && i < HEAP_SHOWN; ++i)
       // A sleep's timer is best named by its sleep ("timer of sleep(0.2) [blink]"), not its handle.
       t.heap.push_back("due at " + seconds(heap[i].when) + "  " +
                        (heap[i].cause.rfind("timer of ", 0) == 0 ? heap[i].cause + (heap[i].cancelled ? " (cancelled)" : "")
-                                                                 : queued_words(heap[i])));
+                                                                 : handle_line(heap[i])));
   }
   if (k == 5) in_pass_ = false;
 }

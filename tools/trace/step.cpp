@@ -27,6 +27,8 @@ std::string plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+}  // namespace
+
 std::string handle_line(const QueuedHandle& q) {
   std::string line = q.handle;
   if (!q.task_name.empty()) line += " [" + q.task_name + "]";
@@ -34,8 +36,6 @@ std::string handle_line(const QueuedHandle& q) {
   if (q.cancelled) line += " (cancelled)";
   return line;
 }
-
-}  // namespace
 
 int step_of(const Event& event, int steps_done) {
   const std::string kind = event.kind();

@@ -25,6 +25,10 @@ namespace asyncio_trace {
 // over. The writer pauses at the same events (runtime/asyncio/trace.cpp, State::reached).
 int step_of(const Event& event, int steps_done);
 
+// A queued handle or timer in one line, as --step's `r`/`t` and the HTML panel show it: its
+// description, [task], `<- cause`, and (cancelled).
+std::string handle_line(const QueuedHandle& q);
+
 // One step as it was when it ended: its lines and the model's tables at that moment.
 struct StepSnapshot {
   long pass = 0;
