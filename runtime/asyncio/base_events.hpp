@@ -360,9 +360,4 @@ class BaseEventLoop : public AbstractEventLoop {
   friend class Handle;
 };
 
-inline detail::TracedCall::TracedCall(const char* label) {
-  BaseEventLoop* loop = get_running_loop_or_null();
-  if (loop && loop->tracer().on()) [[unlikely]] enter_(*loop, label);
-}
-
 }  // namespace asyncio

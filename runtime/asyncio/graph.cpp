@@ -179,13 +179,21 @@ std::string awaited_label(const FutureCore& fut) {
   return fut.class_name_();
 }
 
+// What `task` waits on, in the tree's words: as awaited_label, but a plain future the task awaits
+// inside a public asyncio call is named by the call ("Queue.get()"), as the trace names it.
+std::string waiter_label(const TaskCore& task, const FutureCore& fut) {
+  if (!fut.is_task() && !detail::combinator_name_(fut))
+    if (const detail::CallLabel call = task.call_label()) return call.text();
+  return awaited_label(fut);
+}
+
 // The loop's pending tasks, in creation order (all_tasks()'s order).
 std::vector<Ref<TaskCore>> pending_tasks(BaseEventLoop& loop) { return all_tasks(loop); }
 
 std::string task_state(BaseEventLoop& loop, const TaskCore& task) {
   if (task.done()) return "done";
   if (loop.current_task_ == &task) return "running";
-  if (const FutureCore* w = task.fut_waiter()) return "waiting on " + awaited_label(*w);
+  if (const FutureCore* w = task.fut_waiter()) return "waiting on " + waiter_label(task, *w);
   return "ready";
 }
 
@@ -279,6 +287,8 @@ FutureCallGraph build_graph(FutureCore& future, std::unordered_set<const FutureC
     if (const FutureCore* w = task.fut_waiter()) {
       std::string what = w->is_task() ? task_label(static_cast<const TaskCore&>(*w))
                                       : std::string(awaited_label(*w)) + "(id=" + hex_id(w) + ")";
+      // CPython's call stack would show the asyncio frame (Queue.get()) above the user's.
+      if (const std::string label = waiter_label(task, *w); label != awaited_label(*w)) what += " in " + label;
       g.call_stack.push_back({"awaits " + what});
     } else if (task.get_loop().current_task_ == &task) {
       g.call_stack.push_back({"running"});
@@ -578,7 +588,7 @@ StuckReport make_stuck_report(BaseEventLoop& loop, std::size_t pass) {
     text << task_label(*cycle.front()) << "\n";
   }
   for (const auto& [fut, task] : orphans)
-    text << "Nothing can complete the " << awaited_label(*fut) << " that " << task_label(*task) << " awaits.\n";
+    text << "Nothing can complete the " << waiter_label(*task, *fut) << " that " << task_label(*task) << " awaits.\n";
   text << "Assumption: no thread the program started itself will call the loop (the runtime cannot see such "
           "threads).\n";
   report.text = text.str();

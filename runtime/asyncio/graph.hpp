@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +72,40 @@ struct StuckReport {
 StuckReport make_stuck_report(BaseEventLoop& loop, std::size_t pass);
 
 namespace detail {
+// The public asyncio call a task is in while it waits ("Queue.get()", "Event.wait()", ...): the
+// await tree, the task table and the trace name what the task awaits by it, as CPython's frames
+// do. A task keeps the outermost one as a small index (TaskCore::call_label_, one byte in
+// existing padding); the labels are this fixed list. CallLabel("Queue.get()") is checked at
+// compile time: a label not in the list does not compile.
+inline constexpr const char* call_labels_[] = {
+    nullptr,  // none
+    "Queue.get()", "Queue.put()", "Queue.join()", "Lock.acquire()", "Event.wait()", "Condition.wait()",
+    "Condition.wait_for()", "Semaphore.acquire()", "Barrier.wait()", "Barrier.reset()", "Barrier.abort()",
+    "StreamReader.read()", "StreamReader.readline()", "StreamReader.readuntil()", "StreamReader.readexactly()",
+    "StreamWriter.drain()", "StreamWriter.wait_closed()", "as_completed()"};
+struct CallLabel {
+  std::uint8_t index = 0;
+  constexpr CallLabel() = default;
+  consteval CallLabel(const char* label) : index(find_(label)) {}  // NOLINT: implicit on purpose
+  const char* text() const noexcept { return call_labels_[index]; }
+  explicit operator bool() const noexcept { return index != 0; }
+  friend constexpr bool operator==(CallLabel, CallLabel) noexcept = default;
+
+ private:
+  static consteval std::uint8_t find_(const char* label) {
+    for (std::size_t i = 1; i < std::size(call_labels_); ++i) {
+      const char* a = call_labels_[i];
+      const char* b = label;
+      while (*a && *a == *b) {
+        ++a;
+        ++b;
+      }
+      if (*a == *b) return static_cast<std::uint8_t>(i);
+    }
+    throw "not a call label: add it to call_labels_";  // a compile error (consteval)
+  }
+};
+
 // A combinator made `parent` (gather's outer future, wait's waiter, ...), which awaits
 // `children`: record them as awaited by it, name it for the tree (`what` is a string literal:
 // "gather", "wait", "shield", "wait_for", "TaskGroup") and tell the trace (future_created).

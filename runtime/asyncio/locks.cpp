@@ -141,9 +141,12 @@ bool detail::EventWaitAwaiter::await_ready() {
   return false;
 }
 
+// No frame to hold a TracedCall scope: the label "Event.wait()" (as the fiber form's) is set here,
+// unless the task is in an outer call already (Queue.join()), and cleared in await_resume.
 void detail::EventWaitAwaiter::await_suspend(std::coroutine_handle<> h) {
   try {
-    coro_suspend_(h, fut.get(), where);
+    TaskCore& task = coro_suspend_(h, fut.get(), where);
+    if (!task.call_label()) task.set_call_label_("Event.wait()");
   } catch (...) {
     erase_waiter(event->waiters_, fut);  // co_await outside a coroutine task: nothing waits
     throw;
@@ -154,6 +157,7 @@ void detail::EventWaitAwaiter::await_suspend(std::coroutine_handle<> h) {
 bool detail::EventWaitAwaiter::await_resume() {
   if (!fut) return true;  // it was set: no wait
   erase_waiter(event->waiters_, fut);
+  if (running_coro_task->call_label() == CallLabel("Event.wait()")) running_coro_task->set_call_label_({});
   coro_resumed_(running_coro_task, fut.get());  // the step resuming us is our task's
   return true;
 }

@@ -15,13 +15,11 @@ QueueBase::QueueBase(long maxsize, const char* type_name) : maxsize_(maxsize), t
 
 // `while full: await putter` and `while empty: await getter` (queues.py Queue.put, Queue.get).
 void QueueBase::wait_not_full_(source_location where) {
-  detail::TracedCall call("Queue.put()");
-  detail::wait_in_line(putters_, get_loop_(*this), [this] { return full(); }, where);
+  detail::wait_in_line(putters_, get_loop_(*this), [this] { return full(); }, where, "Queue.put()");
 }
 
 void QueueBase::wait_not_empty_(source_location where) {
-  detail::TracedCall call("Queue.get()");
-  detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }, where);
+  detail::wait_in_line(getters_, get_loop_(*this), [this] { return empty(); }, where, "Queue.get()");
 }
 
 Coro<void> QueueBase::wait_not_full_async_() {

@@ -109,11 +109,20 @@ Coro<void> StreamReader::wait_for_data_async_(const char* func_name) {
 }
 
 // The coroutine forms: line for line the fiber forms below, co_await for the waits.
+// The waits carry the label of the call the program made (the task's call_label(), what the
+// tree and the trace name the wait by), set only around the wait itself: a read that finds its
+// data buffered pays nothing (docs/performance.md, "Labels of waits"). readline runs readuntil's
+// loop itself (CPython's calls readuntil) so its waits say StreamReader.readline().
 Coro<std::string> StreamReader::readline_async() {
-  detail::TracedCall call("StreamReader.readline()");
-  const std::string_view sep = "\n";
+  const std::string sep = "\n";
   try {
-    co_return co_await readuntil_async(std::string(sep));
+    if (exception_) std::rethrow_exception(exception_);
+    std::size_t offset = 0;
+    for (;;) {
+      if (std::optional<std::string> chunk = try_readuntil_(sep, offset)) co_return std::move(*chunk);
+      detail::TracedCall call(loop_, "StreamReader.readline()");
+      co_await wait_for_data_async_("readuntil");
+    }
   } catch (const IncompleteReadError& e) {
     co_return e.partial;
   } catch (const LimitOverrunError& e) {
@@ -122,18 +131,17 @@ Coro<std::string> StreamReader::readline_async() {
 }
 
 Coro<std::string> StreamReader::readuntil_async(std::string separator) {
-  detail::TracedCall call("StreamReader.readuntil()");
   if (separator.empty()) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
   std::size_t offset = 0;
   for (;;) {
     if (std::optional<std::string> chunk = try_readuntil_(separator, offset)) co_return std::move(*chunk);
+    detail::TracedCall call(loop_, "StreamReader.readuntil()");
     co_await wait_for_data_async_("readuntil");
   }
 }
 
 Coro<std::string> StreamReader::read_async(std::ptrdiff_t n) {
-  detail::TracedCall call("StreamReader.read()");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) co_return std::string();
   if (n < 0) {
@@ -145,28 +153,36 @@ Coro<std::string> StreamReader::read_async(std::ptrdiff_t n) {
     }
     co_return all;
   }
-  if (buffered() == 0 && !eof_) co_await wait_for_data_async_("read");
+  if (buffered() == 0 && !eof_) {
+    detail::TracedCall call(loop_, "StreamReader.read()");
+    co_await wait_for_data_async_("read");
+  }
   std::string data = take_(static_cast<std::size_t>(n));
   maybe_resume_transport_();
   co_return data;
 }
 
 Coro<std::string> StreamReader::readexactly_async(std::ptrdiff_t n) {
-  detail::TracedCall call("StreamReader.readexactly()");
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) co_return std::string();
   for (;;) {
     if (std::optional<std::string> data = try_readexactly_(static_cast<std::size_t>(n))) co_return std::move(*data);
+    detail::TracedCall call(loop_, "StreamReader.readexactly()");
     co_await wait_for_data_async_("readexactly");
   }
 }
 
 std::string StreamReader::readline(source_location where) {
-  detail::TracedCall call("StreamReader.readline()");
   const std::string_view sep = "\n";
-  try {
-    return readuntil(sep, where);
+  try {  // readuntil(sep), its loop here: the waits say StreamReader.readline()
+    if (exception_) std::rethrow_exception(exception_);
+    std::size_t offset = 0;
+    for (;;) {
+      if (std::optional<std::string> chunk = try_readuntil_(sep, offset)) return std::move(*chunk);
+      detail::TracedCall call(loop_, "StreamReader.readline()");
+      wait_for_data_("readuntil", where);
+    }
   } catch (const IncompleteReadError& e) {
     return e.partial;
   } catch (const LimitOverrunError& e) {
@@ -186,13 +202,13 @@ void StreamReader::readline_overrun_(const LimitOverrunError& e) {
 }
 
 std::string StreamReader::readuntil(std::string_view separator, source_location where) {
-  detail::TracedCall call("StreamReader.readuntil()");
   if (separator.empty()) throw ValueError("Separator should be at least one-byte string");
   if (exception_) std::rethrow_exception(exception_);
   // offset: where the next search starts; bytes before it cannot begin a separator.
   std::size_t offset = 0;
   for (;;) {
     if (std::optional<std::string> chunk = try_readuntil_(separator, offset)) return std::move(*chunk);
+    detail::TracedCall call(loop_, "StreamReader.readuntil()");
     wait_for_data_("readuntil", where);
   }
 }
@@ -228,7 +244,6 @@ std::optional<std::string> StreamReader::try_readexactly_(std::size_t want) {
 }
 
 std::string StreamReader::read(std::ptrdiff_t n, source_location where) {
-  detail::TracedCall call("StreamReader.read()");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
   if (n < 0) {
@@ -241,19 +256,22 @@ std::string StreamReader::read(std::ptrdiff_t n, source_location where) {
     }
     return all;
   }
-  if (buffered() == 0 && !eof_) wait_for_data_("read", where);
+  if (buffered() == 0 && !eof_) {
+    detail::TracedCall call(loop_, "StreamReader.read()");
+    wait_for_data_("read", where);
+  }
   std::string data = take_(static_cast<std::size_t>(n));
   maybe_resume_transport_();
   return data;
 }
 
 std::string StreamReader::readexactly(std::ptrdiff_t n, source_location where) {
-  detail::TracedCall call("StreamReader.readexactly()");
   if (n < 0) throw ValueError("readexactly size can not be less than zero");
   if (exception_) std::rethrow_exception(exception_);
   if (n == 0) return {};
   for (;;) {
     if (std::optional<std::string> data = try_readexactly_(static_cast<std::size_t>(n))) return std::move(*data);
+    detail::TracedCall call(loop_, "StreamReader.readexactly()");
     wait_for_data_("readexactly", where);
   }
 }
@@ -382,7 +400,7 @@ StreamWriter::StreamWriter(Ref<Transport> transport, std::shared_ptr<StreamReade
     : transport_(std::move(transport)), protocol_(std::move(protocol)), reader_(std::move(reader)), loop_(loop) {}
 
 void StreamWriter::drain(source_location where) {
-  detail::TracedCall call("StreamWriter.drain()");
+  detail::TracedCall call(loop_, "StreamWriter.drain()");
   if (reader_) {
     if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
   }
@@ -394,12 +412,12 @@ void StreamWriter::drain(source_location where) {
 }
 
 void StreamWriter::wait_closed(source_location where) {
-  detail::TracedCall call("StreamWriter.wait_closed()");
+  detail::TracedCall call(loop_, "StreamWriter.wait_closed()");
   await(protocol_->closed_(), where);
 }
 
 Coro<void> StreamWriter::drain_async() {
-  detail::TracedCall call("StreamWriter.drain()");
+  detail::TracedCall call(loop_, "StreamWriter.drain()");
   if (reader_) {
     if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
   }
@@ -408,7 +426,7 @@ Coro<void> StreamWriter::drain_async() {
 }
 
 Coro<void> StreamWriter::wait_closed_async() {
-  detail::TracedCall call("StreamWriter.wait_closed()");
+  detail::TracedCall call(loop_, "StreamWriter.wait_closed()");
   co_await protocol_->closed_();
 }
 

@@ -729,7 +729,7 @@ void AsCompletedState::put_(Ref<FutureCore> f) {
 
 // [coro] The same in a coroutine.
 Coro<Ref<FutureCore>> AsCompletedState::wait_for_one_async_() {
-  co_await detail::wait_in_line_async(getters_, get_running_loop(), [this] { return done_.empty(); });
+  co_await detail::wait_in_line_async(getters_, get_running_loop(), [this] { return done_.empty(); }, "as_completed()");
   Ref<FutureCore> f = std::move(done_.front());
   done_.pop_front();
   if (!f) throw TimeoutError();
@@ -738,7 +738,8 @@ Coro<Ref<FutureCore>> AsCompletedState::wait_for_one_async_() {
 
 // Queue.get on the internal queue, then the dummy check of _wait_for_one.
 Ref<FutureCore> AsCompletedState::wait_for_one_(source_location where) {
-  detail::wait_in_line(getters_, get_running_loop(), [this] { return done_.empty(); }, where);
+  // The wait is named as_completed(), as the trace names CPython's _wait_for_one().
+  detail::wait_in_line(getters_, get_running_loop(), [this] { return done_.empty(); }, where, "as_completed()");
   Ref<FutureCore> f = std::move(done_.front());
   done_.pop_front();
   if (!f) throw TimeoutError();

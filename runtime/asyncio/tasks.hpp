@@ -56,6 +56,9 @@ class TaskCore : public FutureCore {
   FutureCore* fut_waiter() const noexcept { return fut_waiter_; }
   // The loop's pass (BaseEventLoop::pass_count()) in which it began waiting on fut_waiter().
   std::size_t waiting_since() const noexcept { return waiting_since_; }
+  // The outermost public asyncio call the task is in ("Queue.get()"; empty if none): what its
+  // fut_waiter() is, in the tree, the task table and the trace (set by detail::TracedCall).
+  detail::CallLabel call_label() const noexcept { return call_label_; }
 
   // Internal ---------------------------------------------------------------------
   // The awaited future is done: queue the wakeup (Task.__wakeup via call_soon).
@@ -64,6 +67,8 @@ class TaskCore : public FutureCore {
   // yield, future == nullptr). Raises what the next step throws in (CancelledError, ...).
   // `where`: the caller's source line, kept as suspended_at() (traces show it).
   void suspend_(FutureCore* future, source_location where = {});
+  // detail::TracedCall and the frameless awaiters set and clear it.
+  void set_call_label_(detail::CallLabel label) noexcept { call_label_ = label; }
   // Where the task last suspended (set only on suspension; unknown until then).
   const source_location& suspended_at() const noexcept { return suspended_at_; }
   // Loop closing with this task still pending: unwind its fiber (destructors run).
@@ -146,6 +151,9 @@ class TaskCore : public FutureCore {
   bool log_destroy_pending_ : 1 = true;
   bool reaping_ : 1 = false;       // [reach] reap_unreachable_ is running
   bool coro_stepped_ : 1 = false;  // [coro] CoroTaskCore: its first step ran (or found it cancelled)
+  // The asyncio call the task is in (call_label()): one byte, the last free one before
+  // waiting_since_.
+  detail::CallLabel call_label_;
   // The loop's pass (pass_count()) in which the task last began waiting on a future: the live
   // task table's "since pass N" (graph.cpp format_task_table).
   std::uint32_t waiting_since_ = 0;
@@ -806,6 +814,22 @@ Future<awaited_t<A>> shield(A&& aw) {
       "shield.<locals>._outer_done_callback");
   detail::combinator_created_(outer.core(), "shield", {&inner.core()});  // [graph]
   return outer;
+}
+
+// detail::TracedCall (trace.hpp): here, where the loop and the task are complete.
+inline detail::TracedCall::TracedCall(BaseEventLoop* loop, CallLabel label) {
+  if (!label || !loop) return;
+  TaskCore* task = loop->current_task_;
+  if (task && !task->call_label()) {
+    task->set_call_label_(label);
+    task_ = task;
+  }
+}
+
+inline detail::TracedCall::TracedCall(CallLabel label) : TracedCall(get_running_loop_or_null(), label) {}
+
+inline detail::TracedCall::~TracedCall() {
+  if (task_) task_->set_call_label_({});
 }
 
 }  // namespace asyncio

@@ -216,9 +216,6 @@ struct JsonlWriter::State {
   std::unordered_map<const TaskCore*, long> tasks;
   std::unordered_map<const FutureCore*, long> futures;
   std::unordered_map<const TaskCore*, double> sleeping;  // sleep(delay) about to await
-  // The outermost public call of a lock, queue or stream each task is in (detail::TracedCall),
-  // and how deep the calls nest.
-  std::unordered_map<const TaskCore*, std::pair<const char*, int>> calls;
   struct Created {  // [graph] a combinator's future, written when a task first awaits it
     std::string what;
     std::vector<const FutureCore*> children;
@@ -635,7 +632,6 @@ void JsonlWriter::pass_end(BaseEventLoop& loop, std::size_t index, std::size_t r
 void JsonlWriter::task_created(BaseEventLoop& loop, const TaskCore& task) {
   state_->tasks.erase(&task);  // a new task may reuse a finished one's address
   state_->cancel_by.erase(&task);
-  state_->calls.erase(&task);
   state_->open(loop, "task_created");
   state_->task_fields(task);
   if (const TaskCore* creator = loop.current_task_; creator && creator != &task)
@@ -693,15 +689,14 @@ void JsonlWriter::task_step_end(BaseEventLoop& loop, const TaskCore& task, StepO
       // combinator's future ("gather", as --tasks names it), a lock's, queue's or stream's
       // waiter ("Queue.get()"), else a plain "Future".
       auto sleeping = state_->sleeping.find(&task);
-      auto call = state_->calls.find(&task);
       if (sleeping != state_->sleeping.end()) {
         char what[48];
         std::snprintf(what, sizeof what, "sleep(%g)", sleeping->second);
         state_->field("awaited", what);
       } else if (const char* combinator = detail::combinator_name_(*awaited)) {
         state_->field("awaited", combinator);
-      } else if (call != state_->calls.end()) {
-        state_->field("awaited", call->second.first);
+      } else if (const detail::CallLabel call = task.call_label()) {
+        state_->field("awaited", call.text());
       } else {
         state_->field("awaited", "Future");
       }
@@ -829,29 +824,6 @@ void JsonlWriter::task_cancel_requested(BaseEventLoop&, const TaskCore& task) {
   const State::Running& r = state_->running.back();
   if (r.task == state_->task_id(task)) return;  // a task cancelling itself is not "from outside"
   state_->cancel_by.try_emplace(&task, r.h, r.task);
-}
-
-void JsonlWriter::call_entered(BaseEventLoop&, const TaskCore& task, const char* label) {
-  auto [it, added] = state_->calls.try_emplace(&task, label, 0);
-  ++it->second.second;
-}
-
-void JsonlWriter::call_left(BaseEventLoop&, const TaskCore& task) {
-  auto it = state_->calls.find(&task);
-  if (it != state_->calls.end() && --it->second.second <= 0) state_->calls.erase(it);
-}
-
-void detail::TracedCall::enter_(BaseEventLoop& loop, const char* label) {
-  const TaskCore* task = loop.current_task_;
-  if (!task) return;
-  loop_ = &loop;
-  task_ = task;
-  loop.tracer().emit(loop, [&](Observer& o) { o.call_entered(loop, *task, label); });
-}
-
-void detail::TracedCall::leave_() noexcept {
-  BaseEventLoop& loop = *loop_;
-  loop.tracer().emit(loop, [&](Observer& o) { o.call_left(loop, *task_); });
 }
 
 // ---- [graph] future_created, stuck (who waits on what; docs/trace-format.md, version 2)

@@ -16,6 +16,8 @@
 #include <source_location>
 #endif
 
+#include "asyncio/graph.hpp"  // detail::CallLabel
+
 namespace asyncio {
 
 class BaseEventLoop;
@@ -159,12 +161,6 @@ class Observer {
   virtual void callback_raised(BaseEventLoop&, const Handle&, const std::exception_ptr&, bool /*custom_handler*/) {}
   // Task.cancel() was called on a task that is not done (by whom: the running callback).
   virtual void task_cancel_requested(BaseEventLoop&, const TaskCore&) {}
-  // The task entered / left a public suspending call of a lock, queue or stream (`label`, a
-  // static string: "Queue.get()", "Lock.acquire()", ...; detail::TracedCall below). Calls nest
-  // (Barrier.wait() takes a Condition's lock); what the task awaits inside the outermost one is
-  // labelled with it, as the user's code made that call.
-  virtual void call_entered(BaseEventLoop&, const TaskCore&, const char* /*label*/) {}
-  virtual void call_left(BaseEventLoop&, const TaskCore&) {}
 };
 
 // Tracer: what the loop calls. With no observer each call is one predictable branch; the
@@ -248,8 +244,6 @@ class JsonlWriter final : public Observer {
   void handle_cancelled(BaseEventLoop&, const Handle&) override;
   void callback_raised(BaseEventLoop&, const Handle&, const std::exception_ptr&, bool custom_handler) override;
   void task_cancel_requested(BaseEventLoop&, const TaskCore&) override;
-  void call_entered(BaseEventLoop&, const TaskCore&, const char* label) override;
-  void call_left(BaseEventLoop&, const TaskCore&) override;
   // Like capture_stdout(), for stderr (fd 2): "output" events with "fd":2, and every byte is
   // still copied to where fd 2 pointed before, so the terminal sees it too.
   bool capture_stderr() noexcept;
@@ -260,23 +254,23 @@ class JsonlWriter final : public Observer {
 };
 
 namespace detail {
-// A scope around a public suspending call of a lock, queue or stream: with an observer attached
-// to the running loop and a task running, reports call_entered(label) now and call_left at the end of the scope, so
-// the trace says what the task waits on ("awaited Queue.get()"). Without an observer: one branch.
+// A scope around a public suspending call of a lock, queue or stream: while it lasts, the running
+// task's call_label() is `label` (unless an outer call set it: the outermost call is the one the
+// program made; Barrier.wait() waits in a Condition's). The await tree, the task table and the
+// trace name what the task awaits by it ("Queue.get()"). With tracing on or off the same work:
+// a few loads and stores on entry, a test and a store on exit (docs/performance.md, "Labels").
 class TracedCall {
  public:
-  explicit TracedCall(const char* label);  // inline, at the end of base_events.hpp
-  ~TracedCall() {
-    if (loop_) [[unlikely]] leave_();
-  }
+  // The running loop's current task; or `loop`'s (nullptr: none), saving the look-up of the
+  // running loop where the caller has its loop at hand. An empty label does nothing.
+  explicit TracedCall(CallLabel label);  // inline, at the end of tasks.hpp
+  TracedCall(BaseEventLoop* loop, CallLabel label);
+  ~TracedCall();                         // inline, there too
   TracedCall(const TracedCall&) = delete;
   TracedCall& operator=(const TracedCall&) = delete;
 
  private:
-  void enter_(BaseEventLoop& loop, const char* label);
-  void leave_() noexcept;
-  BaseEventLoop* loop_ = nullptr;
-  const TaskCore* task_ = nullptr;
+  TaskCore* task_ = nullptr;  // the task whose label this scope set
 };
 }  // namespace detail
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <deque>
 #include <exception>
-#include <optional>
 
 #include "asyncio/coroutines.hpp"  // and tasks.hpp
 
@@ -25,12 +24,15 @@ inline void wakeup_next(std::deque<Future<void>>& waiters) {
   }
 }
 
-// `while must_wait(): await waiter` with a fresh waiter at the back of the line each time. If the
+// `while must_wait(): await waiter` with a fresh waiter at the back of the line each time;
+// `label`: the public call that waits (the task's call_label() while it waits). If the
 // wait fails (cancelled), the waiter leaves the line, and one that had already been woken passes
 // the wake-up on to the next in line when the condition now holds.
 template <class MustWait>
-void wait_in_line(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait, source_location where) {
+void wait_in_line(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait, source_location where,
+                  CallLabel label = {}) {
   while (must_wait()) {
+    TracedCall call(&loop, label);  // what the task waits in ("Queue.get()"), only while it waits
     Future<void> waiter = loop.create_future<void>();
     waiters.push_back(waiter);
     std::exception_ptr error;
@@ -52,10 +54,9 @@ void wait_in_line(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWa
 // wait_in_line in a coroutine (co_await for await).
 template <class MustWait>
 Coro<void> wait_in_line_async(std::deque<Future<void>>& waiters, BaseEventLoop& loop, MustWait must_wait,
-                              const char* label = nullptr) {
+                              CallLabel label = {}) {
   while (must_wait()) {
-    std::optional<TracedCall> call;  // the trace's label of the wait (trace.hpp)
-    if (label) call.emplace(label);
+    TracedCall call(&loop, label);
     Future<void> waiter = loop.create_future<void>();
     waiters.push_back(waiter);
     std::exception_ptr error;

@@ -140,13 +140,14 @@ def main():
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
         read_until(proc.stderr, r"^ready pid=\d+", proc)
         os.killpg(proc.pid, signal.SIGQUIT)
-        text = read_until(proc.stderr, r"^  Task 'stdin_waiter' awaits Future", proc)
+        text = read_until(proc.stderr, r"^Task 'queue_getter' awaits Queue\.get\(\)", proc)
         # stdin_waiter began waiting in pass 2 (main's first step created it, its own first
         # step awaits the line): the live table keeps that pass, as --tasks does.
         for want in ("asyncio: SIGQUIT at pass ",
                      "'stdin_waiter'  waiting on Future since pass 2 at tests/trace/trace_stuck.cpp:46\n",
                      "'Task-1'        waiting on Task 'stdin_waiter' since pass ", "await tree:",
-                     "Task 'Task-1' awaits Task 'stdin_waiter'"):
+                     "'queue_getter'  waiting on Queue.get() since pass 2 at tests/trace/trace_stuck.cpp:",
+                     "Task 'Task-1' awaits Task 'stdin_waiter'", "  Task 'stdin_waiter' awaits Future\n"):
             if want not in text:
                 fail(f"no {want!r} in the SIGQUIT report:\n{text}")
         out, err = proc.communicate("hello\n", timeout=TIMEOUT)

@@ -2,7 +2,7 @@
 // (docs/trace.md, "Stuck programs"): `cycle` (two tasks awaiting each other, under a gather),
 // `orphan` (a task awaiting a future nothing holds); with `debug` after either, the loop runs in
 // debug mode (the runtime logs the report once on stderr and goes on waiting).
-// `sigquit`: waits for a line on stdin (fd registered: not stuck) so a test can send SIGQUIT.
+// `sigquit`: waits for a line on stdin (fd registered: not stuck; and a Queue) so a test can send SIGQUIT.
 // Course: docs/trace.md
 #include <unistd.h>
 
@@ -44,9 +44,13 @@ void sigquit() {
     if (!line.done()) line.set_result(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0));
   });
   auto waiter = asyncio::create_task(asyncio::TaskOptions{"stdin_waiter"}, [line] { return asyncio::await(line); });
+  // A second task waits in Queue.get(): the live table and tree name its wait by that call.
+  asyncio::Queue<std::string> lines;
+  auto getter = asyncio::create_task(asyncio::TaskOptions{"queue_getter"}, [&lines] { return lines.get(); });
   asyncio::sleep(0.01);
   std::cerr << "ready pid=" << ::getpid() << std::endl;
-  const std::string got = asyncio::await(waiter);
+  lines.put_nowait(asyncio::await(waiter));
+  const std::string got = asyncio::await(getter);
   std::cout << "got " << got.size() << " bytes" << std::endl;
 }
 

@@ -27,6 +27,17 @@ std::string without_ids(const std::string& text) {
   }
   return out;
 }
+// The line of `table` that starts with `start` ("" if none).
+std::string line_of(const std::string& table, const std::string& start) {
+  for (std::size_t i = 0; i < table.size();) {
+    std::size_t end = table.find('\n', i);
+    if (end == std::string::npos) end = table.size();
+    if (table.compare(i, start.size(), start) == 0) return table.substr(i, end - i);
+    i = end + 1;
+  }
+  return "";
+}
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 }  // namespace
 
 TEST_SUITE("graph") {
@@ -168,6 +179,98 @@ TEST_SUITE("graph") {
                      "'main'  waiting on TaskGroup since pass 1 at " + here + std::to_string(group_line) + "\n" +
                      "'one'   waiting on Future since pass 2 at " + here + std::to_string(group_line + 1) + "\n" +
                      "'two'   running\n");
+    });
+  }
+
+  TEST_CASE("the tree, the table and the call graph name a wait by the asyncio call that made it") {
+    TestLoop loop;
+    loop->run_until_complete([&] {
+      current_task()->set_name("main");
+      Queue<int> q;
+      Lock lock;
+      Event ev;
+      lock.acquire();
+      auto getter = create_task(TaskOptions{"getter"}, [&] { return q.get(); });
+      auto locker = create_task(TaskOptions{"locker"}, [&] {
+        AsyncWith<Lock> held(lock);
+        ev.wait();  // an inner call: its own label once the outer one has ended
+      });
+      auto waiter = create_task(TaskOptions{"waiter"}, [&] { return ev.wait(); });
+      auto plain = get_running_loop().create_future<int>();
+      auto other = create_task(TaskOptions{"other"}, [plain] { return await(plain); });
+      asyncio::sleep(0);
+      const std::string tree = format_await_tree(get_running_loop());
+      CHECK(tree.find("Task 'getter' awaits Queue.get()\n") != std::string::npos);
+      CHECK(tree.find("Task 'locker' awaits Lock.acquire()\n") != std::string::npos);
+      CHECK(tree.find("Task 'waiter' awaits Event.wait()\n") != std::string::npos);
+      CHECK(tree.find("Task 'other' awaits Future\n") != std::string::npos);  // a plain future stays one
+      const std::string table = format_task_table(get_running_loop());
+      CHECK(has(line_of(table, "'getter' "), "waiting on Queue.get() since pass "));
+      CHECK(has(line_of(table, "'locker' "), "waiting on Lock.acquire() since pass "));
+      CHECK(has(line_of(table, "'waiter' "), "waiting on Event.wait() since pass "));
+      CHECK(has(line_of(table, "'other' "), "waiting on Future since pass "));
+      std::optional<FutureCallGraph> g = capture_call_graph(&getter.core());
+      REQUIRE(g);
+      REQUIRE(g->call_stack.size() == 1);
+      CHECK(without_ids(g->call_stack[0].what) == "awaits Future(id=ID) in Queue.get()");
+      CHECK(without_ids(capture_call_graph(&other.core())->call_stack[0].what) == "awaits Future(id=ID)");
+      // The label goes with the call: locker, past Lock.acquire(), now waits in Event.wait().
+      lock.release();
+      asyncio::sleep(0);
+      asyncio::sleep(0);
+      CHECK(format_await_tree(get_running_loop()).find("Task 'locker' awaits Event.wait()\n") != std::string::npos);
+      q.put_nowait(7);
+      ev.set();
+      plain.set_result(1);
+      CHECK(await(getter) == 7);
+      await(locker);
+      CHECK(await(waiter));
+      CHECK(await(other) == 1);
+      CHECK_FALSE(current_task()->call_label());
+    });
+  }
+
+  TEST_CASE("coroutine tasks name their waits as fiber tasks do (Event.wait(), Queue.get(), as_completed())") {
+    TestLoop loop;
+    loop->use_virtual_clock();
+    loop->run_until_complete([&] {
+      BaseEventLoop& l = get_running_loop();
+      Queue<int> q;
+      Event ev;
+      auto ev_waiter = l.create_task([](Event& e) -> Coro<bool> { co_return co_await e.wait_async(); }(ev));
+      auto q_getter = l.create_task([](Queue<int>& qq) -> Coro<int> { co_return co_await qq.get_async(); }(q));
+      auto joiner = l.create_task([](Queue<int>& qq) -> Coro<void> { co_await qq.join_async(); }(q));
+      std::vector ts{l.create_task([] { return asyncio::sleep(0.1, 1); })};
+      auto completer = l.create_task([](std::vector<Task<int>> fs) -> Coro<int> {
+        int sum = 0;
+        for (auto next : as_completed(fs)) sum += co_await next;
+        co_return sum;
+      }(ts));
+      ev_waiter.set_name("ev");
+      q_getter.set_name("q");
+      joiner.set_name("join");
+      completer.set_name("ac");
+      q.put_nowait(0);  // one unfinished item: join waits (in Queue.join(), on its Event)
+      asyncio::sleep(0);
+      asyncio::sleep(0);
+      const std::string table = format_task_table(l);
+      CHECK(has(line_of(table, "'ev' "), "waiting on Event.wait() since pass "));
+      CHECK(has(line_of(table, "'join' "), "waiting on Queue.join() since pass "));
+      CHECK(has(line_of(table, "'ac' "), "waiting on as_completed() since pass "));
+      // q took the item at once (no wait); it waits in its second get.
+      CHECK(await(q_getter) == 0);
+      auto q2 = l.create_task([](Queue<int>& qq) -> Coro<int> { co_return co_await qq.get_async(); }(q));
+      q2.set_name("q2");
+      asyncio::sleep(0);
+      CHECK(format_await_tree(l).find("Task 'q2' awaits Queue.get()\n") != std::string::npos);
+      ev.set();
+      CHECK(await(ev_waiter));
+      CHECK_FALSE(static_cast<TaskCore&>(ev_waiter.core()).call_label());  // cleared on resume
+      q.task_done();
+      await(joiner);
+      q.put_nowait(5);
+      CHECK(await(q2) == 5);
+      CHECK(await(completer) == 1);
     });
   }
 

@@ -926,7 +926,10 @@ _CALL_LABELS = frozenset((
     'Queue.get', 'Queue.put', 'Queue.join', 'Lock.acquire', 'Event.wait', 'Condition.wait',
     'Condition.wait_for', 'Semaphore.acquire', 'Barrier.wait', 'Barrier.reset', 'Barrier.abort',
     'StreamReader.read', 'StreamReader.readline', 'StreamReader.readuntil', 'StreamReader.readexactly',
-    'StreamWriter.drain', 'StreamWriter.wait_closed'))
+    'StreamWriter.drain', 'StreamWriter.wait_closed', 'as_completed'))
+# Frames whose label is not their own name: as_completed()'s items are its inner _wait_for_one()
+# (awaiting its Queue's get()); the C++ runtime names that wait 'as_completed()' too.
+_CALL_RENAMES = {'as_completed.<locals>._wait_for_one': 'as_completed'}
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 
 
@@ -941,7 +944,8 @@ def _call_label(task):
         if frame is not None and frame.f_code.co_filename.startswith(_ASYNCIO_DIR):
             code = frame.f_code
             if code.co_name not in ('__aenter__', '__aexit__'):
-                return code.co_qualname + '()' if code.co_qualname in _CALL_LABELS else None
+                name = _CALL_RENAMES.get(code.co_qualname, code.co_qualname)
+                return name + '()' if name in _CALL_LABELS else None
         obj = getattr(obj, 'cr_await', None) or getattr(obj, 'gi_yieldfrom', None) or getattr(obj, 'ag_await', None)
         depth += 1
     return None
