@@ -34,6 +34,8 @@ template <class T>
 class Future;
 template <class T>
 class Task;
+template <class T>
+class Coro;  // coroutines.hpp
 struct TaskOptions;
 struct Address;
 class Socket;
@@ -181,6 +183,23 @@ class BaseEventLoop : public AbstractEventLoop {
   // _ensure_resolved / _ipaddr_info). Raises gaierror.
   std::vector<AddrInfo> getaddrinfo(const std::string& host, int port, int family = 0, int type = 0,
                                     int proto = 0, int flags = 0, source_location where = source_location::current());
+
+  // [coro] The coroutine forms of the network calls above, for a coroutine task's body
+  // (`co_await loop.sock_recv_async(fd, n)`): the same rules, errors and trace lines; each
+  // shares its non-suspending steps with the fiber form (selector_events.cpp). The fiber forms
+  // called in a coroutine task are a RuntimeError naming these. Arguments are copied into the
+  // coroutine's frame (sock_sendall_async's data too), so a temporary may be passed.
+  virtual Coro<std::string> sock_recv_async(int fd, std::size_t n);
+  virtual Coro<void> sock_sendall_async(int fd, std::string data);
+  virtual Coro<void> sock_connect_async(int fd, Address address);
+  virtual Coro<std::pair<Socket, Address>> sock_accept_async(int fd);
+  virtual Coro<std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>>> create_connection_async(
+      ProtocolFactory protocol_factory, std::string host, int port);
+  virtual Coro<Ref<Server>> create_server_async(ProtocolFactory protocol_factory,
+                                                std::optional<std::string> host = std::nullopt,
+                                                std::optional<int> port = std::nullopt, ServerOptions options = {});
+  Coro<std::vector<AddrInfo>> getaddrinfo_async(std::string host, int port, int family = 0, int type = 0,
+                                                int proto = 0, int flags = 0);
 
   // Signals (unix_events.py): callback runs in a later pass after signal `sig` arrives.
   virtual void add_signal_handler(int sig, Callback callback);

@@ -32,6 +32,13 @@ extern thread_local constinit TaskCore* running_coro_task;
 // [reach] Whether `where` lies in the outermost coroutine frame of this coroutine task
 // (coroutines.cpp): a handle there is the task's own, as one on a fiber task's stack is.
 bool in_task_frame_(const TaskCore& task, const void* where) noexcept;
+// [coro] A fiber-only suspending call made in a coroutine task's body: RuntimeError naming the
+// call and the `_async` form to co_await instead (tasks.cpp). Checked at the call's entry, so
+// the error comes whether or not the call would have suspended this time.
+[[noreturn]] void fiber_only_error_(const char* call, const char* instead);
+inline void fiber_only_(const char* call, const char* instead) {
+  if (running_coro_task) [[unlikely]] fiber_only_error_(call, instead);
+}
 }  // namespace detail
 
 // The printed names are CPython's (futures._PENDING, ...).

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <optional>
 
+#include "asyncio/coroutines.hpp"
 #include "asyncio/exceptions.hpp"
 #include "asyncio/tasks.hpp"
 #include "asyncio/threads.hpp"
@@ -324,6 +325,19 @@ void SelectorEventLoop::remove_writer_if_(int fd, Handle* handle) {
 }
 
 std::string SelectorEventLoop::sock_recv(int fd, std::size_t n, source_location where) {
+  detail::fiber_only_("loop.sock_recv", "loop.sock_recv_async");
+  Future<std::string> wait;
+  if (std::optional<std::string> data = sock_recv_begin_(fd, n, wait)) return std::move(*data);
+  return await(wait, where);
+}
+
+Coro<std::string> SelectorEventLoop::sock_recv_async(int fd, std::size_t n) {
+  Future<std::string> wait;
+  if (std::optional<std::string> data = sock_recv_begin_(fd, n, wait)) co_return std::move(*data);
+  co_return co_await wait;
+}
+
+std::optional<std::string> SelectorEventLoop::sock_recv_begin_(int fd, std::size_t n, Future<std::string>& wait) {
   check_nonblocking_(fd);
   std::string data(n, '\0');
   const ssize_t got = ::recv(fd, data.data(), n, 0);
@@ -338,7 +352,8 @@ std::string SelectorEventLoop::sock_recv(int fd, std::size_t n, source_location 
                                  "BaseSelectorEventLoop._sock_recv");
   fut.add_done_callback([this, fd, h = handle.get()](const Future<std::string>&) { remove_reader_if_(fd, h); },
                         "BaseSelectorEventLoop._sock_read_done");
-  return await(fut, where);
+  wait = fut;
+  return std::nullopt;
 }
 
 void SelectorEventLoop::sock_recv_cb_(const Future<std::string>& fut, int fd, std::size_t n) {
@@ -354,6 +369,7 @@ void SelectorEventLoop::sock_recv_cb_(const Future<std::string>& fut, int fd, st
 }
 
 std::size_t SelectorEventLoop::sock_recv_into(int fd, char* buf, std::size_t n, source_location where) {
+  detail::fiber_only_("loop.sock_recv_into", "loop.sock_recv_async");
   check_nonblocking_(fd);
   const ssize_t got = ::recv(fd, buf, n, 0);
   if (got >= 0) return static_cast<std::size_t>(got);
@@ -378,6 +394,15 @@ void SelectorEventLoop::sock_recv_into_cb_(const Future<std::size_t>& fut, int f
 }
 
 void SelectorEventLoop::sock_sendall(int fd, std::string_view data, source_location where) {
+  detail::fiber_only_("loop.sock_sendall", "loop.sock_sendall_async");
+  if (Future<void> wait = sock_sendall_begin_(fd, data); wait.valid()) await(wait, where);
+}
+
+Coro<void> SelectorEventLoop::sock_sendall_async(int fd, std::string data) {
+  if (Future<void> wait = sock_sendall_begin_(fd, data); wait.valid()) co_await wait;
+}
+
+Future<void> SelectorEventLoop::sock_sendall_begin_(int fd, std::string_view data) {
   check_nonblocking_(fd);
   std::size_t sent = 0;
   if (!data.empty()) {
@@ -390,7 +415,7 @@ void SelectorEventLoop::sock_sendall(int fd, std::string_view data, source_locat
       raise_os_error(errno);
     }
   }
-  if (sent == data.size()) return;
+  if (sent == data.size()) return {};
   Future<void> fut = create_future<void>();
   ensure_fd_no_transport_(fd);
   // The caller's view may not outlive this call's first suspension: keep our own copy.
@@ -400,7 +425,7 @@ void SelectorEventLoop::sock_sendall(int fd, std::string_view data, source_locat
                                  "BaseSelectorEventLoop._sock_sendall");
   fut.add_done_callback([this, fd, h = handle.get()](const Future<void>&) { remove_writer_if_(fd, h); },
                         "BaseSelectorEventLoop._sock_write_done");
-  await(fut, where);
+  return fut;
 }
 
 void SelectorEventLoop::sock_sendall_cb_(const Future<void>& fut, int fd, const std::shared_ptr<std::string>& data,
@@ -416,10 +441,19 @@ void SelectorEventLoop::sock_sendall_cb_(const Future<void>& fut, int fd, const 
 }
 
 void SelectorEventLoop::sock_connect(int fd, const Address& address, source_location where) {
+  detail::fiber_only_("loop.sock_connect", "loop.sock_connect_async");
   sock_connect_(fd, socket_family(fd), address, where);
 }
 
 void SelectorEventLoop::sock_connect_(int fd, int family, const Address& address, source_location where) {
+  await(sock_connect_begin_(fd, family, address), where);
+}
+
+Coro<void> SelectorEventLoop::sock_connect_async(int fd, Address address) {
+  co_await sock_connect_begin_(fd, socket_family(fd), address);
+}
+
+Future<void> SelectorEventLoop::sock_connect_begin_(int fd, int family, const Address& address) {
   check_nonblocking_(fd);
   Future<void> fut = create_future<void>();
   // _sock_connect: the result is known at once unless connect() is in progress.
@@ -436,7 +470,7 @@ void SelectorEventLoop::sock_connect_(int fd, int family, const Address& address
   } else {
     fut.set_exception(make_os_error(errno));
   }
-  await(fut, where);
+  return fut;
 }
 
 void SelectorEventLoop::sock_connect_cb_(const Future<void>& fut, int fd, const Address& address) {
@@ -452,12 +486,22 @@ void SelectorEventLoop::sock_connect_cb_(const Future<void>& fut, int fd, const 
 }
 
 std::pair<Socket, Address> SelectorEventLoop::sock_accept(int fd, source_location where) {
+  detail::fiber_only_("loop.sock_accept", "loop.sock_accept_async");
+  // A result that arrives after the task was cancelled is dropped with its socket (closed).
+  AcceptResult result = await(sock_accept_begin_(fd), where);
+  return {std::move(*result.first), std::move(result.second)};
+}
+
+Coro<std::pair<Socket, Address>> SelectorEventLoop::sock_accept_async(int fd) {
+  AcceptResult result = co_await sock_accept_begin_(fd);
+  co_return std::pair<Socket, Address>{std::move(*result.first), std::move(result.second)};
+}
+
+Future<SelectorEventLoop::AcceptResult> SelectorEventLoop::sock_accept_begin_(int fd) {
   check_nonblocking_(fd);
   Future<AcceptResult> fut = create_future<AcceptResult>();
   sock_accept_cb_(fut, fd);
-  // A result that arrives after the task was cancelled is dropped with its socket (closed).
-  AcceptResult result = await(fut, where);
-  return {std::move(*result.first), std::move(result.second)};
+  return fut;
 }
 
 // _sock_accept: called once directly, then again by the reader it registers, which replaces
@@ -519,15 +563,40 @@ std::vector<AddrInfo> ensure_resolved(BaseEventLoop& loop, const std::string& ho
   return loop.getaddrinfo(host, port, family, type, proto, flags, where);
 }
 
+Coro<std::vector<AddrInfo>> ensure_resolved_async(BaseEventLoop& loop, std::string host, int port, int family,
+                                                  int type, int proto, int flags) {
+  if (auto info = ipaddr_info(host, port, family, type, proto)) co_return std::vector<AddrInfo>{*info};
+  co_return co_await loop.getaddrinfo_async(std::move(host), port, family, type, proto, flags);
+}
+
+// create_connection's end when no address connected: the one error, or all of them.
+[[noreturn]] void raise_connect_errors(const std::vector<std::exception_ptr>& errors) {
+  if (errors.size() == 1) std::rethrow_exception(errors.front());
+  const std::string model = exception_str(errors.front());
+  bool same = true;
+  for (const auto& e : errors) same = same && exception_str(e) == model;
+  if (same) std::rethrow_exception(errors.front());
+  std::string joined;
+  for (const auto& e : errors) joined += (joined.empty() ? "" : ", ") + exception_str(e);
+  throw OSError("Multiple exceptions: " + joined);
+}
+
 }  // namespace
 
 std::vector<AddrInfo> BaseEventLoop::getaddrinfo(const std::string& host, int port, int family, int type, int proto,
                                                  int flags, source_location where) {
+  detail::fiber_only_("loop.getaddrinfo", "loop.getaddrinfo_async");
   return await(run_in_executor(nullptr, blocking_getaddrinfo, host, port, family, type, proto, flags), where);
+}
+
+Coro<std::vector<AddrInfo>> BaseEventLoop::getaddrinfo_async(std::string host, int port, int family, int type,
+                                                             int proto, int flags) {
+  co_return co_await run_in_executor(nullptr, blocking_getaddrinfo, std::move(host), port, family, type, proto, flags);
 }
 
 std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::create_connection(
     ProtocolFactory protocol_factory, const std::string& host, int port, source_location where) {
+  detail::fiber_only_("loop.create_connection", "loop.create_connection_async");
   const std::vector<AddrInfo> infos = ensure_resolved(*this, host, port, AF_UNSPEC, SOCK_STREAM, 0, 0, where);
   if (infos.empty()) throw OSError("getaddrinfo() returned empty list");
   // _connect_sock for each address in turn; the first that connects wins.
@@ -546,25 +615,10 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::crea
       errors.push_back(std::current_exception());
     }
   }
-  if (!sock) {
-    if (errors.size() == 1) std::rethrow_exception(errors.front());
-    const std::string model = exception_str(errors.front());
-    bool same = true;
-    for (const auto& e : errors) same = same && exception_str(e) == model;
-    if (same) std::rethrow_exception(errors.front());
-    std::string joined;
-    for (const auto& e : errors) joined += (joined.empty() ? "" : ", ") + exception_str(e);
-    throw OSError("Multiple exceptions: " + joined);
-  }
-  // _create_connection_transport. The peer is the address connect() reached: getpeername()
-  // would give it back, spelt as the kernel spells it (what address_from_sockaddr does).
+  if (!sock) raise_connect_errors(errors);
   std::shared_ptr<BaseProtocol> protocol = protocol_factory();
   Future<void> waiter = create_future<void>();
-  sockaddr_storage peer_ss{};
-  to_sockaddr(connected->address, connected->family, peer_ss);
-  std::map<std::string, std::any> extra{{"peername", address_from_sockaddr(reinterpret_cast<sockaddr*>(&peer_ss))}};
-  Ref<Transport> transport(
-      new SelectorSocketTransport(*this, std::move(sock), protocol, waiter, std::move(extra), nullptr, connected->family));
+  Ref<Transport> transport = connection_transport_(protocol, std::move(sock), *connected, waiter);
   try {
     await(waiter, where);
   } catch (...) {
@@ -572,6 +626,54 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> SelectorEventLoop::crea
     throw;
   }
   return {transport, protocol};
+}
+
+// create_connection, step for step, with co_await at its three waits (lookup, connect, the
+// transport's connection_made). A cancellation at the connect closes the candidate socket.
+Coro<std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>>> SelectorEventLoop::create_connection_async(
+    ProtocolFactory protocol_factory, std::string host, int port) {
+  const std::vector<AddrInfo> infos = co_await ensure_resolved_async(*this, host, port, AF_UNSPEC, SOCK_STREAM, 0, 0);
+  if (infos.empty()) throw OSError("getaddrinfo() returned empty list");
+  std::vector<std::exception_ptr> errors;
+  Socket sock;
+  const AddrInfo* connected = nullptr;
+  for (const AddrInfo& info : infos) {
+    try {
+      Socket candidate(info.family, SOCK_STREAM | SOCK_NONBLOCK, info.proto);
+      co_await sock_connect_begin_(candidate.fileno(), info.family, info.address);
+      sock = std::move(candidate);
+      connected = &info;
+      break;
+    } catch (const OSError&) {
+      errors.push_back(std::current_exception());
+    }
+  }
+  if (!sock) raise_connect_errors(errors);
+  std::shared_ptr<BaseProtocol> protocol = protocol_factory();
+  Future<void> waiter = create_future<void>();
+  Ref<Transport> transport = connection_transport_(protocol, std::move(sock), *connected, waiter);
+  std::exception_ptr failed;
+  try {
+    co_await waiter;
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  if (failed) {
+    transport->close();
+    std::rethrow_exception(failed);
+  }
+  co_return std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>>{transport, protocol};
+}
+
+// _create_connection_transport. The peer is the address connect() reached: getpeername()
+// would give it back, spelt as the kernel spells it (what address_from_sockaddr does).
+Ref<Transport> SelectorEventLoop::connection_transport_(std::shared_ptr<BaseProtocol> protocol, Socket sock,
+                                                        const AddrInfo& connected, Future<void> waiter) {
+  sockaddr_storage peer_ss{};
+  to_sockaddr(connected.address, connected.family, peer_ss);
+  std::map<std::string, std::any> extra{{"peername", address_from_sockaddr(reinterpret_cast<sockaddr*>(&peer_ss))}};
+  return Ref<Transport>(new SelectorSocketTransport(*this, std::move(sock), std::move(protocol), std::move(waiter),
+                                                    std::move(extra), nullptr, connected.family));
 }
 
 namespace {
@@ -614,20 +716,55 @@ std::string socket_repr(const Socket& sock) {
 
 Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, std::optional<std::string> host,
                                              std::optional<int> port, ServerOptions options, source_location where) {
+  detail::fiber_only_("loop.create_server", "loop.create_server_async");
+  create_server_check_(host, port, options);
+  std::vector<AddrInfo> infos;
+  // host "" or unset: every interface (getaddrinfo(None, port, AI_PASSIVE)).
+  if (host || port)
+    infos = ensure_resolved(*this, host.value_or(""), port.value_or(0), options.family, SOCK_STREAM, 0, options.flags,
+                            where);
+  const bool start = options.start_serving;
+  Ref<Server> server =
+      create_server_bind_(std::move(protocol_factory), host, host || port, std::move(options), std::move(infos));
+  if (start) server->start_serving(where);
+  if (get_debug()) log(LogLevel::info, server->repr() + " is serving");
+  return server;
+}
+
+Coro<Ref<Server>> SelectorEventLoop::create_server_async(ProtocolFactory protocol_factory,
+                                                         std::optional<std::string> host, std::optional<int> port,
+                                                         ServerOptions options) {
+  create_server_check_(host, port, options);
+  std::vector<AddrInfo> infos;
+  if (host || port)
+    infos = co_await ensure_resolved_async(*this, host.value_or(""), port.value_or(0), options.family, SOCK_STREAM, 0,
+                                           options.flags);
+  const bool start = options.start_serving;
+  Ref<Server> server =
+      create_server_bind_(std::move(protocol_factory), host, host || port, std::move(options), std::move(infos));
+  if (start) co_await server->start_serving_async();
+  if (get_debug()) log(LogLevel::info, server->repr() + " is serving");
+  co_return server;
+}
+
+void SelectorEventLoop::create_server_check_(const std::optional<std::string>& host, const std::optional<int>& port,
+                                             const ServerOptions& options) const {
   // CPython accepts an SSLContext here; this runtime has no TLS, so any ssl is refused by name.
   if (options.ssl)
     throw NotImplementedError(
         "create_server(ssl=...): asyncio-cpp has no TLS; serve plain TCP and terminate TLS in front of it");
   if (options.ssl_handshake_timeout) throw ValueError("ssl_handshake_timeout is only meaningful with ssl");
   if (options.ssl_shutdown_timeout) throw ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+  if ((host || port) && options.sock) throw ValueError("host/port and sock can not be specified at the same time");
+}
+
+// create_server after the lookup: `infos` are the addresses of host/port (empty with a sock).
+Ref<Server> SelectorEventLoop::create_server_bind_(ProtocolFactory protocol_factory,
+                                                   const std::optional<std::string>& host, bool by_address,
+                                                   ServerOptions options, std::vector<AddrInfo> infos) {
   std::vector<Socket> sockets;
-  if (host || port) {
-    if (options.sock) throw ValueError("host/port and sock can not be specified at the same time");
+  if (by_address) {
     const bool reuse_address = options.reuse_address.value_or(true);  // os.name == "posix"
-    // host "" or unset: every interface (getaddrinfo(None, port, AI_PASSIVE)).
-    const std::string bind_host = host.value_or("");
-    std::vector<AddrInfo> infos =
-        ensure_resolved(*this, bind_host, port.value_or(0), options.family, SOCK_STREAM, 0, options.flags, where);
     if (infos.empty())
       throw OSError("getaddrinfo(" + (host ? "'" + *host + "'" : std::string("None")) + ") returned empty list");
     // CPython makes a set of the results: the same address twice is bound once.
@@ -673,10 +810,7 @@ Ref<Server> SelectorEventLoop::create_server(ProtocolFactory protocol_factory, s
     sockets.push_back(std::move(options.sock));
   }
   for (Socket& sock : sockets) sock.setblocking(false);
-  Ref<Server> server(new Server(*this, std::move(sockets), std::move(protocol_factory), options.backlog));
-  if (options.start_serving) server->start_serving(where);
-  if (get_debug()) log(LogLevel::info, server->repr() + " is serving");
-  return server;
+  return Ref<Server>(new Server(*this, std::move(sockets), std::move(protocol_factory), options.backlog));
 }
 
 void SelectorEventLoop::start_serving_(const ProtocolFactory& protocol_factory, int sock_fd, Server* server,
@@ -1130,17 +1264,59 @@ void Server::close() {
 }
 
 void Server::start_serving(source_location where) {
+  detail::fiber_only_("Server::start_serving", "Server::start_serving_async");
   start_serving_();
   // Skip one loop iteration so that every add_reader goes through.
   asyncio::sleep(0, where);
 }
 
-void Server::serve_forever(source_location where) {
+Coro<void> Server::start_serving_async() {
+  start_serving_();
+  co_await sleep_async(0);
+}
+
+void Server::serve_forever_begin_() {
   if (serving_forever_fut_.valid())
     throw RuntimeError("server " + repr() + " is already being awaited on serve_forever()");
   if (closed_) throw RuntimeError("server " + repr() + " is closed");
   start_serving_();
   serving_forever_fut_ = loop_->create_future<void>();
+}
+
+Coro<void> Server::serve_forever_async() {
+  serve_forever_begin_();
+  Ref<Server> keep(this);
+  std::exception_ptr cancelled;
+  try {
+    co_await serving_forever_fut_;
+  } catch (const CancelledError&) {
+    cancelled = std::current_exception();
+  }
+  serving_forever_fut_ = Future<void>();
+  if (cancelled) {
+    try {
+      close();
+      co_await wait_closed_async();
+    } catch (...) {
+    }
+    std::rethrow_exception(cancelled);
+  }
+}
+
+Future<void> Server::wait_closed_begin_() {
+  if (closed_ || woken_) return {};
+  Future<void> waiter = loop_->create_future<void>();
+  waiters_.push_back(waiter);
+  return waiter;
+}
+
+Coro<void> Server::wait_closed_async() {
+  if (Future<void> waiter = wait_closed_begin_(); waiter.valid()) co_await waiter;
+}
+
+void Server::serve_forever(source_location where) {
+  detail::fiber_only_("Server::serve_forever", "Server::serve_forever_async");
+  serve_forever_begin_();
   Ref<Server> keep(this);
   try {
     await(serving_forever_fut_, where);
@@ -1160,10 +1336,8 @@ void Server::serve_forever(source_location where) {
 // its connections are still open; a server still open waits for close() and for its last
 // connection to go.
 void Server::wait_closed(source_location where) {
-  if (closed_ || woken_) return;
-  Future<void> waiter = loop_->create_future<void>();
-  waiters_.push_back(waiter);
-  await(waiter, where);
+  detail::fiber_only_("Server::wait_closed", "Server::wait_closed_async");
+  if (Future<void> waiter = wait_closed_begin_(); waiter.valid()) await(waiter, where);
 }
 
 // ---------------------------------------------------------------- signals
@@ -1255,6 +1429,33 @@ std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>> BaseEventLoop::create_c
 Ref<Server> BaseEventLoop::create_server(ProtocolFactory, std::optional<std::string>, std::optional<int>,
                                          ServerOptions, source_location) {
   throw NotImplementedError();
+}
+// The coroutine forms raise when awaited, as an `async def` that raises does.
+Coro<std::string> BaseEventLoop::sock_recv_async(int, std::size_t) {
+  throw NotImplementedError();
+  co_return std::string();
+}
+Coro<void> BaseEventLoop::sock_sendall_async(int, std::string) {
+  throw NotImplementedError();
+  co_return;
+}
+Coro<void> BaseEventLoop::sock_connect_async(int, Address) {
+  throw NotImplementedError();
+  co_return;
+}
+Coro<std::pair<Socket, Address>> BaseEventLoop::sock_accept_async(int) {
+  throw NotImplementedError();
+  co_return std::pair<Socket, Address>{};
+}
+Coro<std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>>> BaseEventLoop::create_connection_async(ProtocolFactory,
+                                                                                                      std::string, int) {
+  throw NotImplementedError();
+  co_return std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>>{};
+}
+Coro<Ref<Server>> BaseEventLoop::create_server_async(ProtocolFactory, std::optional<std::string>, std::optional<int>,
+                                                     ServerOptions) {
+  throw NotImplementedError();
+  co_return Ref<Server>();
 }
 void BaseEventLoop::add_signal_handler(int, Callback) { throw NotImplementedError(); }
 bool BaseEventLoop::remove_signal_handler(int) { throw NotImplementedError(); }

@@ -69,6 +69,16 @@ class SelectorEventLoop : public BaseEventLoop {
                             std::optional<int> port = std::nullopt, ServerOptions options = {},
                             source_location where = source_location::current()) final;
 
+  // [coro] The coroutine forms (base_events.hpp): the same steps, co_await at the waits.
+  Coro<std::string> sock_recv_async(int fd, std::size_t n) final;
+  Coro<void> sock_sendall_async(int fd, std::string data) final;
+  Coro<void> sock_connect_async(int fd, Address address) final;
+  Coro<std::pair<Socket, Address>> sock_accept_async(int fd) final;
+  Coro<std::pair<Ref<Transport>, std::shared_ptr<BaseProtocol>>> create_connection_async(
+      ProtocolFactory protocol_factory, std::string host, int port) final;
+  Coro<Ref<Server>> create_server_async(ProtocolFactory protocol_factory, std::optional<std::string> host = std::nullopt,
+                                        std::optional<int> port = std::nullopt, ServerOptions options = {}) final;
+
   // Signals (unix_events.py): the C handler writes the signal number into the self-pipe;
   // the loop's reader of the pipe queues the callback (_process_self_data, _handle_signal).
   // ValueError for a number outside range(1, NSIG); RuntimeError for SIGKILL/SIGSTOP (EINVAL).
@@ -102,11 +112,26 @@ class SelectorEventLoop : public BaseEventLoop {
   HandleRef add_handler_(int fd, int event, Callback callback, const char* name);
   void check_nonblocking_(int fd) const;
   void ensure_fd_no_transport_(int fd) const;
+  // The non-suspending halves shared by each fiber form and its _async form: the syscall tried
+  // now and, when it would block, the future (with its reader/writer) to wait on.
+  std::optional<std::string> sock_recv_begin_(int fd, std::size_t n, Future<std::string>& wait);
+  Future<void> sock_sendall_begin_(int fd, std::string_view data);  // empty: all sent now
+  Future<void> sock_connect_begin_(int fd, int family, const Address& address);
+  using AcceptResult = std::pair<std::shared_ptr<Socket>, Address>;
+  Future<AcceptResult> sock_accept_begin_(int fd);
+  // create_connection after the connect (_create_connection_transport): the transport, whose
+  // waiter the caller awaits, closing the transport if that wait fails.
+  Ref<Transport> connection_transport_(std::shared_ptr<BaseProtocol> protocol, Socket sock, const AddrInfo& connected,
+                                       Future<void> waiter);
+  // create_server before the lookup (the option checks) and after it (sockets bound, Server).
+  void create_server_check_(const std::optional<std::string>& host, const std::optional<int>& port,
+                            const ServerOptions& options) const;
+  Ref<Server> create_server_bind_(ProtocolFactory protocol_factory, const std::optional<std::string>& host,
+                                  bool by_address, ServerOptions options, std::vector<AddrInfo> infos);
   void sock_recv_cb_(const Future<std::string>& fut, int fd, std::size_t n);
   void sock_recv_into_cb_(const Future<std::size_t>& fut, int fd, char* buf, std::size_t n);
   void sock_sendall_cb_(const Future<void>& fut, int fd, const std::shared_ptr<std::string>& data,
                         const std::shared_ptr<std::size_t>& pos);
-  using AcceptResult = std::pair<std::shared_ptr<Socket>, Address>;
   void sock_accept_cb_(const Future<AcceptResult>& fut, int fd);
   void sock_connect_cb_(const Future<void>& fut, int fd, const Address& address);
   void remove_reader_if_(int fd, Handle* handle);
@@ -208,6 +233,10 @@ class Server : public RefCounted {
   void serve_forever(source_location where = source_location::current());
   // Returns when the server is closed and its last connection is gone.
   void wait_closed(source_location where = source_location::current());
+  // [coro] The coroutine forms of the three.
+  Coro<void> start_serving_async();
+  Coro<void> serve_forever_async();
+  Coro<void> wait_closed_async();
   std::string repr() const;
 
   // Transports of this server count themselves in and out (_attach / _detach).
@@ -217,6 +246,10 @@ class Server : public RefCounted {
  private:
   void start_serving_();
   void wakeup_();
+  // The non-suspending parts: serve_forever's checks and its future; wait_closed's waiter
+  // (empty: nothing to wait for).
+  void serve_forever_begin_();
+  Future<void> wait_closed_begin_();
 
   InnerRef<BaseEventLoop> loop_ref_;
   SelectorEventLoop* loop_;

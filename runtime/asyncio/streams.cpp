@@ -432,41 +432,87 @@ Coro<void> StreamWriter::wait_closed_async() {
 
 // ---------------------------------------------------------------- open_connection, start_server
 
-StreamPair open_connection(const std::string& host, int port, std::size_t limit, source_location where) {
-  BaseEventLoop& loop = get_running_loop();
+// The steps of open_connection and start_server that do not wait, shared by the fiber and
+// coroutine forms.
+namespace {
+std::pair<std::shared_ptr<StreamReader>, std::shared_ptr<StreamReaderProtocol>> client_protocol(BaseEventLoop& loop,
+                                                                                               std::size_t limit) {
   auto reader = std::make_shared<StreamReader>(limit, &loop);
   auto protocol = std::make_shared<StreamReaderProtocol>(reader, nullptr, &loop);
   protocol->self_ = protocol;
-  auto [transport, unused] = loop.create_connection([protocol] { return protocol; }, host, port, where);
-  auto writer = std::make_shared<StreamWriter>(transport, protocol, reader, &loop);
-  return {reader, writer};
+  return {reader, protocol};
 }
 
-Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
-                         std::optional<int> port, ServerOptions options, std::size_t limit,
-                         source_location where) {
-  BaseEventLoop& loop = get_running_loop();
-  auto factory = [cb = std::move(client_connected_cb), limit, loop_ptr = &loop] {
+ProtocolFactory server_factory(StreamReaderProtocol::ClientConnected cb, std::size_t limit, BaseEventLoop& loop) {
+  return [cb = std::move(cb), limit, loop_ptr = &loop] {
     auto reader = std::make_shared<StreamReader>(limit, loop_ptr);
     auto protocol = std::make_shared<StreamReaderProtocol>(reader, cb, loop_ptr);
     protocol->self_ = protocol;
     return protocol;
   };
-  return loop.create_server(factory, std::move(host), port, std::move(options), where);
 }
 
-Ref<Server> start_server_coro_(StreamReaderProtocol::CoroClientConnected client_connected_cb,
-                               std::optional<std::string> host, std::optional<int> port, ServerOptions options,
-                               std::size_t limit, source_location where) {
-  BaseEventLoop& loop = get_running_loop();
-  auto factory = [cb = std::move(client_connected_cb), limit, loop_ptr = &loop] {
+ProtocolFactory coro_server_factory(StreamReaderProtocol::CoroClientConnected cb, std::size_t limit,
+                                    BaseEventLoop& loop) {
+  return [cb = std::move(cb), limit, loop_ptr = &loop] {
     auto reader = std::make_shared<StreamReader>(limit, loop_ptr);
     auto protocol = std::make_shared<StreamReaderProtocol>(reader, nullptr, loop_ptr);
     protocol->set_coro_client_connected_(cb);
     protocol->self_ = protocol;
     return protocol;
   };
-  return loop.create_server(factory, std::move(host), port, std::move(options), where);
+}
+}  // namespace
+
+StreamPair open_connection(const std::string& host, int port, std::size_t limit, source_location where) {
+  detail::fiber_only_("asyncio::open_connection", "asyncio::open_connection_async");
+  BaseEventLoop& loop = get_running_loop();
+  auto [reader, protocol] = client_protocol(loop, limit);
+  auto [transport, unused] = loop.create_connection([p = protocol] { return p; }, host, port, where);
+  auto writer = std::make_shared<StreamWriter>(transport, protocol, reader, &loop);
+  return {reader, writer};
+}
+
+Coro<StreamPair> open_connection_async(std::string host, int port, std::size_t limit) {
+  BaseEventLoop& loop = get_running_loop();
+  auto [reader, protocol] = client_protocol(loop, limit);
+  auto [transport, unused] = co_await loop.create_connection_async([p = protocol] { return p; }, std::move(host), port);
+  auto writer = std::make_shared<StreamWriter>(transport, protocol, reader, &loop);
+  co_return StreamPair{reader, writer};
+}
+
+Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,
+                         std::optional<int> port, ServerOptions options, std::size_t limit,
+                         source_location where) {
+  detail::fiber_only_("asyncio::start_server", "asyncio::start_server_async");
+  BaseEventLoop& loop = get_running_loop();
+  return loop.create_server(server_factory(std::move(client_connected_cb), limit, loop), std::move(host), port,
+                            std::move(options), where);
+}
+
+Ref<Server> start_server_coro_(StreamReaderProtocol::CoroClientConnected client_connected_cb,
+                               std::optional<std::string> host, std::optional<int> port, ServerOptions options,
+                               std::size_t limit, source_location where) {
+  detail::fiber_only_("asyncio::start_server", "asyncio::start_server_async");
+  BaseEventLoop& loop = get_running_loop();
+  return loop.create_server(coro_server_factory(std::move(client_connected_cb), limit, loop), std::move(host), port,
+                            std::move(options), where);
+}
+
+Coro<Ref<Server>> start_server_async(StreamReaderProtocol::ClientConnected client_connected_cb,
+                                     std::optional<std::string> host, std::optional<int> port, ServerOptions options,
+                                     std::size_t limit) {
+  BaseEventLoop& loop = get_running_loop();
+  co_return co_await loop.create_server_async(server_factory(std::move(client_connected_cb), limit, loop),
+                                              std::move(host), port, std::move(options));
+}
+
+Coro<Ref<Server>> start_server_coro_async_(StreamReaderProtocol::CoroClientConnected client_connected_cb,
+                                           std::optional<std::string> host, std::optional<int> port,
+                                           ServerOptions options, std::size_t limit) {
+  BaseEventLoop& loop = get_running_loop();
+  co_return co_await loop.create_server_async(coro_server_factory(std::move(client_connected_cb), limit, loop),
+                                              std::move(host), port, std::move(options));
 }
 
 Ref<Server> start_server(StreamReaderProtocol::ClientConnected client_connected_cb, std::optional<std::string> host,

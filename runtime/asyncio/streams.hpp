@@ -209,4 +209,24 @@ Ref<Server> start_server(F client_connected_cb, std::optional<std::string> host,
   return start_server_coro_(std::move(client_connected_cb), std::move(host), port, ServerOptions{}, limit, where);
 }
 
+// [coro] The coroutine forms, for a coroutine task's body: `auto [reader, writer] = co_await
+// open_connection_async(host, port)`, `Ref<Server> server = co_await start_server_async(handle,
+// host, port)`. The same steps as the fiber forms (loop.create_connection_async and
+// create_server_async do the waiting). The handler may be a fiber function or one returning
+// Coro<void>, as with start_server.
+Coro<StreamPair> open_connection_async(std::string host, int port, std::size_t limit = DEFAULT_LIMIT);
+Coro<Ref<Server>> start_server_async(StreamReaderProtocol::ClientConnected client_connected_cb,
+                                     std::optional<std::string> host = std::nullopt,
+                                     std::optional<int> port = std::nullopt, ServerOptions options = {},
+                                     std::size_t limit = DEFAULT_LIMIT);
+Coro<Ref<Server>> start_server_coro_async_(StreamReaderProtocol::CoroClientConnected client_connected_cb,
+                                           std::optional<std::string> host, std::optional<int> port,
+                                           ServerOptions options, std::size_t limit);
+template <CoroClientConnectedCb F>
+Coro<Ref<Server>> start_server_async(F client_connected_cb, std::optional<std::string> host = std::nullopt,
+                                     std::optional<int> port = std::nullopt, ServerOptions options = {},
+                                     std::size_t limit = DEFAULT_LIMIT) {
+  return start_server_coro_async_(std::move(client_connected_cb), std::move(host), port, std::move(options), limit);
+}
+
 }  // namespace asyncio

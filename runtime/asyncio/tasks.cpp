@@ -367,6 +367,11 @@ int TaskCore::uncancel() noexcept {
 
 // ---------------------------------------------------------------- await, sleep, registry
 
+void detail::fiber_only_error_(const char* call, const char* instead) {
+  throw RuntimeError(std::string(call) + "() suspends a fiber; in a coroutine task use co_await " + instead +
+                     "(...) (docs/06)");
+}
+
 namespace {
 TaskCore& running_task(const char* what) {
   // [coro] A coroutine task's body runs on the loop's own stack: it can only suspend in co_await.

@@ -12,6 +12,7 @@
 
 #include "asyncio/asyncio.hpp"
 #include "asyncio/warnings.hpp"
+#include "io_support.hpp"
 #include "test_support.hpp"
 
 using namespace asyncio;
@@ -24,6 +25,49 @@ struct SetOnDestroy {
   bool* flag;
   ~SetOnDestroy() { *flag = true; }
 };
+
+// A coroutine echo handler (start_server_async runs it as a coroutine task per connection).
+std::vector<std::string> echo_server_log;
+Coro<void> echo_handler(std::shared_ptr<StreamReader> reader, std::shared_ptr<StreamWriter> writer) {
+  echo_server_log.push_back(current_task()->stack_size() == 0 ? "coroutine task" : "fiber task");
+  for (;;) {
+    std::string line = co_await reader->readline_async();
+    if (line.empty()) break;
+    writer->write("echo: " + line);
+    co_await writer->drain_async();
+  }
+  writer->close();
+  co_await writer->wait_closed_async();
+  echo_server_log.push_back("handler done");
+}
+
+// A whole client and server in one coroutine task: no fiber anywhere.
+Coro<std::vector<std::string>> echo_client_and_server() {
+  std::vector<std::string> got;
+  Ref<Server> server = co_await start_server_async(echo_handler, "127.0.0.1", 0);
+  got.push_back(server->is_serving() ? "serving" : "not serving");
+  const int port = server->sockets().at(0).getsockname().port;
+  Task<void> forever = get_running_loop().create_task(server->serve_forever_async());
+  auto [reader, writer] = co_await open_connection_async("127.0.0.1", port);
+  for (const char* line : {"one\n", "two\n"}) {
+    writer->write(line);
+    co_await writer->drain_async();
+    got.push_back(co_await reader->readline_async());
+  }
+  writer->write_eof();
+  got.push_back("eof read: [" + co_await reader->read_async() + "]");
+  writer->close();
+  co_await writer->wait_closed_async();
+  forever.cancel();  // serve_forever_async closes the server and waits for it
+  try {
+    co_await forever;
+  } catch (const CancelledError&) {
+    got.push_back("serve_forever cancelled");
+  }
+  got.push_back(server->is_serving() ? "serving" : "not serving");
+  co_await server->wait_closed_async();
+  co_return got;
+}
 
 Coro<int> answer(std::vector<std::string>* log) {
   log->push_back("answer runs");
@@ -887,5 +931,123 @@ TEST_SUITE("coroutines") {
     CHECK(got == std::vector<std::string>{"echo: one\n", "eof read: []", "echo: two\n", "eof read: []"});
     CHECK(server_log ==
           std::vector<std::string>{"coroutine task", "handler done", "coroutine task", "handler done"});
+  }
+
+  TEST_CASE("open_connection_async and start_server_async: a coroutine echo client and server over a real socket") {
+    TestLoop loop;
+    echo_server_log.clear();
+    const std::vector<std::string> got =
+        loop->run_until_complete(Future<std::vector<std::string>>(loop->create_task(echo_client_and_server())));
+    CHECK(got == std::vector<std::string>{"serving", "echo: one\n", "echo: two\n", "eof read: []",
+                                          "serve_forever cancelled", "not serving"});
+    CHECK(echo_server_log == std::vector<std::string>{"coroutine task", "handler done"});
+  }
+
+  TEST_CASE("the loop's sock_*_async calls: accept, connect, sendall and recv between two coroutine tasks") {
+    TestLoop loop;
+    Socket listener(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+    listener.bind(Address{"127.0.0.1", 0});
+    listener.listen(8);
+    auto server = [](int lfd) -> Coro<std::string> {
+      BaseEventLoop& lp = get_running_loop();
+      auto [conn, peer] = co_await lp.sock_accept_async(lfd);
+      std::string got;
+      while (got.size() < 5) {
+        std::string data = co_await lp.sock_recv_async(conn.fileno(), 16);
+        if (data.empty()) break;
+        got += data;
+      }
+      co_await lp.sock_sendall_async(conn.fileno(), "got " + got);
+      co_return got + " from " + peer.host;
+    };
+    auto client = [](Address to) -> Coro<std::string> {
+      BaseEventLoop& lp = get_running_loop();
+      Socket sock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+      co_await lp.sock_connect_async(sock.fileno(), to);
+      co_await lp.sock_sendall_async(sock.fileno(), std::string("hello"));
+      std::string reply;
+      for (;;) {
+        std::string data = co_await lp.sock_recv_async(sock.fileno(), 16);
+        if (data.empty()) break;  // the server's socket closed with its frame
+        reply += data;
+      }
+      co_return reply;
+    };
+    Task<std::string> server_task = loop->create_task(server(listener.fileno()));
+    Task<std::string> client_task = loop->create_task(client(listener.getsockname()));
+    CHECK(loop->run_until_complete(Future<std::string>(client_task)) == "got hello");
+    CHECK(loop->run_until_complete(Future<std::string>(server_task)) == "hello from 127.0.0.1");
+  }
+
+  TEST_CASE("open_connection_async to a port nobody listens on: ConnectionRefusedError thrown at the co_await") {
+    TestLoop loop;
+    Socket bound(AF_INET, SOCK_STREAM);
+    bound.bind(Address{"127.0.0.1", 0});  // bound but not listening: a connect to it is refused
+    auto body = [](int port) -> Coro<std::string> {
+      try {
+        StreamPair pair = co_await open_connection_async("127.0.0.1", port);
+        co_return "connected";
+      } catch (const ConnectionRefusedError& e) {
+        co_return std::string("ConnectionRefusedError: ") + e.what();
+      }
+    };
+    const std::string out =
+        loop->run_until_complete(Future<std::string>(loop->create_task(body(bound.getsockname().port))));
+    CHECK(out.find("ConnectionRefusedError: [Errno 111]") == 0);
+  }
+
+  TEST_CASE("a coroutine task cancelled while it connects gets CancelledError at the co_await; the socket is closed") {
+    TestLoop loop;
+    Socket listener(AF_INET, SOCK_STREAM);
+    listener.bind(Address{"127.0.0.1", 0});
+    listener.listen(8);  // never accepted: the connection waits in the backlog
+    const std::size_t fds_before = io_support::open_fd_count();
+    std::vector<std::string> log;
+    auto body = [](int port, std::vector<std::string>* out) -> Coro<void> {
+      try {
+        StreamPair pair = co_await open_connection_async("127.0.0.1", port);
+        out->push_back("connected");
+      } catch (const CancelledError&) {
+        out->push_back("CancelledError at the co_await");
+        throw;
+      }
+    };
+    Task<void> task = loop->create_task(body(listener.getsockname().port, &log));
+    run_one_pass(*loop);  // the first step: the socket exists and the task waits
+    CHECK(io_support::open_fd_count() == fds_before + 1);
+    task.cancel();
+    CHECK_THROWS_AS(loop->run_until_complete(Future<void>(task)), CancelledError);
+    for (int i = 0; i < 3; ++i) run_one_pass(*loop);  // a transport's close ends a pass later
+    CHECK(log == std::vector<std::string>{"CancelledError at the co_await"});
+    CHECK(io_support::open_fd_count() == fds_before);
+  }
+
+  TEST_CASE("the fiber forms of the connection calls in a coroutine task are RuntimeErrors naming the _async forms") {
+    TestLoop loop;
+    auto body = []() -> Coro<std::vector<std::string>> {
+      std::vector<std::string> out;
+      auto attempt = [&out](auto call) {
+        try {
+          call();
+          out.push_back("no error");
+        } catch (const RuntimeError& e) {
+          out.push_back(e.what());
+        }
+      };
+      attempt([] { (void)open_connection("127.0.0.1", 1); });
+      attempt([] { (void)start_server([](std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>) {}, "127.0.0.1", 0); });
+      attempt([] { (void)get_running_loop().sock_recv(0, 1); });
+      attempt([] { (void)get_running_loop().getaddrinfo("localhost", 80); });
+      co_return out;
+    };
+    const auto out = loop->run_until_complete(Future<std::vector<std::string>>(loop->create_task(body())));
+    CHECK(out == std::vector<std::string>{
+                     "asyncio::open_connection() suspends a fiber; in a coroutine task use co_await "
+                     "asyncio::open_connection_async(...) (docs/06)",
+                     "asyncio::start_server() suspends a fiber; in a coroutine task use co_await "
+                     "asyncio::start_server_async(...) (docs/06)",
+                     "loop.sock_recv() suspends a fiber; in a coroutine task use co_await loop.sock_recv_async(...) (docs/06)",
+                     "loop.getaddrinfo() suspends a fiber; in a coroutine task use co_await loop.getaddrinfo_async(...) "
+                     "(docs/06)"});
   }
 }
