@@ -476,7 +476,11 @@ StreamPair open_connection(const std::string& host, int port, std::size_t limit,
 Coro<StreamPair> open_connection_async(std::string host, int port, std::size_t limit) {
   BaseEventLoop& loop = get_running_loop();
   auto [reader, protocol] = client_protocol(loop, limit);
-  auto [transport, unused] = co_await loop.create_connection_async([p = protocol] { return p; }, std::move(host), port);
+  // The factory is a named variable, not a lambda written inside the co_await: GCC 12 destroys a
+  // capturing closure temporary of a co_await's full-expression twice, which released the
+  // protocol twice (docs/06, "One compiler trap").
+  ProtocolFactory factory = [p = protocol] { return p; };
+  Ref<Transport> transport = (co_await loop.create_connection_async(std::move(factory), std::move(host), port)).first;
   auto writer = std::make_shared<StreamWriter>(transport, protocol, reader, &loop);
   co_return StreamPair{reader, writer};
 }
