@@ -111,9 +111,13 @@ void detail::SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
   timer = loop.call_later(
       delay, [fut = future] { set_result_unless_cancelled(fut); }, "futures._set_result_unless_cancelled");
   coro_suspend_(h, &future.core(), where);
+  // No frame for a TracedCall scope: the label is set here (unless an outer call set one) and
+  // cleared in await_resume, as EventWaitAwaiter does.
+  if (!task->call_label()) task->set_call_label_("sleep()");
 }
 
 void detail::SleepAwaiter::await_resume() {
+  if (delay > 0 && running_coro_task->call_label() == detail::CallLabel("sleep()")) running_coro_task->set_call_label_({});
   if (timer) std::exchange(timer, nullptr)->cancel();
   coro_resumed_(running_coro_task, delay > 0 ? &future.core() : nullptr);
 }

@@ -82,7 +82,7 @@ inline constexpr const char* call_labels_[] = {
     "Queue.get()", "Queue.put()", "Queue.join()", "Lock.acquire()", "Event.wait()", "Condition.wait()",
     "Condition.wait_for()", "Semaphore.acquire()", "Barrier.wait()", "Barrier.reset()", "Barrier.abort()",
     "StreamReader.read()", "StreamReader.readline()", "StreamReader.readuntil()", "StreamReader.readexactly()",
-    "StreamWriter.drain()", "StreamWriter.wait_closed()", "as_completed()"};
+    "StreamWriter.drain()", "StreamWriter.wait_closed()", "as_completed()", "sleep()"};
 struct CallLabel {
   std::uint8_t index = 0;
   constexpr CallLabel() = default;

@@ -419,6 +419,9 @@ void sleep(double delay, source_location where) {
     TimerHandleRef& timer;
     ~CancelTimer() { timer->cancel(); }
   } cancel_timer{timer};
+  // The tree and the task table say `sleep()` where they would say `Future` (the trace says
+  // `sleep(DELAY)`: its writer keeps the delay).
+  detail::TracedCall call(&loop, "sleep()");
   await(future, where);
 }
 

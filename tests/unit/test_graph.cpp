@@ -171,13 +171,13 @@ TEST_SUITE("graph") {
       });
       CHECK(tree ==
             "Task 'main' awaits TaskGroup\n"
-            "  Task 'one' awaits Future\n"
+            "  Task 'one' awaits sleep()\n"
             "  Task 'two' (running)\n");
       // A waiting task's line: since which pass and where it suspended (asyncio-trace --tasks
       // shows the same). main awaited the group in pass 1, 'one' its sleep in pass 2.
       CHECK(table == "task    state\n"
                      "'main'  waiting on TaskGroup since pass 1 at " + here + std::to_string(group_line) + "\n" +
-                     "'one'   waiting on Future since pass 2 at " + here + std::to_string(group_line + 1) + "\n" +
+                     "'one'   waiting on sleep() since pass 2 at " + here + std::to_string(group_line + 1) + "\n" +
                      "'two'   running\n");
     });
   }
@@ -250,6 +250,12 @@ TEST_SUITE("graph") {
       q_getter.set_name("q");
       joiner.set_name("join");
       completer.set_name("ac");
+      // A sleep (frameless, as Event.wait()) reads sleep(); the label is gone once it wakes.
+      auto sleeper = l.create_task([]() -> Coro<int> {
+        co_await asyncio::sleep_async(0.05);
+        co_return static_cast<int>(current_task()->call_label().index);
+      }());
+      sleeper.set_name("zz");
       q.put_nowait(0);  // one unfinished item: join waits (in Queue.join(), on its Event)
       asyncio::sleep(0);
       asyncio::sleep(0);
@@ -257,6 +263,9 @@ TEST_SUITE("graph") {
       CHECK(has(line_of(table, "'ev' "), "waiting on Event.wait() since pass "));
       CHECK(has(line_of(table, "'join' "), "waiting on Queue.join() since pass "));
       CHECK(has(line_of(table, "'ac' "), "waiting on as_completed() since pass "));
+      CHECK(has(line_of(table, "'zz' "), "waiting on sleep() since pass "));
+      CHECK(format_await_tree(l).find("Task 'zz' awaits sleep()\n") != std::string::npos);
+      CHECK(await(sleeper) == 0);  // no label left after the wake-up
       // q took the item at once (no wait); it waits in its second get.
       CHECK(await(q_getter) == 0);
       auto q2 = l.create_task([](Queue<int>& qq) -> Coro<int> { co_return co_await qq.get_async(); }(q));
