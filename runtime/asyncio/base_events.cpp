@@ -364,9 +364,30 @@ void BaseEventLoop::sift_up_(std::size_t pos) {
 //   Step 4: run what was ready.
 // Step 4 runs only the handles that were in the ready queue when it began; whatever they
 // queue (callbacks, done callbacks, task steps) waits for the next pass, after its select.
+//
+// Whether an observer is attached is asked once, as the pass begins: a traced pass reports each
+// step (every report checks again, since an observer that throws is detached at once), an
+// untraced one is the same code with the pass's reports compiled away. An observer attached
+// during an untraced pass (by a callback) gets the reports made outside the pass (a call_soon's
+// handle_scheduled, a task's step end) at once, and every report of the pass from the next one on.
 void BaseEventLoop::run_once() {
+  if (tracer_.on()) [[unlikely]] {
+    run_pass_<true>();
+  } else {
+    run_pass_<false>();
+  }
+}
+
+// One of the pass's reports: made in a traced pass, compiled away in an untraced one.
+template <bool Traced, class F>
+void BaseEventLoop::pass_hook_(F&& f) {
+  if constexpr (Traced) tracer_.emit(*this, std::forward<F>(f));
+}
+
+template <bool Traced>
+void BaseEventLoop::run_pass_() {
   const std::size_t pass = ++pass_count_;
-  tracer_.emit(*this, [&](Observer& o) { o.pass_begin(*this, pass, time()); });
+  pass_hook_<Traced>([&](Observer& o) { o.pass_begin(*this, pass, time()); });
 
   // Step 1: drop cancelled timers.
   drop_cancelled_timers_();
@@ -375,10 +396,10 @@ void BaseEventLoop::run_once() {
   if (threadsafe_pending_.load(std::memory_order_acquire)) take_threadsafe_();
   TimeoutReason reason;
   const std::optional<double> timeout = select_timeout_(reason);
-  tracer_.emit(*this, [&](Observer& o) { o.select_begin(*this, selector_->kind(), timeout, reason); });
+  pass_hook_<Traced>([&](Observer& o) { o.select_begin(*this, selector_->kind(), timeout, reason); });
   if (!timeout && (tracer_.on() || debug_)) [[unlikely]] check_stuck_(pass);
   const std::vector<selectors::ReadyEvent> events = select_(timeout, reason);
-  tracer_.emit(*this, [&](Observer& o) { o.select_end(*this, events.size()); });
+  pass_hook_<Traced>([&](Observer& o) { o.select_end(*this, events.size()); });
   if (threadsafe_pending_.load(std::memory_order_acquire)) take_threadsafe_();
   if (!events.empty()) process_events_(events);
 
@@ -386,9 +407,8 @@ void BaseEventLoop::run_once() {
   move_due_timers_();
 
   // Step 4: run what was ready.
-  const std::size_t ran = ready_.size();
-  run_ready_();
-  tracer_.emit(*this, [&](Observer& o) { o.pass_end(*this, pass, ran); });
+  const std::size_t ran = run_ready_<Traced>();
+  pass_hook_<Traced>([&](Observer& o) { o.pass_end(*this, pass, ran); });
 }
 
 // Step 1. Rebuild the heap when cancelled timers are more than half of more than 100;
@@ -484,32 +504,43 @@ void BaseEventLoop::move_due_timers_() {
 }
 
 // Step 4. Exactly the handles present now; a cancelled one is skipped but still counts.
-void BaseEventLoop::run_ready_() {
+// Returns how many were taken (pass_end's `ran`).
+template <bool Traced>
+std::size_t BaseEventLoop::run_ready_() {
   const std::size_t ran = ready_.size();
   for (std::size_t ntodo = ran; ntodo > 0; --ntodo) {
     Handle* h = ready_.front();
     ready_.pop_front();
     HandleRef handle = HandleRef::adopt(h);
     if (h->cancelled_) {
-      tracer_.emit(*this, [&](Observer& o) { o.callback_skipped(*this, *h); });
+      pass_hook_<Traced>([&](Observer& o) { o.callback_skipped(*this, *h); });
       continue;
     }
-    tracer_.emit(*this, [&](Observer& o) { o.callback_begin(*this, *h); });
-    try {
-      if (debug_) [[unlikely]] {
-        run_handle_debug_(*h);
-      } else {
-        h->run_();
+    pass_hook_<Traced>([&](Observer& o) { o.callback_begin(*this, *h); });
+    if constexpr (Traced) {
+      try {
+        run_handle_(*h);
+      } catch (...) {
+        // KeyboardInterrupt or SystemExit (Handle::run_ lets only those through) leaves the pass,
+        // as it leaves CPython's _run_once: the trace closes the callback and the pass first, so
+        // the clean-up that follows is not credited to them.
+        tracer_.emit(*this, [&](Observer& o) { o.callback_end(*this, *h); });
+        tracer_.emit(*this, [&](Observer& o) { o.pass_end(*this, pass_count_, ran); });
+        throw;
       }
-    } catch (...) {
-      // KeyboardInterrupt or SystemExit (Handle::run_ lets only those through) leaves the pass,
-      // as it leaves CPython's _run_once: the trace closes the callback and the pass first, so
-      // the clean-up that follows is not credited to them.
-      tracer_.emit(*this, [&](Observer& o) { o.callback_end(*this, *h); });
-      tracer_.emit(*this, [&](Observer& o) { o.pass_end(*this, pass_count_, ran); });
-      throw;
+    } else {
+      run_handle_(*h);
     }
-    tracer_.emit(*this, [&](Observer& o) { o.callback_end(*this, *h); });
+    pass_hook_<Traced>([&](Observer& o) { o.callback_end(*this, *h); });
+  }
+  return ran;
+}
+
+void BaseEventLoop::run_handle_(Handle& handle) {
+  if (debug_) [[unlikely]] {
+    run_handle_debug_(handle);
+  } else {
+    handle.run_();
   }
 }
 

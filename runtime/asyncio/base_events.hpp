@@ -330,7 +330,13 @@ class BaseEventLoop : public AbstractEventLoop {
   void drop_cancelled_timers_();                       // step 1
   std::optional<double> select_timeout_(TimeoutReason& reason) const;  // step 2
   void move_due_timers_();                             // step 3
-  void run_ready_();                                   // step 4
+  template <bool Traced>
+  void run_pass_();                                    // run_once(), traced or not
+  template <bool Traced, class F>
+  void pass_hook_(F&& f);
+  template <bool Traced>
+  std::size_t run_ready_();                            // step 4
+  void run_handle_(Handle& handle);
   void run_handle_debug_(Handle& handle);
   void take_threadsafe_();
   TimerHandleRef call_at_(double when, Callback callback, const char* name);  // no trace event

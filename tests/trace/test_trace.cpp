@@ -165,6 +165,43 @@ TEST_SUITE("trace") {
     CHECK(joined(rec.lines) == joined(expected));
   }
 
+  TEST_CASE("an observer attached by a callback gets every report of the next pass, none of the rest of its own") {
+    // Whether a pass is traced is asked once, as it begins (base_events.cpp, run_once()): the
+    // callbacks after the attaching one, and the pass's end, go unreported; the next pass is whole.
+    VirtualLoop loop;
+    Recorder rec;
+    loop->call_soon([&] {
+      loop->set_observer(&rec);
+      loop->call_soon([&] { loop->stop(); }, "stop");
+    }, "attach");
+    loop->call_soon([] {}, "same_pass");
+    loop->run_forever();
+    const std::vector<std::string> expected = {
+        "pass 2 at 0",
+        "step 2: epoll timeout=0 (ready queue not empty)",
+        "step 2: 0 events",
+        "step 4: run stop()",
+        "end of pass 2, ran 1",
+    };
+    CHECK(joined(rec.lines) == joined(expected));
+  }
+
+  TEST_CASE("an observer detached by a callback gets no report after it, not even the end of that pass") {
+    VirtualLoop loop;
+    Recorder rec;
+    loop->call_soon([&] { loop->set_observer(nullptr); }, "detach");
+    loop->call_soon([&] { loop->stop(); }, "stop");
+    loop->set_observer(&rec);
+    loop->run_forever();
+    const std::vector<std::string> expected = {
+        "pass 1 at 0",
+        "step 2: epoll timeout=0 (ready queue not empty)",
+        "step 2: 0 events",
+        "step 4: run detach()",
+    };
+    CHECK(joined(rec.lines) == joined(expected));
+  }
+
   TEST_CASE("step 1 reports a heap rebuild when more than half of over 100 timers are cancelled") {
     // base_events._run_once: more than _MIN_SCHEDULED_TIMER_HANDLES (100) timers, more than
     // _MIN_CANCELLED_TIMER_HANDLES_FRACTION (0.5) of them cancelled: the heap is rebuilt at once.
