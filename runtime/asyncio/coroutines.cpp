@@ -159,7 +159,7 @@ void timeout_if_cancelled(FutureCore& fut) {
 }  // namespace
 
 // tasks.cpp's wait_for_core_, line for line, with co_await for await.
-Coro<void> detail::wait_for_core_async_(Ref<FutureCore> fut, double timeout) {
+Coro<void> detail::wait_for_core_async_(Ref<FutureCore> fut, double timeout, WaitForTimer_ timer) {
   BaseEventLoop& loop = get_running_loop();
   if (timeout <= 0) {
     if (fut->done()) co_return;
@@ -167,9 +167,8 @@ Coro<void> detail::wait_for_core_async_(Ref<FutureCore> fut, double timeout) {
     timeout_if_cancelled(*fut);
     co_return;
   }
-  Future<void> waiter = loop.create_future<void>();
-  TimerHandleRef timeout_handle =
-      loop.call_later(timeout, [waiter] { release_waiter(waiter); }, "tasks._release_waiter");
+  Future<void> waiter = std::move(timer.waiter);
+  TimerHandleRef timeout_handle = std::move(timer.handle);
   struct CancelOnExit {
     TimerHandleRef& timer;
     ~CancelOnExit() {

@@ -349,24 +349,33 @@ Coro<T> sleep_async(double delay, T result, source_location where = source_locat
 }
 
 namespace detail {
-// The 3.11 wait_for on an ensured future, in a coroutine (tasks.cpp's wait_for_core_).
-Coro<void> wait_for_core_async_(Ref<FutureCore> fut, double timeout);
+// The 3.11 wait_for on an ensured future, in a coroutine (tasks.cpp's wait_for_core_), with the
+// waiter and timer wait_for_timer_ made before the future was ensured.
+Coro<void> wait_for_core_async_(Ref<FutureCore> fut, double timeout, WaitForTimer_ timer);
 }  // namespace detail
 
 // wait_for_async(aw, timeout): as wait_for, for a future, a task or a coroutine object (run as a
-// task first, as ensure_future does).
+// task first, as ensure_future does). CPython's order, as the fiber wait_for keeps it: the waiter
+// and its timer first, then ensure_future, so the timer is scheduled before the inner task.
 template <class A>
 auto wait_for_async(A aw, std::optional<double> timeout) -> Coro<typename A::value_type> {
   using T = typename A::value_type;
+  get_running_loop();
+  if (!timeout) {
+    if constexpr (detail::is_coro<A>::value) {
+      co_return co_await std::move(aw);
+    } else {
+      co_return co_await Future<T>(aw.core_ref());
+    }
+  }
+  WaitForTimer_ timer = wait_for_timer_(*timeout);
   Future<T> fut;
   if constexpr (detail::is_coro<A>::value) {
-    if (!timeout) co_return co_await std::move(aw);
     fut = Future<T>(get_running_loop().create_task(std::move(aw)).core_ref());
   } else {
     fut = Future<T>(aw.core_ref());
-    if (!timeout) co_return co_await fut;
   }
-  co_await detail::wait_for_core_async_(fut.core_ref(), *timeout);
+  co_await detail::wait_for_core_async_(fut.core_ref(), *timeout, std::move(timer));
   co_return fut.result();
 }
 

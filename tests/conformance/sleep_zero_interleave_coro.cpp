@@ -11,7 +11,7 @@ int passes = 0;
 
 void ticker() {
   passes += 1;
-  if (passes < 6) asyncio::get_running_loop().call_soon(ticker);
+  if (passes < 6) asyncio::get_running_loop().call_soon(ticker, "ticker");
 }
 
 asyncio::Coro<void> counter(const char* name, int n) {
@@ -22,7 +22,7 @@ asyncio::Coro<void> counter(const char* name, int n) {
 }
 
 asyncio::Coro<void> main_() {
-  asyncio::get_running_loop().call_soon(ticker);
+  asyncio::get_running_loop().call_soon(ticker, "ticker");
   auto a = asyncio::create_task(counter("a", 3));
   auto b = asyncio::create_task(counter("b", 3));
   co_await a;

@@ -20,7 +20,7 @@ asyncio::Coro<void> main_() {
   auto& loop = asyncio::get_running_loop();
   std::puts("main creates w1");
   asyncio::create_task(worker("w1"));
-  loop.call_soon([] { plain_callback(); });
+  loop.call_soon(plain_callback, "plain_callback");
   std::puts("main creates w2 and w3");
   auto t2 = asyncio::create_task(worker("w2"));
   asyncio::create_task(worker("w3"));

@@ -125,6 +125,16 @@ struct WarningCapture {
 
 Coro<void> never_run() { co_return; }
 
+// The order in which tasks are created and timers scheduled (call_at/call_later), as the loop
+// reports them to its observer.
+struct ScheduleOrder : Observer {
+  std::vector<std::string> events;
+  void task_created(BaseEventLoop&, const TaskCore&) override { events.push_back("task"); }
+  void handle_scheduled(BaseEventLoop&, const Handle&, ScheduleHow how, const FutureCore*, double delay) override {
+    if (how == ScheduleHow::call_at) events.push_back("timer " + std::to_string(static_cast<int>(delay)));
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("coroutines") {
@@ -299,6 +309,34 @@ TEST_SUITE("coroutines") {
     };
     CHECK(loop->run_until_complete(Future<std::string>(loop->create_task(main()))) ==
           "got 5, then timeout; slow cancelled=yes");
+  }
+
+  TEST_CASE("wait_for_async schedules its timeout before the inner task's first step, as wait_for does") {
+    // CPython 3.11's wait_for: `timeout_handle = loop.call_later(...)` comes before
+    // `fut = ensure_future(fut)`; twin compose_wait_for_timeout_coro traces it.
+    TestLoop loop;
+    auto value_after = [](double delay, int v) -> Coro<int> { co_return co_await sleep_async(delay, v); };
+    ScheduleOrder coro_order;
+    loop->set_observer(&coro_order);
+    auto main = [&]() -> Coro<int> { co_return co_await wait_for_async(value_after(0, 7), 5.0); };
+    CHECK(loop->run_until_complete(Future<int>(loop->create_task(main()))) == 7);
+    loop->set_observer(nullptr);
+    // main's task, wait_for's timer, then the task running the coroutine object.
+    CHECK(coro_order.events == std::vector<std::string>{"task", "timer 5", "task"});
+
+    ScheduleOrder fiber_order;
+    loop->set_observer(&fiber_order);
+    CHECK(loop->run_until_complete([&] { return wait_for(value_after(0, 8), 5.0); }) == 8);
+    loop->set_observer(nullptr);
+    CHECK(fiber_order.events == coro_order.events);
+
+    // No timeout: the coroutine object runs inline, no task and no timer.
+    ScheduleOrder no_timeout;
+    loop->set_observer(&no_timeout);
+    auto inline_main = [&]() -> Coro<int> { co_return co_await wait_for_async(value_after(0, 9), std::nullopt); };
+    CHECK(loop->run_until_complete(Future<int>(loop->create_task(inline_main()))) == 9);
+    loop->set_observer(nullptr);
+    CHECK(no_timeout.events == std::vector<std::string>{"task"});
   }
 
   TEST_CASE("Lock, Event and Queue have _async forms, FIFO like the fiber forms") {
