@@ -22,11 +22,7 @@ TaskCore& detail::coro_suspend_(std::coroutine_handle<> h, FutureCore* future, s
   return *task;
 }
 
-void detail::coro_resumed_(TaskCore* task, FutureCore* future) {
-  if (!task) return;
-  if (std::exception_ptr exc = static_cast<CoroTaskCore*>(task)->take_throw_in_()) std::rethrow_exception(exc);
-  if (future && !future->done()) throw RuntimeError("await wasn't used with future");
-}
+void detail::not_awaited_error_() { throw RuntimeError("await wasn't used with future"); }
 
 void detail::warn_never_awaited_(const char* function_name) noexcept {
   warnings::warn(std::string("coroutine '") + function_name + "' was never awaited", "RuntimeWarning");
@@ -111,11 +107,6 @@ void detail::SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
   timer = loop.call_later(
       delay, [fut = future] { set_result_unless_cancelled(fut); }, "futures._set_result_unless_cancelled");
   coro_suspend_(h, &future.core(), where);
-}
-
-void detail::SleepAwaiter::await_resume() {
-  if (timer) std::exchange(timer, nullptr)->cancel();
-  coro_resumed_(running_coro_task, delay > 0 ? &future.core() : nullptr);
 }
 
 // ---------------------------------------------------------------- wait_for_async
