@@ -26,6 +26,7 @@ TEST_SUITE("exceptions") {
     CHECK(std::is_base_of_v<OSError, TimeoutError>);
     CHECK(is_cancelled_error(std::make_exception_ptr(CancelledError("m"))));
     CHECK_FALSE(is_cancelled_error(std::make_exception_ptr(ValueError("m"))));
+  }
   TEST_CASE("is_cancelled_error and is_exit_or_interrupt answer as a catch clause would, subclasses too") {
     // They read the thrown type instead of rethrowing (a rethrow cost a cancelled task ~10,000
     // instructions): each answer must still be what `catch (const X&)` decides.
@@ -66,7 +67,6 @@ TEST_SUITE("exceptions") {
     }
     CHECK_FALSE(is_cancelled_error(nullptr));
     CHECK_FALSE(is_exit_or_interrupt(nullptr));
-  }
   }
   TEST_CASE("OSError with errno formats as [Errno N] message") {
     CHECK(exception_line(std::make_exception_ptr(OSError(9, "Bad file descriptor"))) ==
