@@ -22,11 +22,7 @@ TaskCore& detail::coro_suspend_(std::coroutine_handle<> h, FutureCore* future, s
   return *task;
 }
 
-void detail::coro_resumed_(TaskCore* task, FutureCore* future) {
-  if (!task) return;
-  if (std::exception_ptr exc = static_cast<CoroTaskCore*>(task)->take_throw_in_()) std::rethrow_exception(exc);
-  if (future && !future->done()) throw RuntimeError("await wasn't used with future");
-}
+void detail::not_awaited_error_() { throw RuntimeError("await wasn't used with future"); }
 
 void detail::warn_never_awaited_(const char* function_name) noexcept {
   warnings::warn(std::string("coroutine '") + function_name + "' was never awaited", "RuntimeWarning");
@@ -114,12 +110,6 @@ void detail::SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
   // No frame for a TracedCall scope: the label is set here (unless an outer call set one) and
   // cleared in await_resume, as EventWaitAwaiter does.
   if (!task->call_label()) task->set_call_label_("sleep()");
-}
-
-void detail::SleepAwaiter::await_resume() {
-  if (delay > 0 && running_coro_task->call_label() == detail::CallLabel("sleep()")) running_coro_task->set_call_label_({});
-  if (timer) std::exchange(timer, nullptr)->cancel();
-  coro_resumed_(running_coro_task, delay > 0 ? &future.core() : nullptr);
 }
 
 // ---------------------------------------------------------------- wait_for_async

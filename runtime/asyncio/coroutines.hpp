@@ -55,8 +55,15 @@ struct AwaiterBase {};
 // future (nullptr: a bare yield), where, and the coroutine to resume at its next step.
 TaskCore& coro_suspend_(std::coroutine_handle<> h, FutureCore* future, source_location where);
 // The co_await resumes: what the step throws in (CancelledError, the future's exception) is
-// raised here, as suspend_ does for a fiber.
-void coro_resumed_(TaskCore* task, FutureCore* future);
+// raised here, as suspend_ does for a fiber. Inline, so the throw starts in the coroutine's own
+// frame, whose handler (unhandled_exception) or catch takes it: no frame and no landing pad of
+// an awaiter's function for the unwinder to pass (issue 17).
+[[noreturn]] void not_awaited_error_();
+[[gnu::always_inline]] inline void coro_resumed_(TaskCore* task, FutureCore* future) {
+  if (!task) return;
+  if (task->has_throw_in_()) std::rethrow_exception(task->take_throw_in_());
+  if (future && !future->done()) not_awaited_error_();
+}
 // "coroutine 'fetch' was never awaited", a RuntimeWarning (warnings.hpp).
 void warn_never_awaited_(const char* function_name) noexcept;
 
@@ -260,7 +267,6 @@ class CoroTaskCore : public TaskCore {
  public:
   // Internal: the coroutine the next step resumes (set by the co_await that suspends).
   void set_resume_point_(std::coroutine_handle<> h) noexcept { resume_point_ = h; }
-  std::exception_ptr take_throw_in_() noexcept { return std::exchange(throw_in_, nullptr); }
   // [reach] Whether `where` lies in the body's outermost frame (while it has one).
   bool in_root_frame_(const void* where) const noexcept {
     const auto start = reinterpret_cast<std::uintptr_t>(root_.address());
@@ -329,7 +335,13 @@ struct SleepAwaiter : AwaiterBase {
   ~SleepAwaiter();  // cancels the timer: also when the frame is destroyed while it sleeps
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h);
-  void await_resume();
+  // Inline (see coro_resumed_): a cancelled sleep raises in the sleeping coroutine's frame.
+  [[gnu::always_inline]] void await_resume() {
+    // await_suspend labelled the wait sleep() unless an outer call had labelled it.
+    if (delay > 0 && running_coro_task->call_label() == CallLabel("sleep()")) running_coro_task->set_call_label_({});
+    if (timer) std::exchange(timer, nullptr)->cancel();
+    coro_resumed_(running_coro_task, delay > 0 ? &future.core() : nullptr);
+  }
   double delay;
   source_location where;
   Future<void> future{};

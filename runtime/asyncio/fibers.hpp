@@ -77,6 +77,9 @@ class Fiber {
   bool suspended() const noexcept { return started_ && !finished_ && !running_; }
   std::size_t stack_size() const noexcept { return stack_size_; }
   std::exception_ptr take_exception() noexcept { return std::exchange(exception_, nullptr); }
+  // The entry caught what its body let out itself (a task's body: one frame less to unwind);
+  // take_exception() returns it as if it had escaped entry.
+  void set_exception_(std::exception_ptr e) noexcept { exception_ = std::move(e); }
   // The argument given to start() (the task, for tasks).
   void* arg() const noexcept { return arg_; }
 

@@ -65,8 +65,10 @@ class TaskCore : public FutureCore {
   void schedule_wakeup_(FutureCore& future);
   // Inside the task's fiber: suspend until `future` is done (await) or for one pass (a bare
   // yield, future == nullptr). Raises what the next step throws in (CancelledError, ...).
-  // `where`: the caller's source line, kept as suspended_at() (traces show it).
-  void suspend_(FutureCore* future, source_location where = {});
+  // `where`: the caller's source line, kept as suspended_at() (traces show it). Returns this
+  // task when the step threw something in, which the caller raises (raise_thrown_in_), else
+  // nullptr.
+  [[nodiscard]] TaskCore* suspend_(FutureCore* future, source_location where = {});
   // detail::TracedCall and the frameless awaiters set and clear it.
   void set_call_label_(detail::CallLabel label) noexcept { call_label_ = label; }
   // Where the task last suspended (set only on suspension; unknown until then).
@@ -88,6 +90,11 @@ class TaskCore : public FutureCore {
     yielded_ = future;
     yielded_bare_ = future == nullptr;
   }
+  // [coro] What the step throws in at the co_await that resumes (detail::coro_resumed_).
+  bool has_throw_in_() const noexcept { return static_cast<bool>(throw_in_); }
+  std::exception_ptr take_throw_in_() noexcept { return std::exchange(throw_in_, nullptr); }
+  // Raise what the step threw in, in the caller's frame (await, sleep: a fiber task's body).
+  [[noreturn]] [[gnu::always_inline]] void raise_thrown_in_() { std::rethrow_exception(take_throw_in_()); }
 
  protected:
   TaskCore(BaseEventLoop& loop, TaskOptions options);
@@ -179,6 +186,8 @@ class FiberTaskCore : public TaskCore {
   bool resume_body_(std::exception_ptr& exc) override;
   void unwind_body_() noexcept override { fiber_.unwind(); }
   fibers::Fiber* body_fiber_() noexcept override { return &fiber_; }
+  // The body let `e` out: the fiber ends with it, as if it had left the fiber's entry.
+  void body_raised_(std::exception_ptr e) noexcept { fiber_.set_exception_(std::move(e)); }
 
  private:
   friend class TaskCore;  // suspend_ switches out of the fiber
@@ -206,11 +215,19 @@ class TaskImpl final : public FiberTaskCore {
       std::optional<F>& fn;
       ~Release() { fn.reset(); }
     } release{fn_};
-    if constexpr (std::is_void_v<T>) {
-      std::invoke(*fn_);
-      value_.emplace();
-    } else {
-      value_.emplace(std::invoke(*fn_));
+    // What escapes the body is caught here, in its own frame, rather than by the fiber's entry
+    // (which still takes anything not a std::exception): the unwinder stops a frame sooner and
+    // Release's cleanup is no landing pad of its own (issue 17: a CancelledError thrown at
+    // every cancelled task's suspension point).
+    try {
+      if constexpr (std::is_void_v<T>) {
+        std::invoke(*fn_);
+        value_.emplace();
+      } else {
+        value_.emplace(std::invoke(*fn_));
+      }
+    } catch (const std::exception&) {
+      body_raised_(std::current_exception());
     }
   }
   void drop_body_() noexcept override { fn_.reset(); }
@@ -242,15 +259,25 @@ class Task : public Future<T> {
 // where the task is shown suspended in traces; a helper that wraps await passes its own
 // caller's location on (docs/trace.md, "Where a task waits").
 void await_core(FutureCore& future, source_location where = source_location::current());
+namespace detail {
+// The out-of-line halves of await() and sleep(): everything but raising what the step threw in
+// (CancelledError, the future's exception), which they leave to the inline half, so the throw
+// starts in the caller's own frame and the unwinder passes no frame or landing pad of the
+// runtime's (issue 17). They return the task to raise from, nullptr when there is nothing to.
+TaskCore* await_(FutureCore& future, source_location where);
+TaskCore* sleep_(double delay, source_location where);
+}  // namespace detail
 template <class T>
 T await(const Future<T>& future, source_location where = source_location::current()) {
-  await_core(future.core(), where);
+  if (TaskCore* task = detail::await_(future.core(), where)) task->raise_thrown_in_();
   return future.result();
 }
 
 // sleep(delay): suspends the task for delay seconds. sleep(0) yields exactly one pass,
 // with no timer and no future, as CPython's does.
-void sleep(double delay, source_location where = source_location::current());
+inline void sleep(double delay, source_location where = source_location::current()) {
+  if (TaskCore* task = detail::sleep_(delay, where)) task->raise_thrown_in_();
+}
 template <class T>
 T sleep(double delay, T result, source_location where = source_location::current()) {
   sleep(delay, where);
