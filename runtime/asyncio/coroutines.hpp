@@ -54,6 +54,10 @@ struct AwaiterBase {};
 // A co_await that suspends: the running coroutine task (RuntimeError outside one) records the
 // future (nullptr: a bare yield), where, and the coroutine to resume at its next step.
 TaskCore& coro_suspend_(std::coroutine_handle<> h, FutureCore* future, source_location where);
+// The program co_awaits a coroutine object at `where` (nothing at a co_await of the runtime's).
+inline void coro_entered_(source_location where) noexcept {
+  if (TaskCore* task = running_coro_task; task && where.line()) task->coro_entered_(where);
+}
 // The co_await resumes: what the step throws in (CancelledError, the future's exception) is
 // raised here, as suspend_ does for a fiber. Inline, so the throw starts in the coroutine's own
 // frame, whose handler (unhandled_exception) or catch takes it: no frame and no landing pad of
@@ -134,19 +138,25 @@ struct CoroPromiseBase {
   void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
   // What a body may co_await: a future or task, a coroutine object, an asyncio awaiter. `where`
-  // is the co_await's own line (traces show it as where the task waits).
+  // is the co_await's own line (traces show it as where the task waits). A co_await in the
+  // runtime's own code passes no line, so a task waiting inside an `_async` form shows the line of
+  // the program's co_await of it (noted when the program co_awaits a coroutine object), as a
+  // fiber task shows the caller's line of the fiber form.
   // An asyncio awaiter is used in place (a reference to the co_await's operand, which lives as
   // long as the co_await), so a frame holds one copy of it, not two.
   template <class A>
   decltype(auto) await_transform(A&& aw, source_location where = source_location::current()) {
     using D = std::decay_t<A>;
+    if (detail::in_runtime_file(where.file_name())) where = source_location{};
     if constexpr (std::is_base_of_v<AwaiterBase, D>) {
       if constexpr (requires { D::takes_where_; }) aw.where = where;
       return static_cast<std::remove_reference_t<A>&>(aw);  // an lvalue: GCC copies an xvalue awaiter
     } else if constexpr (is_coro<D>::value) {
+      coro_entered_(where);
       return CoroAwaiter<typename D::value_type>(aw.operator_co_await_());
     } else if constexpr (requires { typename D::as_completed_item_tag; }) {
       using T = typename D::as_completed_item_tag;
+      coro_entered_(where);
       return OwnedCoroAwaiter<T>(as_completed_next_async_<T>(aw.state_ref_()));
     } else if constexpr (FutureLike<D>) {
       return FutureAwaiter<typename D::value_type>{{}, Future<typename D::value_type>(aw.core_ref()), where};

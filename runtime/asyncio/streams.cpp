@@ -421,7 +421,8 @@ Coro<void> StreamWriter::drain_async() {
   if (reader_) {
     if (std::exception_ptr exc = reader_->exception()) std::rethrow_exception(exc);
   }
-  if (transport_->is_closing()) co_await asyncio::sleep_async(0);
+  // No line of its own: the task shows the program's co_await of drain_async().
+  if (transport_->is_closing()) co_await asyncio::sleep_async(0, source_location{});
   co_await protocol_->drain_helper_async_();
 }
 

@@ -96,8 +96,11 @@ auto task_group(F&& body, source_location where = source_location::current()) {
 // [coro] task_group_async(body): the coroutine form, `co_await task_group_async([&](TaskGroup& tg)
 // -> Coro<R> { tg.create_task(child()); ... co_return r; })`. body(tg) returns a coroutine object,
 // run inline as the `async with` block; the children may be coroutine objects or functions.
+// `where` (defaulted: the line of the co_await) is where the parent shows waiting for its
+// children, as for task_group, also after the block's own co_awaits showed their lines.
 template <class F>
-auto task_group_async(F body) -> Coro<typename std::invoke_result_t<F&, TaskGroup&>::value_type> {
+auto task_group_async(F body, source_location where = source_location::current())
+    -> Coro<typename std::invoke_result_t<F&, TaskGroup&>::value_type> {
   using R = typename std::invoke_result_t<F&, TaskGroup&>::value_type;
   TaskGroup tg;
   tg.aenter();
@@ -113,6 +116,7 @@ auto task_group_async(F body) -> Coro<typename std::invoke_result_t<F&, TaskGrou
   } catch (...) {
     error = std::current_exception();
   }
+  detail::coro_entered_(where);
   co_await tg.aexit_async(error);
   if (error) std::rethrow_exception(error);
   if constexpr (!std::is_void_v<R>) co_return std::move(*result);

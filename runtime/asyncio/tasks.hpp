@@ -84,12 +84,17 @@ class TaskCore : public FutureCore {
   // themselves, so dropping one still pending is not reported.
   void set_log_destroy_pending_(bool on) noexcept { log_destroy_pending_ = on; }
   // [coro] A coroutine task's body suspends at a co_await (coroutines.hpp): record what it waits
-  // on (nullptr: a bare yield) and where, as suspend_ does for a fiber.
+  // on (nullptr: a bare yield) and where, as suspend_ does for a fiber. An empty `where` (a
+  // co_await inside the runtime) keeps the line of the program's co_await that led there, which
+  // coro_entered_ noted.
   void coro_suspend_(FutureCore* future, source_location where) noexcept {
-    suspended_at_ = where;
+    if (where.line()) suspended_at_ = where;
     yielded_ = future;
     yielded_bare_ = future == nullptr;
   }
+  // [coro] The body co_awaits a coroutine object at `where`: where it waits if that coroutine (an
+  // `_async` form of the runtime) suspends inside the runtime.
+  void coro_entered_(source_location where) noexcept { suspended_at_ = where; }
   // [coro] What the step throws in at the co_await that resumes (detail::coro_resumed_).
   bool has_throw_in_() const noexcept { return static_cast<bool>(throw_in_); }
   std::exception_ptr take_throw_in_() noexcept { return std::exchange(throw_in_, nullptr); }

@@ -83,6 +83,28 @@ class source_location {
 #endif
 };
 
+namespace detail {
+// Whether `file` lies in a directory named `asyncio`: the runtime's own sources and headers
+// (runtime/asyncio/ in this tree, include/asyncio/ once installed). A coroutine's co_await there
+// (an `_async` form's inner wait) is not where the program waits: the program's own co_await that
+// entered the runtime is (coroutines.hpp, await_transform). A co_await's file is a string literal,
+// so an optimised build folds this to a constant.
+constexpr bool in_runtime_file(const char* file) noexcept {
+  const char* dir = file;  // the start of the last directory name
+  const char* slash = nullptr;
+  for (const char* p = file; *p; ++p)
+    if (*p == '/') {
+      if (slash) dir = slash + 1;
+      slash = p;
+    }
+  if (!slash) return false;
+  constexpr char name[] = "asyncio";
+  for (std::size_t i = 0; i < sizeof name - 1; ++i)
+    if (dir + i == slash || dir[i] != name[i]) return false;
+  return dir + sizeof name - 1 == slash;
+}
+}  // namespace detail
+
 // How a handle entered the ready queue or the timer heap (the `how` of a `scheduled` line).
 enum class ScheduleHow {
   call_soon,

@@ -283,6 +283,87 @@ TEST_SUITE("graph") {
     });
   }
 
+  TEST_CASE("a coroutine task waiting inside an _async form shows the program's co_await line, not the runtime's") {
+    TestLoop loop;
+    loop->run_until_complete([&] {
+      BaseEventLoop& l = get_running_loop();
+      const std::string here = "tests/unit/test_graph.cpp:";
+      Lock lock;
+      Condition cond;
+      Queue<int> q;
+      Barrier barrier(2);
+      auto reader = std::make_shared<StreamReader>();
+      lock.acquire();
+      // Each waits in a coroutine of the runtime (a Coro, not a frameless awaiter), two or three
+      // co_awaits below the program's own.
+      const int lock_line = __LINE__ + 1;
+      auto locker = l.create_task([](Lock& lk) -> Coro<bool> { co_return co_await lk.acquire_async(); }(lock));
+      const int cond_line = __LINE__ + 3;
+      auto waiter = l.create_task([](Condition& c) -> Coro<void> {
+        co_await c.acquire_async();
+        co_await c.wait_async();
+        c.release();
+      }(cond));
+      const int get_line = __LINE__ + 1;
+      auto getter = l.create_task([](Queue<int>& qq) -> Coro<int> { co_return co_await qq.get_async(); }(q));
+      const int barrier_line = __LINE__ + 1;
+      auto party = l.create_task([](Barrier& b) -> Coro<long> { co_return co_await b.wait_async(); }(barrier));
+      const int read_line = __LINE__ + 1;
+      auto line_reader = l.create_task([](std::shared_ptr<StreamReader> r) -> Coro<std::string> { co_return co_await r->readline_async(); }(reader));
+      // A helper coroutine of the program's own shows its own line (as a fiber helper does).
+      const int helper_line = __LINE__ + 1;
+      auto helper = [](Queue<int>& qq) -> Coro<int> { co_return co_await qq.get_async(); };
+      auto outer = l.create_task([](decltype(helper) h, Queue<int>& qq) -> Coro<int> { co_return co_await h(qq); }(helper, q));
+      // The parent of a task group, once its block's own co_await has shown its line, shows the
+      // line of the co_await of task_group_async while it waits for the children.
+      Event go;
+      const int group_line = __LINE__ + 1;
+      auto parent = l.create_task([](Event& ev) -> Coro<void> { co_await task_group_async([&ev](TaskGroup& tg) -> Coro<void> {
+          tg.create_task([](Event& e) -> Coro<bool> { co_return co_await e.wait_async(); }(ev));
+          co_await sleep_async(0);
+        });
+      }(go));
+      locker.set_name("lock");
+      waiter.set_name("cond");
+      getter.set_name("get");
+      party.set_name("barrier");
+      line_reader.set_name("read");
+      outer.set_name("helper");
+      parent.set_name("group");
+      asyncio::sleep(0);
+      asyncio::sleep(0);
+      asyncio::sleep(0);
+      const std::string table = format_task_table(l);
+      auto at = [&](int line) { return " at " + here + std::to_string(line) + "\n"; };
+      CHECK(has(line_of(table, "'lock' "), "waiting on Lock.acquire() since pass "));
+      CHECK(has(line_of(table, "'lock' ") + "\n", at(lock_line)));
+      CHECK(has(line_of(table, "'cond' ") + "\n", at(cond_line)));
+      CHECK(has(line_of(table, "'get' ") + "\n", at(get_line)));
+      CHECK(has(line_of(table, "'barrier' ") + "\n", at(barrier_line)));
+      CHECK(has(line_of(table, "'read' "), "waiting on StreamReader.readline() since pass "));
+      CHECK(has(line_of(table, "'read' ") + "\n", at(read_line)));
+      CHECK(has(line_of(table, "'helper' ") + "\n", at(helper_line)));
+      CHECK(has(line_of(table, "'group' "), "waiting on TaskGroup since pass "));
+      CHECK(has(line_of(table, "'group' ") + "\n", at(group_line)));
+      CHECK(table.find("runtime/asyncio/") == std::string::npos);
+      lock.release();
+      CHECK(await(locker));
+      cond.acquire();
+      cond.notify();
+      cond.release();
+      await(waiter);
+      q.put_nowait(1);
+      q.put_nowait(2);
+      CHECK(await(getter) + await(outer) == 3);
+      barrier.wait();
+      await(party);
+      reader->feed_data("x\n");
+      CHECK(await(line_reader) == "x\n");
+      go.set();
+      await(parent);
+    });
+  }
+
   TEST_CASE("a stuck report names the cycle and the future nothing can complete") {
     TestLoop loop;
     loop->run_until_complete([&] {
