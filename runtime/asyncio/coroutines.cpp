@@ -89,15 +89,7 @@ void CoroTaskCore::unwind_body_() noexcept {
 
 // ---------------------------------------------------------------- sleep_async
 
-detail::SleepAwaiter::~SleepAwaiter() {
-  if (timer) timer->cancel();
-}
-
-void detail::SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
-  if (delay <= 0) {
-    coro_suspend_(h, nullptr, where);
-    return;
-  }
+void detail::SleepAwaiter::suspend_timed_(std::coroutine_handle<> h) {
   TaskCore* task = running_coro_task;
   if (!task) throw RuntimeError("sleep_async outside a coroutine task: co_await it from a coroutine task's body");
   BaseEventLoop& loop = get_running_loop();

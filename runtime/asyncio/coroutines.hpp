@@ -342,9 +342,19 @@ struct SleepAwaiter : AwaiterBase {
   // while future and timer are still empty.
   SleepAwaiter(const SleepAwaiter&) = default;
   SleepAwaiter& operator=(const SleepAwaiter&) = default;
-  ~SleepAwaiter();  // cancels the timer: also when the frame is destroyed while it sleeps
+  // Cancels the timer: also when the frame is destroyed while it sleeps. Inline, as the bare
+  // yield's half of await_suspend: a sleep(0) makes no call of its own (sleep0_switch).
+  ~SleepAwaiter() {
+    if (timer) timer->cancel();
+  }
   bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h);
+  void await_suspend(std::coroutine_handle<> h) {
+    if (delay <= 0)
+      coro_suspend_(h, nullptr, where);
+    else
+      suspend_timed_(h);
+  }
+  void suspend_timed_(std::coroutine_handle<> h);
   // Inline (see coro_resumed_): a cancelled sleep raises in the sleeping coroutine's frame.
   [[gnu::always_inline]] void await_resume() {
     // await_suspend labelled the wait sleep() unless an outer call had labelled it.
