@@ -207,12 +207,6 @@ HandleRef BaseEventLoop::call_soon(Callback callback, const char* name) {
   return HandleRef(h);
 }
 
-void BaseEventLoop::call_soon_handle_(Handle* handle) {
-  check_closed_();
-  handle->incref_();
-  ready_.push_back(handle);
-}
-
 TimerHandleRef BaseEventLoop::call_later(double delay, Callback callback, const char* name) {
   TimerHandleRef t = call_at_(time() + delay, std::move(callback), name);
   tracer_.emit(*this, [&](Observer& o) { o.handle_scheduled(*this, *t, ScheduleHow::call_at, nullptr, delay); });
@@ -357,6 +351,18 @@ void BaseEventLoop::sift_up_(std::size_t pos) {
 
 // ---------------------------------------------------------------- the pass
 
+// Step 2's wait (poll_, below), or none: a zero-timeout poll while only the self-pipe is
+// registered and nothing was written to it is skipped (see poll_). Inline in the pass.
+inline std::vector<selectors::ReadyEvent> BaseEventLoop::select_(std::optional<double> timeout, TimeoutReason reason) {
+  if (builtin_selector_ && timeout && *timeout <= 0.0 && selector_->registered_count() <= quiet_registrations_ &&
+      !selector_->is_closed() && !self_pipe_written_.load(std::memory_order_relaxed) &&
+      !detail::signal_bytes_pending.load(std::memory_order_relaxed)) [[likely]] {
+    ++polls_skipped_;
+    return {};
+  }
+  return poll_(timeout, reason);
+}
+
 // run_once(): one pass of the loop, the four steps of BaseEventLoop._run_once in code order:
 //   Step 1: drop cancelled timers.
 //   Step 2: poll the selector and queue its events.
@@ -389,8 +395,8 @@ void BaseEventLoop::run_pass_() {
   const std::size_t pass = ++pass_count_;
   pass_hook_<Traced>([&](Observer& o) { o.pass_begin(*this, pass, time()); });
 
-  // Step 1: drop cancelled timers.
-  drop_cancelled_timers_();
+  // Step 1: drop cancelled timers (none to look at when the heap is empty: no call).
+  if (!scheduled_.empty()) drop_cancelled_timers_();
 
   // Step 2: poll the selector and queue its events.
   if (threadsafe_pending_.load(std::memory_order_acquire)) take_threadsafe_();
@@ -473,14 +479,9 @@ std::optional<double> BaseEventLoop::select_timeout_(TimeoutReason& reason) cons
 // written (a wake-up, a signal number), the next zero-timeout poll runs, so the pipe is drained as
 // often as CPython drains it. That saves the one system call of a pass with work ready; the trace
 // still shows step 2 asking for 0 seconds and finding no events. Only the built-in selectors are
-// skipped: a user's selector subclass records every call CPython makes.
-std::vector<selectors::ReadyEvent> BaseEventLoop::select_(std::optional<double> timeout, TimeoutReason reason) {
-  if (builtin_selector_ && timeout && *timeout <= 0.0 && selector_->registered_count() <= quiet_registrations_ &&
-      !selector_->is_closed() && !self_pipe_written_.load(std::memory_order_relaxed) &&
-      !detail::signal_bytes_pending.load(std::memory_order_relaxed)) {
-    ++polls_skipped_;
-    return {};
-  }
+// skipped: a user's selector subclass records every call CPython makes. The test is select_'s,
+// inline in the pass above, so a skipped poll makes no call.
+std::vector<selectors::ReadyEvent> BaseEventLoop::poll_(std::optional<double> timeout, TimeoutReason reason) {
   self_pipe_written_.store(false, std::memory_order_relaxed);  // a write after this: the next pass polls
   if (!virtual_clock_) [[likely]]
     return selector_->select(timeout);

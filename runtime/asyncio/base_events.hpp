@@ -296,7 +296,11 @@ class BaseEventLoop : public AbstractEventLoop {
   void timer_handle_cancelled_(TimerHandle& handle) noexcept;
   // Queue a handle that already exists (task steps reuse the handle embedded in their task).
   // The caller reports it to the tracer (handle_scheduled) with how it came.
-  void call_soon_handle_(Handle* handle);
+  void call_soon_handle_(Handle* handle) {  // inline: every task step and done callback
+    if (closed_) [[unlikely]] check_closed_();
+    handle->incref_();
+    ready_.push_back(handle);
+  }
   void check_closed_() const;
 
  protected:
@@ -341,6 +345,7 @@ class BaseEventLoop : public AbstractEventLoop {
   void take_threadsafe_();
   TimerHandleRef call_at_(double when, Callback callback, const char* name);  // no trace event
   std::vector<selectors::ReadyEvent> select_(std::optional<double> timeout, TimeoutReason reason);
+  std::vector<selectors::ReadyEvent> poll_(std::optional<double> timeout, TimeoutReason reason);
   void heap_push_(TimerHandle* handle);
   TimerHandle* heap_pop_();
   void heapify_();

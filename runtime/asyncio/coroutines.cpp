@@ -11,15 +11,10 @@ namespace asyncio {
 
 // ---------------------------------------------------------------- co_await
 
-TaskCore& detail::coro_suspend_(std::coroutine_handle<> h, FutureCore* future, source_location where) {
-  TaskCore* task = running_coro_task;
-  if (!task)
-    throw RuntimeError(
-        "co_await outside a coroutine task: only a task's body can suspend. Run the coroutine with "
-        "create_task(coro) or co_await it from one; a fiber task awaits with asyncio::await");
-  static_cast<CoroTaskCore*>(task)->set_resume_point_(h);
-  task->coro_suspend_(future, where);
-  return *task;
+void detail::no_coro_task_error_() {
+  throw RuntimeError(
+      "co_await outside a coroutine task: only a task's body can suspend. Run the coroutine with "
+      "create_task(coro) or co_await it from one; a fiber task awaits with asyncio::await");
 }
 
 void detail::not_awaited_error_() { throw RuntimeError("await wasn't used with future"); }
@@ -38,7 +33,7 @@ bool detail::in_task_frame_(const TaskCore& task, const void* where) noexcept {
   return static_cast<const CoroTaskCore&>(task).in_root_frame_(where);
 }
 
-CoroTaskCore::CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root,
+CoroTaskCore::CoroTaskCore(BaseEventLoop& loop, TaskOptions&& options, std::coroutine_handle<> root,
                            std::uint16_t root_frame_size)
     : TaskCore(loop, std::move(options)), root_frame_size_(root_frame_size), root_(root), resume_point_(root) {}
 
@@ -58,14 +53,19 @@ bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
     return true;
   }
   coro_stepped_ = true;
-  throw_in_ = std::move(exc);
+  // throw_in_ is empty here (the step handle took it): set only when there is something to throw.
+  if (exc) [[unlikely]] {
+    throw_in_ = std::move(exc);
+  } else if (throw_in_) [[unlikely]] {
+    throw_in_ = nullptr;
+  }
   loop_->current_task_ = this;
   TaskCore* outer = std::exchange(detail::running_coro_task, this);
   std::coroutine_handle<> h = std::exchange(resume_point_, nullptr);
   h.resume();
   detail::running_coro_task = outer;
   loop_->current_task_ = nullptr;
-  throw_in_ = nullptr;
+  if (throw_in_) [[unlikely]] throw_in_ = nullptr;
   if (root_.done()) {
     exc = std::exchange(root_promise_().exception_, nullptr);
     if (!exc) store_value_();
@@ -93,15 +93,34 @@ void detail::SleepAwaiter::suspend_timed_(std::coroutine_handle<> h) {
   TaskCore* task = running_coro_task;
   if (!task) throw RuntimeError("sleep_async outside a coroutine task: co_await it from a coroutine task's body");
   BaseEventLoop& loop = get_running_loop();
-  future = loop.create_future<void>();
+  Future<void> fut = loop.create_future<void>();
   // Before call_later: the timer's `scheduled` line says it is this sleep's.
   loop.tracer().emit(loop, [&](Observer& o) { o.sleep_called(loop, *task, delay); });
-  timer = loop.call_later(
-      delay, [fut = future] { set_result_unless_cancelled(fut); }, "futures._set_result_unless_cancelled");
-  coro_suspend_(h, &future.core(), where);
+  TimerHandleRef t = loop.call_later(
+      delay, [fut] { set_result_unless_cancelled(fut); }, "futures._set_result_unless_cancelled");
+  future = &fut.core();
+  future->incref_();
+  timer = t.release();
+  coro_suspend_(h, future, where);
   // No frame for a TracedCall scope: the label is set here (unless an outer call set one) and
-  // cleared in await_resume, as EventWaitAwaiter does.
+  // cleared in resume_timed_, as EventWaitAwaiter does.
   if (!task->call_label()) task->set_call_label_("sleep()");
+}
+
+void detail::SleepAwaiter::resume_timed_(TaskCore* task) noexcept {
+  if (task && task->call_label() == CallLabel("sleep()")) task->set_call_label_({});
+  if (timer) {
+    timer->cancel();
+    std::exchange(timer, nullptr)->decref_();
+  }
+}
+
+void detail::SleepAwaiter::release_() noexcept {
+  if (timer) {
+    timer->cancel();
+    std::exchange(timer, nullptr)->decref_();
+  }
+  std::exchange(future, nullptr)->decref_();
 }
 
 // ---------------------------------------------------------------- wait_for_async

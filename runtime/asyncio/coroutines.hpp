@@ -52,8 +52,11 @@ struct FunctionName {
 struct AwaiterBase {};
 
 // A co_await that suspends: the running coroutine task (RuntimeError outside one) records the
-// future (nullptr: a bare yield), where, and the coroutine to resume at its next step.
-TaskCore& coro_suspend_(std::coroutine_handle<> h, FutureCore* future, source_location where);
+// future (nullptr: a bare yield), where, and the coroutine to resume at its next step. Inline
+// (defined after CoroTaskCore): every co_await that suspends.
+[[gnu::always_inline]] inline TaskCore& coro_suspend_(std::coroutine_handle<> h, FutureCore* future,
+                                                     source_location where);
+[[noreturn]] void no_coro_task_error_();
 // The program co_awaits a coroutine object at `where` (nothing at a co_await of the runtime's).
 inline void coro_entered_(source_location where) noexcept {
   if (TaskCore* task = running_coro_task; task && where.line()) task->coro_entered_(where);
@@ -102,6 +105,17 @@ struct OwnedCoroAwaiter;
 template <class T>
 Coro<T> as_completed_next_async_(std::shared_ptr<AsCompletedState> state);
 
+// Where a co_await is: its own line, or no line for a co_await in the runtime's own files (see
+// await_transform). consteval, so the test of the file name is made by the compiler for every
+// co_await, whether or not the optimiser inlines (it did not, for a co_await of a Future: ~220
+// instructions a co_await scanning the file name).
+struct CoAwaitSite {
+  // Converting, from the co_await's source_location::current() (await_transform's default
+  // argument): a default of this constructor's own would name the line of that default instead.
+  consteval CoAwaitSite(source_location w) noexcept : where(in_runtime_file(w.file_name()) ? source_location{} : w) {}
+  source_location where;
+};
+
 // What every coroutine frame shares: the arena allocation, lazy start, the parent to return to.
 struct CoroPromiseBase {
   // Frames come from the block arena (arena.hpp), as futures and tasks do; a frame over 1 KiB
@@ -145,9 +159,9 @@ struct CoroPromiseBase {
   // An asyncio awaiter is used in place (a reference to the co_await's operand, which lives as
   // long as the co_await), so a frame holds one copy of it, not two.
   template <class A>
-  decltype(auto) await_transform(A&& aw, source_location where = source_location::current()) {
+  [[gnu::always_inline]] decltype(auto) await_transform(A&& aw, CoAwaitSite site = source_location::current()) {
     using D = std::decay_t<A>;
-    if (detail::in_runtime_file(where.file_name())) where = source_location{};
+    source_location where = site.where;
     if constexpr (std::is_base_of_v<AwaiterBase, D>) {
       if constexpr (requires { D::takes_where_; }) aw.where = where;
       return static_cast<std::remove_reference_t<A>&>(aw);  // an lvalue: GCC copies an xvalue awaiter
@@ -285,7 +299,7 @@ class CoroTaskCore : public TaskCore {
   }
 
  protected:
-  CoroTaskCore(BaseEventLoop& loop, TaskOptions options, std::coroutine_handle<> root, std::uint16_t root_frame_size);
+  CoroTaskCore(BaseEventLoop& loop, TaskOptions&& options, std::coroutine_handle<> root, std::uint16_t root_frame_size);
   ~CoroTaskCore() override;
   bool resume_body_(std::exception_ptr& exc) override;
   void unwind_body_() noexcept override;
@@ -300,10 +314,19 @@ class CoroTaskCore : public TaskCore {
   std::coroutine_handle<> resume_point_;
 };
 
+[[gnu::always_inline]] inline TaskCore& detail::coro_suspend_(std::coroutine_handle<> h, FutureCore* future,
+                                                             source_location where) {
+  TaskCore* task = running_coro_task;
+  if (!task) [[unlikely]] no_coro_task_error_();
+  static_cast<CoroTaskCore*>(task)->set_resume_point_(h);
+  task->coro_suspend_(future, where);
+  return *task;
+}
+
 template <class T>
 class CoroTaskImpl final : public CoroTaskCore {
  public:
-  CoroTaskImpl(BaseEventLoop& loop, TaskOptions options, typename Coro<T>::handle_type h)
+  CoroTaskImpl(BaseEventLoop& loop, TaskOptions&& options, typename Coro<T>::handle_type h)
       : CoroTaskCore(loop, std::move(options), h, h.promise().frame_size_) {}
   void* value_slot_() noexcept override { return &value_; }
   std::string value_repr_() const override { return asyncio::value_repr<T>(*this); }
@@ -335,37 +358,41 @@ Task<T> make_coro_task_(BaseEventLoop& loop, TaskOptions options, Coro<T> coro) 
 namespace detail {
 // `co_await sleep_async(delay)`: the sleep's future and timer live in the awaiter, in the frame
 // of the coroutine that sleeps; no frame of its own (sleep0_switch, cancel_many: one allocation
-// less per sleep). delay <= 0: a bare yield, one pass, no future.
+// less per sleep). delay <= 0: a bare yield, one pass, no future. The two are counted pointers
+// held by hand, not a Future and a TimerHandleRef, so that a sleep(0)'s awaiter is trivially
+// empty: its destructor is one test, inline in the sleeping coroutine (sleep0_switch).
 struct SleepAwaiter : AwaiterBase {
   SleepAwaiter(double d, source_location w) noexcept : delay(d), where(w) {}
   // Copyable because GCC 12 copies an awaiter into the frame before using it: the copy is made
-  // while future and timer are still empty.
-  SleepAwaiter(const SleepAwaiter&) = default;
-  SleepAwaiter& operator=(const SleepAwaiter&) = default;
-  // Cancels the timer: also when the frame is destroyed while it sleeps. Inline, as the bare
-  // yield's half of await_suspend: a sleep(0) makes no call of its own (sleep0_switch).
-  ~SleepAwaiter() {
-    if (timer) timer->cancel();
+  // while future and timer are still empty, and copies neither.
+  SleepAwaiter(const SleepAwaiter& o) noexcept : delay(o.delay), where(o.where) {}
+  SleepAwaiter& operator=(const SleepAwaiter&) = delete;
+  // Cancels the timer: also when the frame is destroyed while it sleeps.
+  [[gnu::always_inline]] ~SleepAwaiter() {
+    if (future) [[unlikely]] release_();
   }
   bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h) {
+  [[gnu::always_inline]] void await_suspend(std::coroutine_handle<> h) {
     if (delay <= 0)
       coro_suspend_(h, nullptr, where);
     else
       suspend_timed_(h);
   }
-  void suspend_timed_(std::coroutine_handle<> h);
   // Inline (see coro_resumed_): a cancelled sleep raises in the sleeping coroutine's frame.
   [[gnu::always_inline]] void await_resume() {
-    // await_suspend labelled the wait sleep() unless an outer call had labelled it.
-    if (delay > 0 && running_coro_task->call_label() == CallLabel("sleep()")) running_coro_task->set_call_label_({});
-    if (timer) std::exchange(timer, nullptr)->cancel();
-    coro_resumed_(running_coro_task, delay > 0 ? &future.core() : nullptr);
+    TaskCore* task = running_coro_task;
+    if (future) [[unlikely]] resume_timed_(task);
+    coro_resumed_(task, future);
   }
+  void suspend_timed_(std::coroutine_handle<> h);
+  // The timed sleep resumes: the `sleep()` label goes, the timer is cancelled (a cancelled sleep).
+  void resume_timed_(TaskCore* task) noexcept;
+  // Drops the timer (cancelled) and the future.
+  void release_() noexcept;
   double delay;
   source_location where;
-  Future<void> future{};
-  TimerHandleRef timer{};
+  FutureCore* future = nullptr;  // one count, while a timed sleep is under way
+  TimerHandle* timer = nullptr;  // one count, until the sleep resumes
 };
 }  // namespace detail
 

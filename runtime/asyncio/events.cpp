@@ -18,8 +18,8 @@
 
 namespace asyncio {
 
-Handle::Handle(Callback callback, BaseEventLoop* loop, const char* name) noexcept
-    : callback_(std::move(callback)), loop_(loop), name_(name), callback_type_(&callback_.target_type()) {}
+Handle::Handle(Callback&& callback, BaseEventLoop* loop, const char* name) noexcept
+    : callback_(std::move(callback)), loop_(loop), name_(name) {}
 
 void Handle::cancel() {
   if (cancelled_) return;
@@ -42,6 +42,7 @@ struct KeptArgs {
 }  // namespace
 
 void Handle::drop_callback_() noexcept {
+  if (!callback_type_) callback_type_ = &callback_.target_type();  // the description keeps naming it
   if (repr_keeps_callback_ && callback_.describes_args()) {
     try {
       callback_ = Callback(KeptArgs{callback_.args_repr()});
@@ -71,8 +72,9 @@ const std::string& demangled_name(const std::type_info& type) {
 
 std::string Handle::describe_callback_() const {
   if (name_) return name_;
-  if (*callback_type_ == typeid(void)) return "<empty callback>";
-  return demangled_name(*callback_type_);
+  const std::type_info& type = callback_type_ ? *callback_type_ : callback_.target_type();
+  if (type == typeid(void)) return "<empty callback>";
+  return demangled_name(type);
 }
 
 std::string Handle::description() const { return describe_callback_() + describe_args_(); }

@@ -48,7 +48,7 @@ Named<std::decay_t<F>> named(const char* name, F&& fn) {
 // called call_soon may all hold it. run_() is what step 4 of a pass calls.
 class Handle {
  public:
-  Handle(Callback callback, BaseEventLoop* loop, const char* name = nullptr) noexcept;
+  Handle(Callback&& callback, BaseEventLoop* loop, const char* name = nullptr) noexcept;
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
 
@@ -111,7 +111,9 @@ class Handle {
   Callback callback_;
   BaseEventLoop* loop_;
   const char* name_;                 // a string literal naming the callback, or nullptr
-  const std::type_info* callback_type_;  // for descriptions of unnamed callbacks
+  // For descriptions of unnamed callbacks once the callback is dropped (cancel); nullptr while
+  // it is kept (callback_ itself knows its type): no indirect call per handle made.
+  const std::type_info* callback_type_ = nullptr;
   // The count and the flags share one 8-byte word: a Handle is 80 bytes, a TimerHandle 96.
   alignas(std::atomic_ref<int>::required_alignment) int refs_ = 0;
   bool shared_refs_ = false;  // set before the handle is published to another thread
@@ -127,7 +129,7 @@ using HandleRef = Ref<Handle>;
 // TimerHandle: a Handle with a deadline on the loop's clock (loop.time()).
 class TimerHandle final : public Handle {
  public:
-  TimerHandle(double when, Callback callback, BaseEventLoop* loop, const char* name = nullptr) noexcept
+  TimerHandle(double when, Callback&& callback, BaseEventLoop* loop, const char* name = nullptr) noexcept
       : Handle(std::move(callback), loop, name), when_(when) {}
   double when() const noexcept { return when_; }
   void cancel() override;

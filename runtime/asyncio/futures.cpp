@@ -28,20 +28,9 @@ namespace {
 // it, "on_done(<Future finished result=1>)", so an error in the callback names both.
 class DoneCallbackHandle final : public Handle {
  public:
-  DoneCallbackHandle(BaseEventLoop* loop, std::function<void(FutureCore&)> fn, const char* name, CallbackKey key,
-                     const std::type_info* type)
-      : Handle(Callback(), loop, nullptr), fn_(std::move(fn)), cb_name_(name), key_(key), type_(type) {}
-  void run_() override {
-    try {
-      fn_(*future_);
-    } catch (...) {
-      report_exception_(std::current_exception());
-    }
-  }
-  void cancel() override {
-    Handle::cancel();
-    fn_ = nullptr;
-  }
+  // `run` calls the user's fn with the future (add_done_callback_ binds them).
+  DoneCallbackHandle(BaseEventLoop* loop, Callback run, const char* name, CallbackKey key, const std::type_info* type)
+      : Handle(std::move(run), loop, nullptr), cb_name_(name), key_(key), type_(type) {}
   void set_future_(FutureCore& future) { future_ = Ref<FutureCore>(&future); }
   CallbackKey key() const noexcept { return key_; }
   // The name futures' reprs show in cb=[...].
@@ -51,19 +40,17 @@ class DoneCallbackHandle final : public Handle {
 
  protected:
   std::string describe_callback_() const override {
-    if (!fn_) return "<cancelled>";
+    if (!callback_) return "<cancelled>";
     if (cb_name_) return cb_name_;
-    if (type_) return demangle(type_->name());
-    return demangle(fn_.target_type().name());
+    return demangle(type_->name());
   }
   std::string describe_args_() const override { return "(" + future_->repr() + ")"; }
 
  private:
-  std::function<void(FutureCore&)> fn_;
   Ref<FutureCore> future_;
   const char* cb_name_;
   CallbackKey key_;
-  const std::type_info* type_;
+  const std::type_info* type_;  // the user's callable (never nullptr)
 };
 
 DoneCallbackHandle& user_handle(Handle& h) noexcept { return static_cast<DoneCallbackHandle&>(h); }
@@ -228,11 +215,11 @@ void FutureCore::schedule_callback_(DoneCallback& cb) {
   }
 }
 
-CallbackKey FutureCore::add_done_callback_(std::function<void(FutureCore&)> fn, const char* name, CallbackKey key,
-                                           const std::type_info* type) {
+CallbackKey FutureCore::add_done_callback_handle_(Callback run, const char* name, CallbackKey key,
+                                                  const std::type_info* type) {
   static CallbackKey next_key = 1;
   if (key == 0) key = (next_key += 2);  // odd: never equal to a function's address
-  DoneCallback cb = DoneCallback::user(*new DoneCallbackHandle(loop_.get(), std::move(fn), name, key, type));
+  DoneCallback cb = DoneCallback::user(*new DoneCallbackHandle(loop_.get(), std::move(run), name, key, type));
   if (state_ != FutureState::PENDING) {
     schedule_callback_(cb);
   } else {

@@ -102,7 +102,7 @@ class TaskCore : public FutureCore {
   [[noreturn]] [[gnu::always_inline]] void raise_thrown_in_() { std::rethrow_exception(take_throw_in_()); }
 
  protected:
-  TaskCore(BaseEventLoop& loop, TaskOptions options);
+  TaskCore(BaseEventLoop& loop, TaskOptions&& options);
   ~TaskCore() override;
   // [coro] One step of the body, `exc` thrown in: true once it has finished (exc is then what
   // escaped it, or the exception it never started with). A fiber task (FiberTaskCore) switches
@@ -147,6 +147,7 @@ class TaskCore : public FutureCore {
   };
 
   void schedule_step_(std::exception_ptr exc);
+  void schedule_step_();
   void step_(std::exception_ptr exc);
   void wakeup_();
   void finish_step_(bool finished);
@@ -187,7 +188,7 @@ class TaskCore : public FutureCore {
 // FiberTaskCore: a task whose body is a function running on its own fiber (stackful).
 class FiberTaskCore : public TaskCore {
  protected:
-  FiberTaskCore(BaseEventLoop& loop, TaskOptions options);
+  FiberTaskCore(BaseEventLoop& loop, TaskOptions&& options);
   bool resume_body_(std::exception_ptr& exc) override;
   void unwind_body_() noexcept override { fiber_.unwind(); }
   fibers::Fiber* body_fiber_() noexcept override { return &fiber_; }
@@ -208,7 +209,7 @@ class FiberTaskCore : public TaskCore {
 template <class T, class F>
 class TaskImpl final : public FiberTaskCore {
  public:
-  TaskImpl(BaseEventLoop& loop, TaskOptions options, F fn) : FiberTaskCore(loop, std::move(options)), fn_(std::move(fn)) {}
+  TaskImpl(BaseEventLoop& loop, TaskOptions&& options, F fn) : FiberTaskCore(loop, std::move(options)), fn_(std::move(fn)) {}
   void* value_slot_() noexcept override { return &value_; }
   std::string value_repr_() const override { return asyncio::value_repr<T>(*this); }
 
@@ -448,7 +449,8 @@ class GatheringFutureCore : public FutureCore {
   // Cancels every child; true if any accepted (then the outer finishes with CancelledError).
   bool cancel(std::string msg = {}) override;
   // Appends a result slot (a child given twice has two).
-  void add_child_(const Ref<FutureCore>& child) { children_.push_back(child); }
+  void add_child_(Ref<FutureCore> child) { children_.push_back(std::move(child)); }
+  void reserve_children_(std::size_t n) { children_.reserve(n); }
   // Every child is added: each distinct child gets _done_callback, in order, and [graph] they
   // are recorded as awaited by this future (graph.hpp).
   void created_();
@@ -585,6 +587,7 @@ auto gather_vector(std::vector<Future<T>> futs) {
     return out;
   });
   Future<R> result{Ref<FutureCore>(outer)};
+  outer->reserve_children_(futs.size());
   for (const auto& f : futs) outer->add_child_(f.core_ref());
   outer->created_();  // [graph]
   return result;

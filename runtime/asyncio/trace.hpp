@@ -87,8 +87,8 @@ namespace detail {
 // Whether `file` lies in a directory named `asyncio`: the runtime's own sources and headers
 // (runtime/asyncio/ in this tree, include/asyncio/ once installed). A coroutine's co_await there
 // (an `_async` form's inner wait) is not where the program waits: the program's own co_await that
-// entered the runtime is (coroutines.hpp, await_transform). A co_await's file is a string literal,
-// so an optimised build folds this to a constant.
+// entered the runtime is (coroutines.hpp, await_transform). Evaluated by the compiler for each
+// co_await (coroutines.hpp's CoAwaitSite is consteval).
 constexpr bool in_runtime_file(const char* file) noexcept {
   const char* dir = file;  // the start of the last directory name
   const char* slash = nullptr;

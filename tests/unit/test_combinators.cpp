@@ -47,6 +47,25 @@ TEST_SUITE("combinators") {
     });
   }
 
+  TEST_CASE("gather gives a future listed twice one done callback, and a later gather of it its own") {
+    TestLoop loop;
+    loop->run_until_complete([&] {
+      BaseEventLoop& lp = get_running_loop();
+      Future<int> a = lp.create_future<int>();
+      Future<int> b = lp.create_future<int>();
+      auto g1 = gather(std::vector{a, b, a});
+      CHECK(a.repr() == "<Future pending cb=[gather.<locals>._done_callback()]>");
+      // The first gather's test for repeats leaves nothing behind: the second sees a and b afresh.
+      auto g2 = gather(std::vector{b, a});
+      CHECK(a.repr() == "<Future pending cb=[gather.<locals>._done_callback(), gather.<locals>._done_callback()]>");
+      CHECK(b.repr() == "<Future pending cb=[gather.<locals>._done_callback(), gather.<locals>._done_callback()]>");
+      a.set_result(1);
+      b.set_result(2);
+      CHECK(await(g1) == std::vector<int>{1, 2, 1});
+      CHECK(await(g2) == std::vector<int>{2, 1});
+    });
+  }
+
   TEST_CASE("gather with no arguments is already done") {
     TestLoop loop;
     loop->run_until_complete([&] {
