@@ -506,17 +506,19 @@ namespace {
 // Which of `children` were seen earlier in the list (gather's arg_to_fut: gather(a, a) makes one
 // callback for a). A mark in each future, set in one sweep and cleared in a second: no table to
 // allocate and probe (a hash table of 2n pointers was 2 MB, probed at random, for 100,000
-// children). Empty when none repeats. Nothing runs between the sweeps.
+// children). Empty when none repeats. Nothing runs and nothing is allocated while marks are set
+// (the result is allocated between two rounds of marking), so none can be left behind.
 std::vector<bool> repeats_of(const std::vector<Ref<FutureCore>>& children) {
   const std::size_t n = children.size();
   std::vector<bool> repeats;
   if (n < 2) return repeats;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (children[i]->mark_seen_()) {
-      if (repeats.empty()) repeats.resize(n, false);
-      repeats[i] = true;
-    }
-  }
+  bool any = false;
+  for (const Ref<FutureCore>& c : children)
+    if (c->mark_seen_()) any = true;
+  for (const Ref<FutureCore>& c : children) c->clear_seen_mark_();
+  if (!any) return repeats;
+  repeats.assign(n, false);
+  for (std::size_t i = 0; i < n; ++i) repeats[i] = children[i]->mark_seen_();
   for (const Ref<FutureCore>& c : children) c->clear_seen_mark_();
   return repeats;
 }
