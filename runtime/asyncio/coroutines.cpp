@@ -53,19 +53,14 @@ bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
     return true;
   }
   coro_stepped_ = true;
-  // throw_in_ is empty here (the step handle took it): set only when there is something to throw.
-  if (exc) [[unlikely]] {
-    throw_in_ = std::move(exc);
-  } else if (throw_in_) [[unlikely]] {
-    throw_in_ = nullptr;
-  }
+  // Written only when it changes: both are nearly always empty (the step handle took throw_in_).
+  if (exc || throw_in_) [[unlikely]] throw_in_ = std::move(exc);
   loop_->current_task_ = this;
   TaskCore* outer = std::exchange(detail::running_coro_task, this);
   std::coroutine_handle<> h = std::exchange(resume_point_, nullptr);
   h.resume();
   detail::running_coro_task = outer;
   loop_->current_task_ = nullptr;
-  if (throw_in_) [[unlikely]] throw_in_ = nullptr;
   if (root_.done()) {
     exc = std::exchange(root_promise_().exception_, nullptr);
     if (!exc) store_value_();
@@ -107,19 +102,22 @@ void detail::SleepAwaiter::suspend_timed_(std::coroutine_handle<> h) {
   if (!task->call_label()) task->set_call_label_("sleep()");
 }
 
+namespace {
+// The sleep's timer, cancelled (a cancelled sleep, or its frame destroyed) and its count dropped.
+void drop_timer(TimerHandle*& timer) noexcept {
+  if (!timer) return;
+  timer->cancel();
+  std::exchange(timer, nullptr)->decref_();
+}
+}  // namespace
+
 void detail::SleepAwaiter::resume_timed_(TaskCore* task) noexcept {
   if (task && task->call_label() == CallLabel("sleep()")) task->set_call_label_({});
-  if (timer) {
-    timer->cancel();
-    std::exchange(timer, nullptr)->decref_();
-  }
+  drop_timer(timer);
 }
 
 void detail::SleepAwaiter::release_() noexcept {
-  if (timer) {
-    timer->cancel();
-    std::exchange(timer, nullptr)->decref_();
-  }
+  drop_timer(timer);
   std::exchange(future, nullptr)->decref_();
 }
 

@@ -313,7 +313,9 @@ bool FiberTaskCore::resume_body_(std::exception_ptr& exc) {
 [[gnu::always_inline]] inline void TaskCore::finish_step_(bool) {  // inline in step_, its one caller
   if (yielded_bare_) {
     // Queued before the step ends, as Task.__step's call_soon is (a trace's scheduled line first).
-    // (resume_body_ left throw_in_ empty.)
+    // Nothing is thrown into that step: anything the body left untaken goes (for both kinds, here
+    // rather than after every resume).
+    if (throw_in_) [[unlikely]] throw_in_ = nullptr;
     schedule_step_();
     loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::yielded, nullptr); });
     return;
