@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <typeinfo>
 #include <iostream>
+#include <new>
 #include <sstream>
 
 #include "asyncio/exceptions.hpp"
@@ -169,12 +170,12 @@ void BaseEventLoop::dropped_() noexcept {
 void BaseEventLoop::clear_queues_() noexcept {
   // Releasing a handle can release a future and a task; take the queues out first so that
   // nothing released here sees them half-emptied.
-  std::deque<Handle*> ready;
+  detail::ReadyQueue ready;
   ready.swap(ready_);
   std::vector<ScheduledTimer> scheduled;
   scheduled.swap(scheduled_);
   timer_cancelled_count_ = 0;
-  for (Handle* h : ready) h->decref_();
+  ready.for_each([](Handle* h) { h->decref_(); });
   for (const ScheduledTimer& entry : scheduled) {
     entry.handle->scheduled_flag_ = false;
     entry.handle->decref_();
@@ -534,6 +535,7 @@ std::size_t BaseEventLoop::run_ready_() {
     }
     pass_hook_<Traced>([&](Observer& o) { o.callback_end(*this, *h); });
   }
+  if (ready_.empty()) ready_.trim();  // a burst's ring goes back once drained
   return ran;
 }
 
@@ -563,6 +565,54 @@ void BaseEventLoop::run_handle_debug_(Handle& handle) {
 }
 
 std::atomic<bool> detail::signal_bytes_pending{false};
+
+// ---------------------------------------------------------------- the ready queue
+
+void detail::ReadyQueue::reset_() {
+  auto* slots = static_cast<Handle**>(std::malloc(kFirst * sizeof(Handle*)));
+  if (!slots) throw std::bad_alloc();
+  slots_ = slots;
+  mask_ = kFirst - 1;
+  head_ = tail_ = 0;
+}
+
+void detail::ReadyQueue::grow_() {
+  const std::size_t n = size();  // full: n slots, all in use
+  const std::size_t capacity = 2 * n;
+  Handle** slots;
+  if ((head_ & mask_) == 0) {
+    // In order from slot 0 (a burst of call_soon): realloc keeps them, moving none for a large
+    // ring (glibc remaps its pages).
+    slots = static_cast<Handle**>(std::realloc(slots_, capacity * sizeof(Handle*)));
+    if (!slots) throw std::bad_alloc();
+  } else {
+    slots = static_cast<Handle**>(std::malloc(capacity * sizeof(Handle*)));
+    if (!slots) throw std::bad_alloc();
+    for (std::size_t i = 0; i < n; ++i) slots[i] = slots_[(head_ + i) & mask_];
+    std::free(slots_);
+  }
+  slots_ = slots;
+  mask_ = capacity - 1;
+  head_ = 0;
+  tail_ = n;
+}
+
+void detail::ReadyQueue::shrink_() noexcept {
+  // Empty: a smaller ring, or (no memory for one) the large one kept.
+  if (auto* slots = static_cast<Handle**>(std::malloc(kFirst * sizeof(Handle*)))) {
+    std::free(slots_);
+    slots_ = slots;
+    mask_ = kFirst - 1;
+    head_ = tail_ = 0;
+  }
+}
+
+void detail::ReadyQueue::swap(ReadyQueue& other) noexcept {
+  std::swap(slots_, other.slots_);
+  std::swap(mask_, other.mask_);
+  std::swap(head_, other.head_);
+  std::swap(tail_, other.tail_);
+}
 
 // [graph] Stuck means provably stuck: no fd but the self-pipe, nothing written to it, no job on
 // another thread, no signal handler of the program's, no other thread that knows this loop.

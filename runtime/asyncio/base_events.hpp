@@ -8,7 +8,7 @@
 
 #include <atomic>
 #include <cstddef>
-#include <deque>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -95,6 +95,48 @@ namespace detail {
 // Set by the C signal handler after it writes a signal number into the self-pipe, cleared by the
 // loop that reads it: until then no loop skips a zero-timeout poll (BaseEventLoop::select_).
 extern std::atomic<bool> signal_bytes_pending;
+
+// The ready queue (CPython's self._ready, a collections.deque): handles in the order they were
+// queued, each holding one reference. A ring of a power-of-two capacity, its positions counted up
+// and masked, so that size() is one subtraction (std::deque's is ~20 instructions, asked every
+// pass). It grows by doubling; once drained (the end of a pass) a ring grown past kKeep slots
+// goes back to kFirst, so a burst does not hold its memory.
+class ReadyQueue {
+ public:
+  ReadyQueue() { reset_(); }
+  ReadyQueue(const ReadyQueue&) = delete;
+  ReadyQueue& operator=(const ReadyQueue&) = delete;
+  ~ReadyQueue() { std::free(slots_); }
+  bool empty() const noexcept { return head_ == tail_; }
+  std::size_t size() const noexcept { return tail_ - head_; }
+  Handle* front() const noexcept { return slots_[head_ & mask_]; }
+  void pop_front() noexcept { ++head_; }
+  void push_back(Handle* h) {
+    if (size() > mask_) [[unlikely]] grow_();  // full: size() == mask_ + 1
+    slots_[tail_++ & mask_] = h;
+  }
+  // Called when empty: a ring grown past kKeep slots goes back to kFirst.
+  void trim() noexcept {
+    if (mask_ >= kKeep) [[unlikely]] shrink_();
+  }
+  void swap(ReadyQueue& other) noexcept;
+  // Calls f(handle) for each, oldest first.
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::size_t i = head_; i != tail_; ++i) f(slots_[i & mask_]);
+  }
+
+ private:
+  static constexpr std::size_t kFirst = 64;
+  static constexpr std::size_t kKeep = 4096;
+  void reset_();
+  void grow_();
+  void shrink_() noexcept;
+  Handle** slots_ = nullptr;
+  std::size_t mask_ = 0;  // capacity - 1
+  std::size_t head_ = 0;  // positions count up for ever; a slot is position & mask_
+  std::size_t tail_ = 0;
+};
 }  // namespace detail
 
 class BaseEventLoop : public AbstractEventLoop {
@@ -358,7 +400,7 @@ class BaseEventLoop : public AbstractEventLoop {
   void check_stuck_(std::size_t pass);
   bool stuck_reported_ = false;
 
-  std::deque<Handle*> ready_;           // each holds one reference
+  detail::ReadyQueue ready_;            // each holds one reference
   // A timer in the heap with its deadline copied beside it, so that sifting compares
   // deadlines in the array and touches no handle (the handle's cache line is a miss apiece).
   struct ScheduledTimer {

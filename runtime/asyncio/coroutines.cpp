@@ -28,14 +28,14 @@ void detail::warn_never_awaited_(const char* function_name) noexcept {
 thread_local constinit void* detail::new_frame_ = nullptr;
 thread_local constinit std::size_t detail::new_frame_size_ = 0;
 
-bool detail::in_task_frame_(const TaskCore& task, const void* where) noexcept {
-  // Only coroutine tasks run with running_coro_task set.
-  return static_cast<const CoroTaskCore&>(task).in_root_frame_(where);
-}
-
 CoroTaskCore::CoroTaskCore(BaseEventLoop& loop, TaskOptions&& options, std::coroutine_handle<> root,
                            std::uint16_t root_frame_size)
     : TaskCore(loop, std::move(options)), root_frame_size_(root_frame_size), root_(root), resume_point_(root) {}
+
+// root_ is live while a step runs (not done yet): its frame is the running one's outermost.
+void CoroTaskCore::set_running_() noexcept {
+  detail::running_coro = {this, reinterpret_cast<std::uintptr_t>(root_.address()), root_frame_size_};
+}
 
 CoroTaskCore::~CoroTaskCore() {
   if (root_) root_.destroy();
@@ -56,10 +56,15 @@ bool CoroTaskCore::resume_body_(std::exception_ptr& exc) {
   // Written only when it changes: both are nearly always empty (the step handle took throw_in_).
   if (exc || throw_in_) [[unlikely]] throw_in_ = std::move(exc);
   loop_->current_task_ = this;
-  TaskCore* outer = std::exchange(detail::running_coro_task, this);
+  auto* outer = static_cast<CoroTaskCore*>(detail::running_coro.task);  // only coroutine tasks set it
+  set_running_();
   std::coroutine_handle<> h = std::exchange(resume_point_, nullptr);
   h.resume();
-  detail::running_coro_task = outer;
+  if (outer) [[unlikely]] {
+    outer->set_running_();
+  } else {
+    detail::running_coro.task = nullptr;  // the frame is read only while a task is set
+  }
   loop_->current_task_ = nullptr;
   if (root_.done()) {
     exc = std::exchange(root_promise_().exception_, nullptr);
@@ -85,7 +90,7 @@ void CoroTaskCore::unwind_body_() noexcept {
 // ---------------------------------------------------------------- sleep_async
 
 void detail::SleepAwaiter::suspend_timed_(std::coroutine_handle<> h) {
-  TaskCore* task = running_coro_task;
+  TaskCore* task = running_coro.task;
   if (!task) throw RuntimeError("sleep_async outside a coroutine task: co_await it from a coroutine task's body");
   BaseEventLoop& loop = get_running_loop();
   Future<void> fut = loop.create_future<void>();

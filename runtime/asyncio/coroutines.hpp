@@ -59,7 +59,7 @@ struct AwaiterBase {};
 [[noreturn]] void no_coro_task_error_();
 // The program co_awaits a coroutine object at `where` (nothing at a co_await of the runtime's).
 inline void coro_entered_(source_location where) noexcept {
-  if (TaskCore* task = running_coro_task; task && where.line()) task->coro_entered_(where);
+  if (TaskCore* task = running_coro.task; task && where.line()) task->coro_entered_(where);
 }
 // The co_await resumes: what the step throws in (CancelledError, the future's exception) is
 // raised here, as suspend_ does for a fiber. Inline, so the throw starts in the coroutine's own
@@ -291,12 +291,6 @@ class CoroTaskCore : public TaskCore {
  public:
   // Internal: the coroutine the next step resumes (set by the co_await that suspends).
   void set_resume_point_(std::coroutine_handle<> h) noexcept { resume_point_ = h; }
-  // [reach] Whether `where` lies in the body's outermost frame (while it has one).
-  bool in_root_frame_(const void* where) const noexcept {
-    const auto start = reinterpret_cast<std::uintptr_t>(root_.address());
-    const auto at = reinterpret_cast<std::uintptr_t>(where);
-    return root_ && at >= start && at < start + root_frame_size_;
-  }
 
  protected:
   CoroTaskCore(BaseEventLoop& loop, TaskOptions&& options, std::coroutine_handle<> root, std::uint16_t root_frame_size);
@@ -311,12 +305,14 @@ class CoroTaskCore : public TaskCore {
   std::coroutine_handle<> root_;
 
  private:
+  // Makes this task the running one, its outermost frame the one handle_in_ tests ([reach]).
+  void set_running_() noexcept;
   std::coroutine_handle<> resume_point_;
 };
 
 [[gnu::always_inline]] inline TaskCore& detail::coro_suspend_(std::coroutine_handle<> h, FutureCore* future,
                                                              source_location where) {
-  TaskCore* task = running_coro_task;
+  TaskCore* task = running_coro.task;
   if (!task) [[unlikely]] no_coro_task_error_();
   static_cast<CoroTaskCore*>(task)->set_resume_point_(h);
   task->coro_suspend_(future, where);
@@ -380,7 +376,7 @@ struct SleepAwaiter : AwaiterBase {
   }
   // Inline (see coro_resumed_): a cancelled sleep raises in the sleeping coroutine's frame.
   [[gnu::always_inline]] void await_resume() {
-    TaskCore* task = running_coro_task;
+    TaskCore* task = running_coro.task;
     if (future) [[unlikely]] resume_timed_(task);
     coro_resumed_(task, future);
   }

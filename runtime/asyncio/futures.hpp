@@ -27,17 +27,25 @@
 namespace asyncio {
 
 namespace detail {
-// [coro] The coroutine task whose step runs on this thread now (tasks.cpp defines it).
-extern thread_local constinit TaskCore* running_coro_task;
-// [reach] Whether `where` lies in the outermost coroutine frame of this coroutine task
-// (coroutines.cpp): a handle there is the task's own, as one on a fiber task's stack is.
-bool in_task_frame_(const TaskCore& task, const void* where) noexcept;
+// [coro] The coroutine task whose step runs on this thread now (tasks.cpp defines it, the step,
+// CoroTaskCore::resume_body_, sets it), and [reach] its body's outermost frame: a handle made in
+// that frame is the task's own, as one on a fiber task's stack is. The frame is kept beside the
+// task so that FutureCore::handle_in_ tests it inline, with no call into coroutines.cpp.
+struct RunningCoro {
+  TaskCore* task = nullptr;
+  std::uintptr_t frame = 0;
+  std::size_t frame_size = 0;
+  bool in_frame(const void* where) const noexcept {  // unsigned: below the frame wraps to large
+    return reinterpret_cast<std::uintptr_t>(where) - frame < frame_size;
+  }
+};
+extern thread_local constinit RunningCoro running_coro;
 // [coro] A fiber-only suspending call made in a coroutine task's body: RuntimeError naming the
 // call and the `_async` form to co_await instead (tasks.cpp). Checked at the call's entry, so
 // the error comes whether or not the call would have suspended this time.
 [[noreturn]] void fiber_only_error_(const char* call, const char* instead);
 inline void fiber_only_(const char* call, const char* instead) {
-  if (running_coro_task) [[unlikely]] fiber_only_error_(call, instead);
+  if (running_coro.task) [[unlikely]] fiber_only_error_(call, instead);
 }
 }  // namespace detail
 
@@ -183,7 +191,7 @@ class FutureCore {
       count_owned_(fiber);
       return fiber;
     }
-    if (TaskCore* task = detail::running_coro_task; task && detail::in_task_frame_(*task, where)) {
+    if (TaskCore* task = detail::running_coro.task; task && detail::running_coro.in_frame(where)) {
       fibers::Fiber* key = coro_owner_key_(task);
       count_owned_(key);
       return key;

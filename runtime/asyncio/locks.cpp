@@ -157,8 +157,8 @@ void detail::EventWaitAwaiter::await_suspend(std::coroutine_handle<> h) {
 bool detail::EventWaitAwaiter::await_resume() {
   if (!fut) return true;  // it was set: no wait
   erase_waiter(event->waiters_, fut);
-  if (running_coro_task->call_label() == CallLabel("Event.wait()")) running_coro_task->set_call_label_({});
-  coro_resumed_(running_coro_task, fut.get());  // the step resuming us is our task's
+  if (running_coro.task->call_label() == CallLabel("Event.wait()")) running_coro.task->set_call_label_({});
+  coro_resumed_(running_coro.task, fut.get());  // the step resuming us is our task's
   return true;
 }
 

@@ -20,7 +20,7 @@ namespace detail {
 // The async generator whose body runs on this thread now (asyncgen.cpp sets it).
 thread_local AsyncGeneratorCore* running_generator = nullptr;
 // [coro] The coroutine task whose step runs on this thread now (coroutines.cpp sets it).
-thread_local constinit TaskCore* running_coro_task = nullptr;
+thread_local constinit RunningCoro running_coro;
 }  // namespace detail
 
 unsigned long long next_task_number_() noexcept { return ++task_name_counter; }
@@ -390,7 +390,7 @@ void detail::fiber_only_error_(const char* call, const char* instead) {
 namespace {
 TaskCore& running_task(const char* what) {
   // [coro] A coroutine task's body runs on the loop's own stack: it can only suspend in co_await.
-  if (detail::running_coro_task) [[unlikely]]
+  if (detail::running_coro.task) [[unlikely]]
     throw RuntimeError("asyncio::" + std::string(what) +
                        "() suspends a fiber; in a coroutine task use co_await" +
                        (std::string(what) == "sleep" ? " asyncio::sleep_async(delay)"
@@ -411,7 +411,7 @@ TaskCore& running_task(const char* what) {
 }  // namespace
 
 TaskCore* detail::await_(FutureCore& future, source_location where) {
-  if (detail::running_coro_task) [[unlikely]] running_task("await");  // [coro] always an error there
+  if (detail::running_coro.task) [[unlikely]] running_task("await");  // [coro] always an error there
   if (future.done()) return nullptr;
   return running_task("await").suspend_(&future, where);
 }

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +35,58 @@ TEST_SUITE("base_events") {
     loop->run_once();
     CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
     CHECK(loop->ready_count() == 0);
+  }
+
+  TEST_CASE("the ready queue's ring keeps first in, first out while it wraps round, grows and shrinks") {
+    // Positions only: the ring never looks at a handle.
+    detail::ReadyQueue ring;
+    auto handle = [](std::uintptr_t i) { return reinterpret_cast<Handle*>(i * 8 + 8); };
+    std::uintptr_t pushed = 0, popped = 0;
+    bool in_order = true;
+    auto pop = [&] {
+      in_order = in_order && ring.front() == handle(popped);
+      ring.pop_front();
+      ++popped;
+    };
+    // Wrap round a 64-slot ring many times, then grow it while its oldest handle sits mid-ring.
+    for (int i = 0; i < 1000; ++i) {
+      ring.push_back(handle(pushed++));
+      if (i % 2 == 1) pop();
+    }
+    for (int i = 0; i < 5000; ++i) ring.push_back(handle(pushed++));
+    CHECK(ring.size() == pushed - popped);
+    std::vector<Handle*> listed;
+    ring.for_each([&](Handle* h) { listed.push_back(h); });
+    REQUIRE(listed.size() == ring.size());
+    CHECK(listed.front() == handle(popped));
+    CHECK(listed.back() == handle(pushed - 1));
+    while (!ring.empty()) pop();
+    CHECK(in_order);
+    CHECK(popped == pushed);
+    ring.trim();  // back to a small ring, still first in, first out
+    for (int i = 0; i < 200; ++i) ring.push_back(handle(pushed++));
+    while (!ring.empty()) pop();
+    CHECK(in_order);
+  }
+
+  TEST_CASE("callbacks that queue callbacks run in the order queued, pass after pass") {
+    // Each callback queues two more until 20,000 have run: the loop's ring wraps and grows mid-pass.
+    TestLoop loop;
+    std::vector<int> ran;
+    int next = 0;
+    std::function<void(int)> cb = [&](int n) {
+      ran.push_back(n);
+      for (int k = 0; k < 2 && next < 20000; ++k) {
+        const int m = next++;
+        loop->call_soon([&cb, m] { cb(m); });
+      }
+    };
+    loop->call_soon([&cb, m = next++] { cb(m); });
+    while (loop->ready_count() > 0) loop->run_once();
+    REQUIRE(ran.size() == 20000);
+    bool in_order = true;
+    for (int i = 0; i < 20000; ++i) in_order = in_order && ran[static_cast<std::size_t>(i)] == i;
+    CHECK(in_order);
   }
 
   TEST_CASE("step 4 runs only what was ready when it began; what it queues runs next pass") {
