@@ -175,7 +175,10 @@ class FutureCore {
     if (--refs_ == 0) {
       destroy_();
     } else if (watch_reach_) [[unlikely]] {
-      reach_check_();
+      // [reach] The full test (TaskCore::check_unreachable_) needs every count of the future but
+      // its stack handles gone, and of the task all but those and the wakeup's one: while more
+      // are left, it is reachable, and the test is not called.
+      if (refs_ <= stack_handles_ + int{is_task_}) reach_check_();
     }
   }
   long refcount_() const noexcept { return refs_; }
