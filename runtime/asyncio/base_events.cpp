@@ -513,6 +513,8 @@ std::size_t BaseEventLoop::run_ready_() {
   for (std::size_t ntodo = ran; ntodo > 0; --ntodo) {
     Handle* h = ready_.front();
     ready_.pop_front();
+    // Drained after a burst: its ring goes back before the last handle runs (asked once a pass).
+    if (ntodo == 1) ready_.trim();
     HandleRef handle = HandleRef::adopt(h);
     if (h->cancelled_) {
       pass_hook_<Traced>([&](Observer& o) { o.callback_skipped(*this, *h); });
@@ -535,7 +537,6 @@ std::size_t BaseEventLoop::run_ready_() {
     }
     pass_hook_<Traced>([&](Observer& o) { o.callback_end(*this, *h); });
   }
-  if (ready_.empty()) ready_.trim();  // a burst's ring goes back once drained
   return ran;
 }
 

@@ -99,8 +99,8 @@ extern std::atomic<bool> signal_bytes_pending;
 // The ready queue (CPython's self._ready, a collections.deque): handles in the order they were
 // queued, each holding one reference. A ring of a power-of-two capacity, its positions counted up
 // and masked, so that size() is one subtraction (std::deque's is ~20 instructions, asked every
-// pass). It grows by doubling; once drained (the end of a pass) a ring grown past kKeep slots
-// goes back to kFirst, so a burst does not hold its memory.
+// pass). It grows by doubling; once drained (step 4 takes the last handle) a ring grown past kKeep
+// slots goes back to kFirst, so a burst does not hold its memory.
 class ReadyQueue {
  public:
   ReadyQueue() { reset_(); }
@@ -115,9 +115,9 @@ class ReadyQueue {
     if (size() > mask_) [[unlikely]] grow_();  // full: size() == mask_ + 1
     slots_[tail_++ & mask_] = h;
   }
-  // Called when empty: a ring grown past kKeep slots goes back to kFirst.
+  // Empty, a ring grown past kKeep slots goes back to kFirst (its size asked first: rarely so).
   void trim() noexcept {
-    if (mask_ >= kKeep) [[unlikely]] shrink_();
+    if (mask_ >= kKeep && empty()) [[unlikely]] shrink_();
   }
   void swap(ReadyQueue& other) noexcept;
   // Calls f(handle) for each, oldest first.
@@ -131,7 +131,7 @@ class ReadyQueue {
   static constexpr std::size_t kKeep = 4096;
   void reset_();
   void grow_();
-  void shrink_() noexcept;
+  [[gnu::cold]] void shrink_() noexcept;
   Handle** slots_ = nullptr;
   std::size_t mask_ = 0;  // capacity - 1
   std::size_t head_ = 0;  // positions count up for ever; a slot is position & mask_
