@@ -569,12 +569,14 @@ std::atomic<bool> detail::signal_bytes_pending{false};
 
 // ---------------------------------------------------------------- the ready queue
 
-void detail::ReadyQueue::reset_() {
+bool detail::ReadyQueue::first_ring_() noexcept {
   auto* slots = static_cast<Handle**>(std::malloc(kFirst * sizeof(Handle*)));
-  if (!slots) throw std::bad_alloc();
+  if (!slots) return false;
+  std::free(slots_);
   slots_ = slots;
   mask_ = kFirst - 1;
   head_ = tail_ = 0;
+  return true;
 }
 
 void detail::ReadyQueue::grow_() {
@@ -596,16 +598,6 @@ void detail::ReadyQueue::grow_() {
   mask_ = capacity - 1;
   head_ = 0;
   tail_ = n;
-}
-
-void detail::ReadyQueue::shrink_() noexcept {
-  // Empty: a smaller ring, or (no memory for one) the large one kept.
-  if (auto* slots = static_cast<Handle**>(std::malloc(kFirst * sizeof(Handle*)))) {
-    std::free(slots_);
-    slots_ = slots;
-    mask_ = kFirst - 1;
-    head_ = tail_ = 0;
-  }
 }
 
 void detail::ReadyQueue::swap(ReadyQueue& other) noexcept {

@@ -12,6 +12,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <new>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -103,7 +104,9 @@ extern std::atomic<bool> signal_bytes_pending;
 // slots goes back to kFirst, so a burst does not hold its memory.
 class ReadyQueue {
  public:
-  ReadyQueue() { reset_(); }
+  ReadyQueue() {
+    if (!first_ring_()) throw std::bad_alloc();
+  }
   ReadyQueue(const ReadyQueue&) = delete;
   ReadyQueue& operator=(const ReadyQueue&) = delete;
   ~ReadyQueue() { std::free(slots_); }
@@ -115,9 +118,10 @@ class ReadyQueue {
     if (size() > mask_) [[unlikely]] grow_();  // full: size() == mask_ + 1
     slots_[tail_++ & mask_] = h;
   }
-  // Empty, a ring grown past kKeep slots goes back to kFirst (its size asked first: rarely so).
+  // Empty, a ring grown past kKeep slots goes back to kFirst (or, with no memory for that, stays).
+  // The capacity is tested first: rarely large.
   void trim() noexcept {
-    if (mask_ >= kKeep && empty()) [[unlikely]] shrink_();
+    if (mask_ >= kKeep && empty()) [[unlikely]] first_ring_();
   }
   void swap(ReadyQueue& other) noexcept;
   // Calls f(handle) for each, oldest first.
@@ -129,9 +133,10 @@ class ReadyQueue {
  private:
   static constexpr std::size_t kFirst = 64;
   static constexpr std::size_t kKeep = 4096;
-  void reset_();
+  // Empty: a fresh ring of kFirst slots in place of the one held (if any). False, and nothing
+  // changed, when there is no memory for it.
+  [[gnu::cold]] bool first_ring_() noexcept;
   void grow_();
-  [[gnu::cold]] void shrink_() noexcept;
   Handle** slots_ = nullptr;
   std::size_t mask_ = 0;  // capacity - 1
   std::size_t head_ = 0;  // positions count up for ever; a slot is position & mask_

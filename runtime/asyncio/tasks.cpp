@@ -19,7 +19,8 @@ std::atomic<unsigned long long> task_name_counter{0};
 namespace detail {
 // The async generator whose body runs on this thread now (asyncgen.cpp sets it).
 thread_local AsyncGeneratorCore* running_generator = nullptr;
-// [coro] The coroutine task whose step runs on this thread now (coroutines.cpp sets it).
+// [coro] The coroutine task whose step runs on this thread now, and its outermost frame
+// (CoroTaskCore::set_running_ sets both; futures.hpp).
 thread_local constinit RunningCoro running_coro;
 }  // namespace detail
 
