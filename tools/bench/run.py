@@ -66,6 +66,20 @@ CORO_TARGETS = {
 }
 # Every workload is also held to these ratios: at least 10x CPython and at least 1x uvloop.
 RATIO_BARS = {CPY: 10.0, UVL: 1.0}
+# The floor under a workload's figure on this machine: the primitives no implementation of the
+# workload can do without, as asyncio-floors measures them bare in the same run (the sum of their
+# ns per op), and what they are. A bar below its floor is out of reach here whatever the runtime
+# does; the bar check says so beside the verdict. Workloads without an entry have no floor model.
+FLOOR_MODELS = {
+    ("sleep0_switch", CPP): (("fiber_round_trip",), "a bare fiber round trip"),
+    ("idle_tasks_memory", CPP): (("page_fault_4k",), "a fresh stack page"),
+    ("cancel_many", CPP): (("page_fault_4k", "throw_catch"), "a fresh stack page + one throw"),
+    ("cancel_many", CORO): (("throw_catch",), "one throw"),
+    ("echo_tcp", CPP): (("echo_epoll",), "bare epoll echo"),
+    ("http_fetch", CPP): (("http_exchange",), "bare epoll HTTP exchange"),
+}
+# An idle fiber task holds at least the page its stack has touched.
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 PER_RUN_TIMEOUT = 600
 
 
@@ -76,11 +90,12 @@ def log(msg):
 # ---------------------------------------------------------------- building
 
 def build(build_dir, extra_defs=()):
-    """Configure (Release) if needed and build only asyncio-bench; return the binary's path."""
+    """Configure (Release) if needed and build only asyncio-bench and asyncio-floors; return the
+    bench's path (asyncio-floors lies beside it)."""
     if not os.path.exists(os.path.join(build_dir, "CMakeCache.txt")):
         cmd = ["cmake", "-S", ROOT, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release", *extra_defs]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", build_dir, "--target", "asyncio-bench", "-j2"], check=True,
+    subprocess.run(["cmake", "--build", build_dir, "--target", "asyncio-bench", "asyncio-floors", "-j2"], check=True,
                    stdout=subprocess.DEVNULL)
     return os.path.join(build_dir, "tools", "asyncio-bench")
 
@@ -142,6 +157,35 @@ def project_version():
             if line.startswith("project(") and "VERSION" in line:
                 return line.split("VERSION")[1].split()[0]
     return "?"
+
+
+def run_floors(bench, quick=False):
+    """asyncio-floors, beside asyncio-bench: {floor name: its JSON line}; {} when it is not built
+    or fails (the bar check then shows no floors). quick: its small sizes (rough figures)."""
+    exe = os.path.join(os.path.dirname(bench), "asyncio-floors")
+    if not os.path.exists(exe):
+        return {}
+    try:
+        p = subprocess.run([exe] + (["--quick"] if quick else []), capture_output=True, text=True,
+                           timeout=PER_RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {}
+    if p.returncode != 0:
+        return {}
+    rows = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+    return {r["floor"]: r for r in rows}
+
+
+def summarize_floors(floor_runs):
+    """Per floor: the median over the run's reps of its ns per op (and RT/s, requests/s)."""
+    out = {}
+    for name in sorted({k for f in floor_runs for k in f}):
+        rows = [f[name] for f in floor_runs if name in f]
+        out[name] = {"ns_per_op_median": med(r["ns_per_op"] for r in rows), "runs": len(rows), "what": rows[0]["what"]}
+        for k in ("rt_per_s", "requests_per_s"):
+            if k in rows[0]:
+                out[name][k + "_median"] = med(r.get(k) for r in rows)
+    return out
 
 
 def run_one(cmd, workload, n):
@@ -265,53 +309,97 @@ def print_summary(summary, labels):
             print(f"|  error: {err} |")
 
 
-def bar_check(summary):
-    """Each bar of the run: (workload, bar, figure, verdict). A bar holds when the median over
-    the run's reps holds; a bar whose figures are missing (a peer not installed, a workload not
-    run) is 'not measured', never a pass."""
+def bar_check(summary, floors=None):
+    """Each bar of the run: (workload, bar, figure, verdict, floor). A bar holds when the median
+    over the run's reps holds; a bar whose figures are missing (a peer not installed, a workload
+    not run) is 'not measured', never a pass. floor: what this machine's floor allows for that bar
+    (FLOOR_MODELS, from asyncio-floors' medians in `floors`), ending ': out of reach' when the
+    floor itself misses the bar; '–' where there is no floor model or no floor was measured."""
     rows = []
     for w, e in summary.items():
         for label, targets in ((CPP, TARGETS), (CORO, CORO_TARGETS)):
-            rows.extend(_bar_rows(w, e, label, targets, ratio_bars=label == CPP))
+            rows.extend(_bar_rows(w, e, label, targets, ratio_bars=label == CPP, floors=floors or {}))
     return rows
 
 
-def _bar_rows(w, e, label, targets, ratio_bars):
+def floor_ns(w, label, floors):
+    """(ns per op, what) of the workload's floor for that column, or (None, None)."""
+    model = FLOOR_MODELS.get((w, label))
+    if not model or any(f not in floors or floors[f]["ns_per_op_median"] is None for f in model[0]):
+        return None, None
+    return sum(floors[f]["ns_per_op_median"] for f in model[0]), model[1]
+
+
+def _floor_cell(value, what, reachable):
+    return f"{value} ({what})" + ("" if reachable else ": out of reach")
+
+
+def _bar_rows(w, e, label, targets, ratio_bars, floors):
     """The bar rows of one workload for one asyncio-cpp column (fiber: also the ratio bars; a
     coroutine row's bar is prefixed 'coro:')."""
     rows = []
     mine = e["impls"].get(label)
     prefix = "coro: " if label == CORO else ""
+    fns, fwhat = floor_ns(w, label, floors)
     for peer, bar in (RATIO_BARS.items() if ratio_bars else ()):
         r = e["ratios"].get(peer)
         times = 1 / r["median"] if r else None
+        theirs = e["impls"].get(peer)
+        floor = "–"
+        if fns and theirs:  # the most any implementation could beat the peer by, on this machine
+            most = theirs["per_op_ns_median"] / fns
+            floor = _floor_cell(f"at most {fmt(most)}x", fwhat, most >= bar)
         rows.append((w, f">= {bar:,g}x {peer}", f"{fmt(times)}x" if times else "–",
-                     "not measured" if times is None else ("holds" if times >= bar else "MISS")))
+                     "not measured" if times is None else ("holds" if times >= bar else "MISS"), floor))
     if w in targets:
         kind, limit = targets[w]
+        floor = "–"
         if kind == "ns":
             got = mine and mine["per_op_ns_median"]
             bar, shown, ok = f"<= {limit:,g} ns/op", got and f"{fmt(got)} ns/op", got is not None and got <= limit
+            if fns:
+                floor = _floor_cell(f"{fmt(fns)} ns/op", fwhat, fns <= limit)
         elif kind == "B":
             got = mine and mine.get("bytes_per_task_median")
             bar, shown, ok = f"<= {limit:,g} B/task", got and f"{fmt(got)} B/task", got is not None and got <= limit
+            if label == CPP:
+                floor = _floor_cell(f"{fmt(PAGE_BYTES)} B/task", "one stack page", PAGE_BYTES <= limit)
         else:  # x_uvloop: round trips per second against uvloop's in the same run
             theirs = e["impls"].get(UVL)
             got = (mine and theirs and mine.get("rt_per_s_median") and theirs.get("rt_per_s_median")
                    and mine["rt_per_s_median"] / theirs["rt_per_s_median"])
             bar, shown, ok = f">= {limit:,g}x uvloop RT/s", got and f"{fmt(got)}x", got is not None and got >= limit
-        rows.append((w, prefix + bar, shown or "–", "not measured" if not got else ("holds" if ok else "MISS")))
+            if fns and theirs and theirs.get("rt_per_s_median"):
+                most = 1e9 / fns / theirs["rt_per_s_median"]
+                floor = _floor_cell(f"at most {fmt(most)}x", fwhat, most >= limit)
+        rows.append((w, prefix + bar, shown or "–", "not measured" if not got else ("holds" if ok else "MISS"), floor))
     return rows
 
 
+def print_floors(floors):
+    if not floors:
+        print("\nNo floors measured (asyncio-floors not built beside asyncio-bench).")
+        return
+    print("\nThis machine's floors (asyncio-floors, median over the reps of each one's best of three):\n")
+    print("| floor | ns/op | what |")
+    print("|---|---:|---|")
+    for name, f in floors.items():
+        extra = "".join(f", {fmt(f[k + '_median'])} {unit}" for k, unit in (("rt_per_s", "RT/s"), ("requests_per_s", "req/s"))
+                        if k + "_median" in f)
+        print(f"| {name} | {fmt(f['ns_per_op_median'])}{extra} | {f['what']} |")
+
+
 def print_bar_check(rows):
-    print("\nBar check (medians of this run):\n")
-    print("| workload | bar | this run | verdict |")
-    print("|---|---|---:|---|")
+    print("\nBar check (medians of this run; floor here: what this machine allows, asyncio-floors):\n")
+    print("| workload | bar | this run | verdict | floor here |")
+    print("|---|---|---:|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    misses = [f"{w} ({bar})" for w, bar, _, verdict in rows if verdict == "MISS"]
+    misses = [f"{w} ({bar})" for w, bar, _, verdict, _ in rows if verdict == "MISS"]
     print(f"\n{len(misses)} bar(s) missed" + (": " + ", ".join(misses) if misses else ""))
+    beyond = [f"{w} ({bar})" for w, bar, _, verdict, floor in rows if verdict == "MISS" and floor.endswith("out of reach")]
+    if beyond:
+        print(f"{len(beyond)} of them below this machine's floor, out of reach here: " + ", ".join(beyond))
 
 
 # ---------------------------------------------------------------- the chart
@@ -375,9 +463,13 @@ def compare(args, bench):
     workloads = args.workloads or list(WORKLOADS)
     reps = 1 if args.quick else args.reps
     runs = []
+    floor_runs = []
     meta = machine_note()
     t_start = time.time()
     for rep in range(1, reps + 1):
+        floor_runs.append(run_floors(bench, quick=args.quick))
+        log(f"rep {rep} floors: " + (", ".join(f"{k} {fmt(v['ns_per_op'])} ns" for k, v in floor_runs[-1].items())
+                                     or "not measured (asyncio-floors missing or failed)"))
         for w in workloads:
             n = WORKLOADS[w] if args.quick else args.n
             order = labels[(rep - 1) % len(labels):] + labels[:(rep - 1) % len(labels)]
@@ -391,16 +483,18 @@ def compare(args, bench):
                 log(f"rep {rep} {w:18} {label:16} {what}")
         # Written after every rep, so that a run cut short on a slow machine still leaves its data.
         meta["reps_done"] = rep
-        finish(args, meta, t_start, runs, labels, impls, notes, rep, quiet=rep < reps)
+        finish(args, meta, t_start, runs, labels, impls, notes, rep, quiet=rep < reps, floor_runs=floor_runs)
 
 
-def finish(args, meta, t_start, runs, labels, impls, notes, reps, quiet):
+def finish(args, meta, t_start, runs, labels, impls, notes, reps, quiet, floor_runs=()):
     meta["loadavg_at_end"] = [round(v, 2) for v in os.getloadavg()]
     meta["elapsed_seconds"] = round(time.time() - t_start)
     summary = summarize(runs, labels)
+    floors = summarize_floors(floor_runs)
+    checked = bar_check(summary, floors)
     result = {"mode": "compare", "meta": meta, "reps": reps, "quick": args.quick,
               "implementations": {l: v for l, (_, v) in impls.items()}, "notes": notes,
-              "summary": summary, "runs": runs}
+              "summary": summary, "floors": floors, "floor_runs": list(floor_runs), "runs": runs}
     chart = svg_chart(summary, peers(labels),
                       "asyncio-cpp: times faster than each peer (same-rep medians, log scale)")
     table = io.StringIO()
@@ -408,16 +502,18 @@ def finish(args, meta, t_start, runs, labels, impls, notes, reps, quiet):
         print(f"{reps} rep(s), {meta['elapsed_seconds']} s, load average {meta['loadavg_at_start']} at start, "
               f"{meta['loadavg_at_end']} at end ({meta['cpus']} CPUs). ns/op = wall, timers = CPU.\n")
         print_summary(summary, labels)
-        print_bar_check(bar_check(summary))
+        print_floors(floors)
+        print_bar_check(checked)
     result["table_markdown"] = table.getvalue()
-    result["bar_check"] = [dict(zip(("workload", "bar", "figure", "verdict"), r)) for r in bar_check(summary)]
+    result["bar_check"] = [dict(zip(("workload", "bar", "figure", "verdict", "floor"), r)) for r in checked]
     if quiet:
         write_outputs(args, result, chart)
         return
     print(f"\n{reps} rep(s), {meta['elapsed_seconds']} s, load average {meta['loadavg_at_start']} at start, "
           f"{meta['loadavg_at_end']} at end ({meta['cpus']} CPUs). ns/op = wall, timers = CPU.\n")
     print_summary(summary, labels)
-    print_bar_check(bar_check(summary))
+    print_floors(floors)
+    print_bar_check(checked)
     for note in notes:
         print(f"\nNote: {note}")
     write_outputs(args, result, chart)

@@ -26,7 +26,18 @@ def rows_for(workload, cpp, cpy, uvl, extra_cpp=None, extra_uvl=None, coro=None,
 
 def verdicts(runs):
     labels = [run.CPP, run.CPY, run.UVL, run.CORO]
-    return {(w, bar): verdict for w, bar, _, verdict in run.bar_check(run.summarize(runs, labels))}
+    return {(w, bar): verdict for w, bar, _, verdict, _ in run.bar_check(run.summarize(runs, labels))}
+
+
+def floor_cells(runs, floors):
+    """(workload, bar) -> the 'floor here' cell, with asyncio-floors' lines (one rep each) given."""
+    labels = [run.CPP, run.CPY, run.UVL, run.CORO]
+    summary = run.summarize(runs, labels)
+    return {(w, bar): floor for w, bar, _, _, floor in run.bar_check(summary, run.summarize_floors([floors]))}
+
+
+def floor_line(name, ns, **extra):
+    return {name: {"floor": name, "ns_per_op": ns, "what": name, **extra}}
 
 
 failures = []
@@ -77,6 +88,33 @@ expect(v, ("idle_tasks_memory", "coro: <= 512 B/task"), "MISS")
 # The coroutine column not run (--kinds fiber): its bars are not measured, never passed.
 v = verdicts(rows_for("cancel_many", [3000, 3000, 3000], [40000, 40000, 40000], [9000, 9000, 9000]))
 expect(v, ("cancel_many", "coro: <= 2,000 ns/op"), "not measured")
+
+# Floors (asyncio-floors): a bar below what the machine's bare primitives cost is out of reach.
+FLOORS = {**floor_line("page_fault_4k", 3900.0), **floor_line("throw_catch", 1600.0),
+          **floor_line("fiber_round_trip", 14.5), **floor_line("echo_epoll", 1e9 / 45_000, rt_per_s=45_000.0)}
+# cancel_many, fiber: a fresh stack page + one throw = 5,500 ns > the 4,000 bar; 50,000 ns in
+# CPython allows at most 9.09x; coroutine: one throw, 1,600 <= 2,000, within reach.
+f = floor_cells(rows_for("cancel_many", [10000] * 3, [50000] * 3, [40000] * 3, coro=[5000] * 3), FLOORS)
+expect(f, ("cancel_many", "<= 4,000 ns/op"), "5,500 ns/op (a fresh stack page + one throw): out of reach")
+expect(f, ("cancel_many", ">= 10x cpython-asyncio"), "at most 9.09x (a fresh stack page + one throw): out of reach")
+expect(f, ("cancel_many", ">= 1x uvloop"), "at most 7.27x (a fresh stack page + one throw)")
+expect(f, ("cancel_many", "coro: <= 2,000 ns/op"), "1,600 ns/op (one throw)")
+# echo_tcp: bare epoll makes 45,000 RT/s; uvloop 30,000: at most 1.5x, so 2x uvloop is out of reach.
+f = floor_cells(rows_for("echo_tcp", [21000] * 3, [110000] * 3, [33000] * 3,
+                         {"rt_per_s": [46_000] * 3}, {"rt_per_s": [30_000] * 3}), FLOORS)
+expect(f, ("echo_tcp", ">= 2x uvloop RT/s"), "at most 1.5x (bare epoll echo): out of reach")
+expect(f, ("echo_tcp", ">= 10x cpython-asyncio"), "at most 4.95x (bare epoll echo): out of reach")
+# A floor under the bar leaves it within reach (no "out of reach"), missed or not.
+f = floor_cells(rows_for("sleep0_switch", [182] * 3, [3000] * 3, [1500] * 3), FLOORS)
+expect(f, ("sleep0_switch", "<= 60 ns/op"), "14.5 ns/op (a bare fiber round trip)")
+f = floor_cells(rows_for("idle_tasks_memory", [7800] * 3, [34000] * 3, [24000] * 3,
+                         {"bytes_per_task": [4541] * 3}), FLOORS)
+expect(f, ("idle_tasks_memory", "<= 4,300 B/task"), f"{run.fmt(run.PAGE_BYTES)} B/task (one stack page)")
+# No floor model for the workload, or no floors measured: "–", never a guess.
+f = floor_cells(rows_for("call_soon_chain", [35] * 3, [4000] * 3, [1500] * 3), FLOORS)
+expect(f, ("call_soon_chain", "<= 20 ns/op"), "–")
+f = floor_cells(rows_for("cancel_many", [10000] * 3, [50000] * 3, [40000] * 3), {})
+expect(f, ("cancel_many", "<= 4,000 ns/op"), "–")
 
 if failures:
     print("\n".join(failures))
