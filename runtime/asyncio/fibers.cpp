@@ -1,4 +1,5 @@
-// fibers.cpp: the stack pool, guard regions, the overflow report and the fiber switch.
+// fibers.cpp: the stack pool, guard regions, the overflow report and the bookkeeping around a
+// switch (the switch itself is inline in fibers.hpp, or here, announced to ASan, in sanitizer builds).
 // Boost.Context rules kept here (boost/context/fiber.hpp docs): forced_unwind must pass
 // through every catch, and no switch happens inside a catch block. Sanitizer builds announce
 // each switch to ASan (__sanitizer_start/finish_switch_fiber); Boost's fcontext does not.
@@ -395,15 +396,14 @@ ctx::fiber Fiber::run_(ctx::fiber&& caller) {
   return std::move(caller_);
 }
 
-bool Fiber::resume() {
+void Fiber::enter_() noexcept {
   previous_ = current_fiber;
   enter_fiber(this, stack_bottom_, stack_size_, label_, label_number_);
   running_ = true;
-  void* fake = nullptr;
   swap_eh_state(eh_caught_, eh_uncaught_);  // ours in, the resumer's kept here meanwhile
-  asan_start(&fake, stack_bottom_, stack_size_);
-  context_ = std::move(context_).resume();
-  asan_finish(fake, nullptr, nullptr);
+}
+
+bool Fiber::leave_() noexcept {
   swap_eh_state(eh_caught_, eh_uncaught_);
   running_ = false;
   Fiber* prev = std::exchange(previous_, nullptr);
@@ -415,7 +415,17 @@ bool Fiber::resume() {
   return finished_;
 }
 
-void Fiber::suspend() {
+// Sanitizer builds: resume() and suspend() with each switch announced to ASan.
+bool Fiber::resume_annotated_() {
+  enter_();
+  void* fake = nullptr;
+  asan_start(&fake, stack_bottom_, stack_size_);
+  context_ = std::move(context_).resume();
+  asan_finish(fake, nullptr, nullptr);
+  return leave_();
+}
+
+void Fiber::suspend_annotated_() {
   void* fake = nullptr;
   asan_start(&fake, ASYNCIO_CALLER_STACK);
   bool unwinding = false;

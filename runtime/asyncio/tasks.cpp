@@ -90,6 +90,7 @@ TaskCore::~TaskCore() {
 
 FiberTaskCore::FiberTaskCore(BaseEventLoop& loop, TaskOptions&& options)
     : TaskCore(loop, std::move(options)) {
+  fiber_body_ = true;
   fiber_.set_label(label_(), number());
   fiber_.set_stack_size(options.stack_size);  // a size_t: TaskCore's move left it as it was
 }
@@ -222,7 +223,10 @@ void TaskCore::schedule_wakeup_(FutureCore& future) {
 
 // Task.__wakeup: the awaited future is done. Its exception (or CancelledError) is thrown into
 // the body; a value is read by await() itself once the body resumes.
-void TaskCore::wakeup_() {
+// wakeup_ and step_ are inline in StepHandle::run_, their one caller, and a fiber task's switch
+// inline in step_: the frames live across a switch are the ones whose returns mispredict once it
+// is back (fibers.hpp), and this leaves one, run_'s own.
+[[gnu::always_inline]] inline void TaskCore::wakeup_() {
   Ref<FutureCore> future = std::move(wakeup_from_);
   std::exception_ptr exc;
   if (future->state_ == FutureState::CANCELLED) {
@@ -235,7 +239,7 @@ void TaskCore::wakeup_() {
 }
 
 // Task.__step: resume the body (throwing exc into it if set), then look at what it did.
-void TaskCore::step_(std::exception_ptr exc) {
+[[gnu::always_inline]] inline void TaskCore::step_(std::exception_ptr exc) {
   if (done()) throw InvalidStateError("_step(): already done: " + repr());
   if (must_cancel_) {
     if (!is_cancelled_error(exc)) exc = make_cancelled_error_();
@@ -249,7 +253,8 @@ void TaskCore::step_(std::exception_ptr exc) {
   // step returns (the ready queue's HandleRef keeps the handle referenced).
   yielded_ = nullptr;
   yielded_bare_ = false;
-  const bool finished = resume_body_(exc);
+  const bool finished =
+      fiber_body_ ? static_cast<FiberTaskCore*>(this)->resume_fiber_(exc) : resume_body_(exc);
   if (finished) {
     throw_in_ = nullptr;
     if (!exc) {
@@ -286,7 +291,9 @@ void TaskCore::step_(std::exception_ptr exc) {
   finish_step_(false);
 }
 
-bool FiberTaskCore::resume_body_(std::exception_ptr& exc) {
+bool FiberTaskCore::resume_body_(std::exception_ptr& exc) { return resume_fiber_(exc); }
+
+[[gnu::always_inline]] inline bool FiberTaskCore::resume_fiber_(std::exception_ptr& exc) {
   if (!fiber_.started() && !exc) {
     // No stack for the body (vm.max_map_count or the address space used up): the task fails
     // with that error, as if its body had raised it at once; the loop goes on.

@@ -164,6 +164,7 @@ class TaskCore : public FutureCore {
   bool log_destroy_pending_ : 1 = true;
   bool reaping_ : 1 = false;       // [reach] reap_unreachable_ is running
   bool coro_stepped_ : 1 = false;  // [coro] CoroTaskCore: its first step ran (or found it cancelled)
+  bool fiber_body_ : 1 = false;    // a FiberTaskCore: step_ switches to its fiber inline
   // The asyncio call the task is in (call_label()): one byte, the last free one before
   // waiting_since_.
   detail::CallLabel call_label_;
@@ -190,6 +191,9 @@ class FiberTaskCore : public TaskCore {
  protected:
   FiberTaskCore(BaseEventLoop& loop, TaskOptions&& options);
   bool resume_body_(std::exception_ptr& exc) override;
+  // resume_body_'s work, inline in TaskCore::step_ (which calls it directly for a fiber task):
+  // no frame of the step's is left between the step handle and the switch (fibers.hpp).
+  bool resume_fiber_(std::exception_ptr& exc);
   void unwind_body_() noexcept override { fiber_.unwind(); }
   fibers::Fiber* body_fiber_() noexcept override { return &fiber_; }
   // The body let `e` out: the fiber ends with it, as if it had left the fiber's entry.
