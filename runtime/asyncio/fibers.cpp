@@ -1,5 +1,5 @@
 // fibers.cpp: the stack pool, guard regions, the overflow report and the bookkeeping around a
-// switch (the switch itself is inline in fibers.hpp, or here, announced to ASan, in sanitizer builds).
+// switch (the switch itself is inline in fibers.hpp, except in sanitizer builds: see below).
 // Boost.Context rules kept here (boost/context/fiber.hpp docs): forced_unwind must pass
 // through every catch, and no switch happens inside a catch block. Sanitizer builds announce
 // each switch to ASan (__sanitizer_start/finish_switch_fiber); Boost's fcontext does not.

@@ -352,6 +352,11 @@ void FiberTaskCore::fiber_entry_(void* self) {
 // the unwinder passes no frame or landing pad of the runtime's (issue 17: each frame costs it
 // ~2,000 instructions over its two phases, each landing pad left by _Unwind_Resume ~6,000).
 [[gnu::always_inline]] inline TaskCore* TaskCore::suspend_(FutureCore* future, source_location where) {
+  if (FiberTaskCore* task = prepare_suspend_(future, where)) return task->switch_out_(future);
+  return nullptr;
+}
+
+[[gnu::always_inline]] inline FiberTaskCore* TaskCore::prepare_suspend_(FutureCore* future, source_location where) {
   // In an async generator's body: its driver awaits the future on the task's own fiber.
   if (AsyncGeneratorCore* gen = detail::running_generator) [[unlikely]] {
     gen->await_from_body_(future, where);
@@ -361,11 +366,10 @@ void FiberTaskCore::fiber_entry_(void* self) {
   yielded_ = future;
   yielded_bare_ = future == nullptr;
   // Only a fiber task gets here: a coroutine task's fiber forms fail before (running_task).
-  static_cast<FiberTaskCore*>(this)->fiber_.suspend();
-  if (throw_in_) return this;
-  if (future && !future->done()) throw RuntimeError("await wasn't used with future");
-  return nullptr;
+  return static_cast<FiberTaskCore*>(this);
 }
+
+void detail::await_not_done_() { throw RuntimeError("await wasn't used with future"); }
 
 // ---------------------------------------------------------------- cancellation
 
@@ -426,6 +430,16 @@ TaskCore* detail::await_(FutureCore& future, source_location where) {
 
 void await_core(FutureCore& future, source_location where) {
   if (TaskCore* task = detail::await_(future, where)) task->raise_thrown_in_();
+}
+
+FiberTaskCore* detail::await_prepare_(FutureCore& future, source_location where) {
+  if (detail::running_coro.task) [[unlikely]] running_task("await");  // [coro] always an error there
+  if (future.done()) return nullptr;
+  return running_task("await").prepare_suspend_(&future, where);
+}
+
+FiberTaskCore* detail::sleep0_prepare_(source_location where) {
+  return running_task("sleep").prepare_suspend_(nullptr, where);
 }
 
 TaskCore* detail::sleep_(double delay, source_location where) {

@@ -69,6 +69,12 @@ class TaskCore : public FutureCore {
   // task when the step threw something in, which the caller raises (raise_thrown_in_), else
   // nullptr.
   [[nodiscard]] TaskCore* suspend_(FutureCore* future, source_location where = {});
+  // suspend_ in its two halves, for await() and sleep(0), whose switch is inline in the program's
+  // own frame (a frame live across a switch costs a mispredicted return: fibers.hpp). This one
+  // records what the task waits on and where, and returns the fiber task to switch out of
+  // (nullptr: in an async generator's body, whose driver has waited already); the other is
+  // FiberTaskCore::switch_out_.
+  class FiberTaskCore* prepare_suspend_(FutureCore* future, source_location where);
   // detail::TracedCall and the frameless awaiters set and clear it.
   void set_call_label_(detail::CallLabel label) noexcept { call_label_ = label; }
   // Where the task last suspended (set only on suspension; unknown until then).
@@ -186,8 +192,22 @@ class TaskCore : public FutureCore {
   int num_cancels_requested_ = 0;
 };
 
+namespace detail {
+[[noreturn]] void await_not_done_();
+}  // namespace detail
+
 // FiberTaskCore: a task whose body is a function running on its own fiber (stackful).
 class FiberTaskCore : public TaskCore {
+ public:
+  // Inside the body, after prepare_suspend_: switch back to the loop until the next step, then
+  // return this task if that step threw something in (the caller raises it), else nullptr.
+  [[gnu::always_inline]] TaskCore* switch_out_(FutureCore* future) {
+    fiber_.suspend();
+    if (throw_in_) return this;
+    if (future && !future->done()) [[unlikely]] detail::await_not_done_();
+    return nullptr;
+  }
+
  protected:
   FiberTaskCore(BaseEventLoop& loop, TaskOptions&& options);
   bool resume_body_(std::exception_ptr& exc) override;
@@ -276,16 +296,27 @@ namespace detail {
 // runtime's (issue 17). They return the task to raise from, nullptr when there is nothing to.
 TaskCore* await_(FutureCore& future, source_location where);
 TaskCore* sleep_(double delay, source_location where);
+// await() and sleep(0) switch in the caller's own frame (FiberTaskCore::switch_out_): these check
+// that a task may suspend here and record what it waits on, returning the task to switch out of
+// (nullptr: nothing to wait for).
+FiberTaskCore* await_prepare_(FutureCore& future, source_location where);
+FiberTaskCore* sleep0_prepare_(source_location where);
 }  // namespace detail
 template <class T>
 T await(const Future<T>& future, source_location where = source_location::current()) {
-  if (TaskCore* task = detail::await_(future.core(), where)) task->raise_thrown_in_();
+  if (FiberTaskCore* task = detail::await_prepare_(future.core(), where))
+    if (TaskCore* raise = task->switch_out_(&future.core())) raise->raise_thrown_in_();
   return future.result();
 }
 
 // sleep(delay): suspends the task for delay seconds. sleep(0) yields exactly one pass,
 // with no timer and no future, as CPython's does.
 inline void sleep(double delay, source_location where = source_location::current()) {
+  if (delay <= 0) {
+    if (FiberTaskCore* task = detail::sleep0_prepare_(where))
+      if (TaskCore* raise = task->switch_out_(nullptr)) raise->raise_thrown_in_();
+    return;
+  }
   if (TaskCore* task = detail::sleep_(delay, where)) task->raise_thrown_in_();
 }
 template <class T>
