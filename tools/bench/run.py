@@ -346,8 +346,10 @@ def _bar_rows(w, e, label, targets, ratio_bars, floors):
         times = 1 / r["median"] if r else None
         theirs = e["impls"].get(peer)
         floor = "–"
-        if fns and theirs:  # the most any implementation could beat the peer by, on this machine
-            most = theirs["per_op_ns_median"] / fns
+        if fns and theirs:  # the most any implementation could beat the peer by, on this machine:
+            # the same-rep ratio, had asyncio-cpp's figure been the floor (else from the medians)
+            most = (times * mine["per_op_ns_median"] / fns if times and mine
+                    else theirs["per_op_ns_median"] / fns)
             floor = _floor_cell(f"at most {fmt(most)}x", fwhat, most >= bar)
         rows.append((w, f">= {bar:,g}x {peer}", f"{fmt(times)}x" if times else "–",
                      "not measured" if times is None else ("holds" if times >= bar else "MISS"), floor))
