@@ -415,7 +415,9 @@ bool Fiber::leave_() noexcept {
   return finished_;
 }
 
-// Sanitizer builds: resume() and suspend() with each switch announced to ASan.
+#ifdef ASYNCIO_ASAN_FIBERS
+// Sanitizer builds: resume() and suspend() with each switch announced to ASan (fibers.hpp calls
+// these only there).
 bool Fiber::resume_annotated_() {
   enter_();
   void* fake = nullptr;
@@ -428,16 +430,15 @@ bool Fiber::resume_annotated_() {
 void Fiber::suspend_annotated_() {
   void* fake = nullptr;
   asan_start(&fake, ASYNCIO_CALLER_STACK);
-  bool unwinding = false;
   try {
     caller_ = std::move(caller_).resume();
   } catch (const ctx::detail::forced_unwind&) {
-    unwinding = true;
     asan_finish(fake, ASYNCIO_CALLER_STACK_OUT);
     throw;
   }
-  if (!unwinding) asan_finish(fake, ASYNCIO_CALLER_STACK_OUT);
+  asan_finish(fake, ASYNCIO_CALLER_STACK_OUT);
 }
+#endif
 
 void Fiber::unwind() noexcept {
   if (!started_ || finished_ || running_ || !context_) return;

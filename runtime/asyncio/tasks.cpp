@@ -347,10 +347,11 @@ void FiberTaskCore::fiber_entry_(void* self) {
   static_cast<FiberTaskCore*>(static_cast<TaskCore*>(self))->run_body_();
 }
 
-// Inline into its callers (detail::await_, detail::sleep_, await_core). What the step throws in
-// is left for the caller to raise, so a cancelled await or sleep raises in the body's own frame:
-// the unwinder passes no frame or landing pad of the runtime's (issue 17: each frame costs it
-// ~2,000 instructions over its two phases, each landing pad left by _Unwind_Resume ~6,000).
+// Inline into its caller (detail::sleep_); await(), await_core and sleep(0) use its two halves.
+// What the step throws in is left for the caller to raise, so a cancelled await or sleep raises in
+// the body's own frame: the unwinder passes no frame or landing pad of the runtime's (issue 17:
+// each frame costs it ~2,000 instructions over its two phases, each landing pad left by
+// _Unwind_Resume ~6,000).
 [[gnu::always_inline]] inline TaskCore* TaskCore::suspend_(FutureCore* future, source_location where) {
   if (FiberTaskCore* task = prepare_suspend_(future, where)) return task->switch_out_(future);
   return nullptr;
@@ -422,14 +423,9 @@ TaskCore& running_task(const char* what) {
 }
 }  // namespace
 
-TaskCore* detail::await_(FutureCore& future, source_location where) {
-  if (detail::running_coro.task) [[unlikely]] running_task("await");  // [coro] always an error there
-  if (future.done()) return nullptr;
-  return running_task("await").suspend_(&future, where);
-}
-
 void await_core(FutureCore& future, source_location where) {
-  if (TaskCore* task = detail::await_(future, where)) task->raise_thrown_in_();
+  if (FiberTaskCore* task = detail::await_prepare_(future, where))
+    if (TaskCore* raise = task->switch_out_(&future)) raise->raise_thrown_in_();
 }
 
 FiberTaskCore* detail::await_prepare_(FutureCore& future, source_location where) {

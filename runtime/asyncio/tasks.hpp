@@ -290,11 +290,10 @@ class Task : public Future<T> {
 // caller's location on (docs/trace.md, "Where a task waits").
 void await_core(FutureCore& future, source_location where = source_location::current());
 namespace detail {
-// The out-of-line halves of await() and sleep(): everything but raising what the step threw in
-// (CancelledError, the future's exception), which they leave to the inline half, so the throw
-// starts in the caller's own frame and the unwinder passes no frame or landing pad of the
-// runtime's (issue 17). They return the task to raise from, nullptr when there is nothing to.
-TaskCore* await_(FutureCore& future, source_location where);
+// What await() and sleep() do out of line. Raising what the step threw in (CancelledError, the
+// future's exception) is left to their inline part, so the throw starts in the caller's own frame
+// and the unwinder passes no frame or landing pad of the runtime's (issue 17).
+// sleep_: sleep(delay > 0), returning the task to raise from, nullptr when there is nothing to.
 TaskCore* sleep_(double delay, source_location where);
 // await() and sleep(0) switch in the caller's own frame (FiberTaskCore::switch_out_): these check
 // that a task may suspend here and record what it waits on, returning the task to switch out of
