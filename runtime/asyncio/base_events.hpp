@@ -112,6 +112,7 @@ class ReadyQueue {
   ~ReadyQueue() { std::free(slots_); }
   bool empty() const noexcept { return head_ == tail_; }
   std::size_t size() const noexcept { return tail_ - head_; }
+  std::size_t capacity() const noexcept { return mask_ + 1; }
   Handle* front() const noexcept { return slots_[head_ & mask_]; }
   void pop_front() noexcept { ++head_; }
   void push_back(Handle* h) {
@@ -290,6 +291,8 @@ class BaseEventLoop : public AbstractEventLoop {
 
   // Introspection for tests, traces and the course: sizes of the queues, pass count.
   std::size_t ready_count() const noexcept { return ready_.size(); }
+  // Slots the ready queue's ring holds now (a burst's ring goes back once drained).
+  std::size_t ready_capacity() const noexcept { return ready_.capacity(); }
   std::size_t scheduled_count() const noexcept { return scheduled_.size(); }
   std::size_t timer_cancelled_count() const noexcept { return timer_cancelled_count_; }
   std::size_t pass_count() const noexcept { return pass_count_; }

@@ -63,10 +63,35 @@ TEST_SUITE("base_events") {
     while (!ring.empty()) pop();
     CHECK(in_order);
     CHECK(popped == pushed);
-    ring.trim();  // back to a small ring, still first in, first out
+    const std::size_t grown = ring.capacity();
+    CHECK(grown >= 5000);
+    ring.push_back(handle(pushed++));
+    ring.trim();  // not empty: the ring and its handle stay
+    CHECK(ring.capacity() == grown);
+    CHECK(ring.size() == 1);
+    pop();
+    ring.trim();  // empty: back to a small ring, still first in, first out
+    CHECK(ring.capacity() == 64);
     for (int i = 0; i < 200; ++i) ring.push_back(handle(pushed++));
     while (!ring.empty()) pop();
     CHECK(in_order);
+  }
+
+  TEST_CASE("a burst's ring goes back before the last callback of its pass runs") {
+    // The last callback of the pass that drains a burst already sees the small ring (what
+    // idle_tasks_memory reads its memory from); a callback it queues lands in that ring.
+    TestLoop loop;
+    constexpr int burst = 10000;
+    std::vector<std::size_t> seen;
+    for (int i = 0; i < burst; ++i)
+      loop->call_soon([&, i] {
+        if (i == 0 || i == burst - 1) seen.push_back(loop->ready_capacity());
+      });
+    loop->run_once();
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0] >= static_cast<std::size_t>(burst));
+    CHECK(seen[1] == 64);
+    CHECK(loop->ready_count() == 0);
   }
 
   TEST_CASE("callbacks that queue callbacks run in the order queued, pass after pass") {
