@@ -11,29 +11,19 @@
 
 namespace asyncio {
 
+thread_local constinit detail::BlockArena detail::block_arena;
+
 namespace {
 
-// 16-byte size classes up to 1 KiB: a handle is 80 bytes, a task a few hundred. Chunks are never
-// unmapped, as CPython keeps its freed objects on freelists and in pymalloc's arenas.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool arena_enabled = false;
-#else
-constexpr bool arena_enabled = true;
-#endif
-constexpr std::size_t arena_granule = 16;
-constexpr std::size_t arena_classes = 64;
-constexpr std::size_t arena_chunk = std::size_t{2} << 20;
+using detail::arena_classes;
+using detail::arena_enabled;
+using detail::arena_granule;
+using detail::BlockArena;
 
-struct BlockArena {
-  struct Node {
-    Node* next;
-  };
-  Node* heads[arena_classes] = {};
-  char* cur = nullptr;
-  char* end = nullptr;
-  std::size_t chunks = 0;
-};
-thread_local BlockArena block_arena;  // trivially destructible: usable until the thread ends
+// 16-byte size classes up to 1 KiB (arena.hpp): a handle is 80 bytes, a task a few hundred.
+// Chunks are never unmapped, as CPython keeps its freed objects on freelists and in pymalloc's
+// arenas.
+constexpr std::size_t arena_chunk = std::size_t{2} << 20;
 
 // A chunk aligned to 2 MiB, so that it can be backed by one huge page. The first chunk keeps
 // small pages: a program with a few tasks and handles then touches only the pages it uses.
@@ -54,31 +44,14 @@ bool arena_grow(BlockArena& a) {
 }
 }  // namespace
 
-void* detail::arena_allocate(std::size_t size) {
+void* detail::arena_carve_(std::size_t size) {
   if (!arena_enabled || size == 0 || size > arena_granule * arena_classes) return ::operator new(size);
   BlockArena& a = block_arena;
-  const std::size_t c = (size - 1) / arena_granule;
-  if (BlockArena::Node* n = a.heads[c]) {
-    a.heads[c] = n->next;
-    return n;
-  }
-  const std::size_t bytes = (c + 1) * arena_granule;
+  const std::size_t bytes = ((size - 1) / arena_granule + 1) * arena_granule;
   if (static_cast<std::size_t>(a.end - a.cur) < bytes && !arena_grow(a)) throw std::bad_alloc();
   void* p = a.cur;
   a.cur += bytes;
   return p;
-}
-
-void detail::arena_free(void* p, std::size_t size) noexcept {
-  if (!arena_enabled || size == 0 || size > arena_granule * arena_classes) {
-    ::operator delete(p);
-    return;
-  }
-  BlockArena& a = block_arena;
-  const std::size_t c = (size - 1) / arena_granule;
-  auto* n = static_cast<BlockArena::Node*>(p);
-  n->next = a.heads[c];
-  a.heads[c] = n;
 }
 
 }  // namespace asyncio

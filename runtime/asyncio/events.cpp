@@ -9,7 +9,6 @@
 #include <typeinfo>
 #include <unordered_map>
 
-#include "asyncio/arena.hpp"
 #include "asyncio/base_events.hpp"
 #include "asyncio/exceptions.hpp"
 #include "asyncio/futures.hpp"
@@ -113,14 +112,6 @@ void Handle::report_exception_(std::exception_ptr exception) {
   context.handle = HandleRef(this);
   loop_->call_exception_handler(context);
 }
-
-// ---------------------------------------------------------------- where handles live
-
-// Handles come from the block arena (arena.hpp): a freed handle's block is the next one's, and a
-// burst of handles alive at once (call_soon in a loop, many timers) fills huge pages instead of
-// paying malloc's header and a page fault every fifty handles.
-void* Handle::operator new(std::size_t size) { return detail::arena_allocate(size); }
-void Handle::operator delete(void* p, std::size_t size) noexcept { detail::arena_free(p, size); }
 
 void TimerHandle::cancel() {
   if (!cancelled_) loop_->timer_handle_cancelled_(*this);

@@ -78,9 +78,8 @@ TaskCore* FutureCore::DoneCallback::task() const noexcept {
   return static_cast<TaskCore*>(reinterpret_cast<FutureCore*>(bits_));
 }
 
-void FutureCore::DoneCallback::reset() noexcept {
+void FutureCore::DoneCallback::release_() noexcept {
   const std::uintptr_t bits = std::exchange(bits_, 0);
-  if (bits == 0) return;
   if (bits & 1) {
     reinterpret_cast<Handle*>(bits & ~std::uintptr_t{1})->decref_();
   } else {
@@ -113,12 +112,6 @@ std::size_t FutureCore::erase_callbacks_(Pred pred) {
     }
   }
   return removed;
-}
-
-FutureCore::FutureCore(BaseEventLoop& loop) : loop_(&loop) {}
-
-FutureCore::~FutureCore() {
-  if (in_graph_flag_) [[unlikely]] detail::graph_forget_(*this);  // [graph]
 }
 
 const std::string& FutureCore::cancel_message_() const noexcept {
@@ -155,6 +148,11 @@ std::exception_ptr FutureCore::exception() {
 }
 
 bool FutureCore::cancel(std::string msg) { return cancel_(std::move(msg)); }
+
+void FutureCore::refuse_set_(const char* op) const {
+  if (is_task_) throw RuntimeError(std::string("Task does not support ") + op + " operation");
+  throw InvalidStateError("invalid state");
+}
 
 bool FutureCore::cancel_(std::string msg) {
   log_traceback_ = false;
@@ -195,7 +193,11 @@ void FutureCore::schedule_callbacks_() {
   if (!is_task_) loop_->tracer().emit(*loop_, [&](Observer& o) { o.future_done(*loop_, *this); });
   if (!first_callback_) return;
   DoneCallback first = std::move(first_callback_);
-  std::unique_ptr<std::vector<DoneCallback>> more = rare_ ? std::move(rare_->more_callbacks) : nullptr;
+  if (!rare_) [[likely]] {  // one callback, nothing else to take (future_pingpong, every await)
+    schedule_callback_(first);
+    return;
+  }
+  std::unique_ptr<std::vector<DoneCallback>> more = std::move(rare_->more_callbacks);
   schedule_callback_(first);
   if (more)
     for (DoneCallback& cb : *more) schedule_callback_(cb);

@@ -26,6 +26,8 @@
 
 namespace asyncio {
 
+class FutureCore;
+
 namespace detail {
 // [coro] The coroutine task whose step runs on this thread now (tasks.cpp defines it, the step,
 // CoroTaskCore::resume_body_, sets it), and [reach] its body's outermost frame: a handle made in
@@ -44,6 +46,8 @@ extern thread_local constinit RunningCoro running_coro;
 // call and the `_async` form to co_await instead (tasks.cpp). Checked at the call's entry, so
 // the error comes whether or not the call would have suspended this time.
 [[noreturn]] void fiber_only_error_(const char* call, const char* instead);
+// [graph] graph.hpp's: a future in the awaited-by registry is destroyed (~FutureCore, inline).
+void graph_forget_(FutureCore& future) noexcept;
 inline void fiber_only_(const char* call, const char* instead) {
   if (running_coro.task) [[unlikely]] fiber_only_error_(call, instead);
 }
@@ -99,7 +103,7 @@ class FutureCore {
   // The unsized global form: Clang declares the sized one only under -fsized-deallocation.
   static void operator delete(void* p, std::size_t, std::align_val_t al) noexcept { ::operator delete(p, al); }
 
-  explicit FutureCore(BaseEventLoop& loop);
+  explicit FutureCore(BaseEventLoop& loop) : loop_(&loop) {}
   FutureCore(const FutureCore&) = delete;
   FutureCore& operator=(const FutureCore&) = delete;
 
@@ -160,6 +164,8 @@ class FutureCore {
   void set_result_();
   void set_exception_(std::exception_ptr exception);
   bool cancel_(std::string msg);
+  // set_result on a task (RuntimeError naming `op`) or on a done future (InvalidStateError).
+  [[noreturn]] void refuse_set_(const char* op) const;
   // A task waits on this future: its wakeup is scheduled when the future is done.
   void add_waiter_(TaskCore& task);
   bool remove_waiter_(TaskCore& task);
@@ -205,7 +211,7 @@ class FutureCore {
   static fibers::Fiber* coro_owner_key_(const TaskCore* task) noexcept {
     return reinterpret_cast<fibers::Fiber*>(const_cast<TaskCore*>(task));
   }
-  void handle_out_(fibers::Fiber* fiber) noexcept {
+  [[gnu::always_inline]] void handle_out_(fibers::Fiber* fiber) noexcept {
     if (fiber) {
       if (--stack_handles_ == 0) stack_owner_ = nullptr;
     } else if (--loose_count_ == 0 && is_task_ && loop_->drop_deferred_()) [[unlikely]] {
@@ -235,7 +241,10 @@ class FutureCore {
   void clear_seen_mark_() noexcept { seen_mark_ = false; }
 
  protected:
-  virtual ~FutureCore();
+  // Inline: a plain future's destruction (FutureImpl::destroy_) is then one call, to free it.
+  virtual ~FutureCore() {
+    if (in_graph_flag_) [[unlikely]] detail::graph_forget_(*this);  // [graph]
+  }
   virtual void destroy_() noexcept;
   virtual void clear_value_() noexcept {}
   void schedule_callbacks_();
@@ -262,7 +271,10 @@ class FutureCore {
       return *this;
     }
     ~DoneCallback() { reset(); }
-    void reset() noexcept;
+    // Inline when empty (every future's slot once its callbacks are scheduled): no call.
+    void reset() noexcept {
+      if (bits_) release_();
+    }
     explicit operator bool() const noexcept { return bits_ != 0; }
     TaskCore* task() const noexcept;  // nullptr for a user callback
     bool is_user() const noexcept { return (bits_ & 1) != 0; }
@@ -270,6 +282,7 @@ class FutureCore {
     Handle& handle() const noexcept { return *reinterpret_cast<Handle*>(bits_ & ~std::uintptr_t{1}); }
 
    private:
+    void release_() noexcept;  // drops the count held (bits_ is not 0)
     std::uintptr_t bits_ = 0;
   };
   // Registration order: first_callback_, then more_callbacks (only when there are two or
@@ -339,6 +352,15 @@ class FutureImpl final : public FutureCore {
 
  private:
   void clear_value_() noexcept override { value.reset(); }
+  // The last count went: as FutureCore::destroy_, with the class known, so the destructor and
+  // the arena's free are inline here (future_pingpong frees two futures a round trip).
+  void destroy_() noexcept override {
+    if (log_traceback_ && exception_) [[unlikely]] {
+      FutureCore::destroy_();  // reports the exception nobody retrieved first
+      return;
+    }
+    delete this;
+  }
 };
 
 // Future<T>: a copyable handle to shared future state, compared by identity. Default-
@@ -441,8 +463,7 @@ class Future {
     return *static_cast<std::optional<stored_t<T>>*>(core_->value_slot_());
   }
   void check_can_set_(const char* op) const {
-    if (core_->is_task()) throw RuntimeError(std::string("Task does not support ") + op + " operation");
-    if (core_->done()) throw InvalidStateError("invalid state");
+    if (core_->is_task() || core_->done()) [[unlikely]] core_->refuse_set_(op);
   }
   Ref<FutureCore> core_;
 
