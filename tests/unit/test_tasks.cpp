@@ -257,6 +257,21 @@ TEST_SUITE("tasks") {
     CHECK_THROWS_WITH_AS(t.result(), "boom", ValueError);
   }
 
+  TEST_CASE("a task refuses set_result and set_exception, pending or done, and keeps its own result") {
+    // CPython: RuntimeError('Task does not support set_result operation'), checked before the
+    // state, so a done task says the same.
+    TestLoop loop;
+    auto t = loop->create_task([] { return 7; });
+    CHECK_THROWS_WITH_AS(t.set_result(1), "Task does not support set_result operation", RuntimeError);
+    CHECK_THROWS_WITH_AS(t.set_exception(ValueError("x")), "Task does not support set_exception operation",
+                         RuntimeError);
+    CHECK_FALSE(t.done());
+    run_one_pass(*loop);
+    REQUIRE(t.done());
+    CHECK_THROWS_WITH_AS(t.set_result(2), "Task does not support set_result operation", RuntimeError);
+    CHECK(t.result() == 7);
+  }
+
   TEST_CASE("a task's exception never retrieved is reported when the task goes") {
     TestLoop loop;
     HandlerRecorder recorder;
