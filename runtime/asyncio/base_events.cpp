@@ -18,6 +18,7 @@
 #include "asyncio/exceptions.hpp"
 #include "asyncio/futures.hpp"
 #include "asyncio/graph.hpp"
+#include "asyncio/selector_events.hpp"
 #include "asyncio/tasks.hpp"
 
 namespace asyncio {
@@ -104,6 +105,21 @@ void BaseEventLoop::run_forever() {
       set_running_loop_(nullptr);
     }
   } restore{this};
+  // A loop whose pass is this class's own (no subclass overrides run_once) runs it inline here,
+  // in run_forever's frame: a fiber task's switch then leaves no frame of the loop's live across
+  // it that returns each pass (each such return mispredicts: docs/performance.md, "Frames across
+  // a switch"). A subclass's run_once is called as it is, every pass.
+  if (typeid(*this) == typeid(SelectorEventLoop)) {
+    for (;;) {
+      if (tracer_.on()) [[unlikely]] {
+        run_pass_<true>();
+      } else {
+        run_pass_<false>();
+      }
+      if (stopping_) break;
+    }
+    return;
+  }
   for (;;) {
     run_once();
     if (stopping_) break;
@@ -532,8 +548,12 @@ std::size_t BaseEventLoop::run_ready_() {
         tracer_.emit(*this, [&](Observer& o) { o.pass_end(*this, pass_count_, ran); });
         throw;
       }
+    } else if (debug_) [[unlikely]] {
+      run_handle_debug_(*h);
+    } else if (h->task_step_()) {
+      TaskCore::run_step_(*h);  // a task's step, in this frame: nothing left between it and a switch
     } else {
-      run_handle_(*h);
+      h->run_();
     }
     pass_hook_<Traced>([&](Observer& o) { o.callback_end(*this, *h); });
   }

@@ -382,14 +382,15 @@ class BaseEventLoop : public AbstractEventLoop {
   void check_running_() const;
   void run_until_complete_(FutureCore& future);
   void drop_cancelled_timers_();                       // step 1
-  std::optional<double> select_timeout_(TimeoutReason& reason) const;  // step 2
+  [[gnu::always_inline]] inline std::optional<double> select_timeout_(TimeoutReason& reason) const;  // step 2
   void move_due_timers_();                             // step 3
+  // run_once(), traced or not; inline in its two callers, run_once and run_forever.
   template <bool Traced>
-  void run_pass_();                                    // run_once(), traced or not
+  [[gnu::always_inline]] inline void run_pass_();
   template <bool Traced, class F>
   void pass_hook_(F&& f);
   template <bool Traced>
-  std::size_t run_ready_();                            // step 4
+  [[gnu::always_inline]] inline std::size_t run_ready_();  // step 4, inline in the pass
   void run_handle_(Handle& handle);
   void run_handle_debug_(Handle& handle);
   void take_threadsafe_();

@@ -118,6 +118,12 @@ class Handle {
   Callback callback_;
   BaseEventLoop* loop_;
   const char* name_;                 // a string literal naming the callback, or nullptr
+  // A task's step handle (TaskCore::StepHandle, which describes itself) has this name_: step 4
+  // tells it from any other handle by it, and runs it inline in the pass's own frame
+  // (TaskCore::run_step_), so that no frame is left between the pass and a fiber task's switch.
+  // A name, not a flag: the flags fill their word, and a byte more would make a handle 96 bytes.
+  static constexpr const char task_step_name_[] = "Task.__step";
+  bool task_step_() const noexcept { return name_ == task_step_name_; }
   // For descriptions of unnamed callbacks once the callback is dropped (cancel); nullptr while
   // it is kept (callback_ itself knows its type): no indirect call per handle made.
   const std::type_info* callback_type_ = nullptr;

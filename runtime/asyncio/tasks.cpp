@@ -30,34 +30,13 @@ std::string next_task_name_() { return "Task-" + std::to_string(next_task_number
 
 // ---------------------------------------------------------------- the step handle
 
-TaskCore::StepHandle::StepHandle(BaseEventLoop* loop) noexcept : Handle(Callback(), loop, nullptr) {}
-
-// The handle is TaskCore::step_handle_: its task starts that many bytes before it. (offsetof on a
-// class that is not standard-layout is conditionally supported; GCC and Clang give the member's
-// offset for any class without virtual bases, which TaskCore has none of.)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Winvalid-offsetof"
-TaskCore& TaskCore::StepHandle::task_core_() const noexcept {
-  static_assert(std::is_polymorphic_v<TaskCore>);
-  constexpr std::size_t offset = offsetof(TaskCore, step_handle_);
-  return *reinterpret_cast<TaskCore*>(reinterpret_cast<char*>(const_cast<StepHandle*>(this)) - offset);
-}
-#pragma GCC diagnostic pop
+TaskCore::StepHandle::StepHandle(BaseEventLoop* loop) noexcept : Handle(Callback(), loop, task_step_name_) {}
 
 void TaskCore::StepHandle::destroy_() noexcept { task_core_().decref_(); }
 
-void TaskCore::StepHandle::run_() {
-  TaskCore& task = task_core_();
-  try {
-    if (task.wakeup_from_) {
-      task.wakeup_();
-    } else {
-      task.step_(std::exchange(task.throw_in_, nullptr));
-    }
-  } catch (...) {
-    report_exception_(std::current_exception());
-  }
-}
+// Through the handle's virtual run_: a traced pass, debug mode, run_once's callers. An untraced
+// pass runs the same inline, in its own frame (TaskCore::run_step_).
+void TaskCore::StepHandle::run_() { run_inline_(); }
 
 std::string TaskCore::StepHandle::describe_callback_() const {
   // CPython shows a wakeup as Task.task_wakeup and a step as TaskStepMethWrapper.
@@ -202,16 +181,6 @@ void TaskCore::schedule_step_(std::exception_ptr exc) {
   schedule_step_();
 }
 
-// With nothing to throw in (throw_in_ is already empty): a first step, a bare yield. Inline in
-// this file (task creation, step_): one call less per step.
-[[gnu::always_inline]] inline void TaskCore::schedule_step_() {
-  if (step_handle_.idle()) incref_();  // released by StepHandle::destroy_ at count zero
-  loop_->call_soon_handle_(&step_handle_);
-  loop_->tracer().emit(*loop_, [&](Observer& o) {
-    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::task_step, nullptr, kNoDelay);
-  });
-}
-
 void TaskCore::schedule_wakeup_(FutureCore& future) {
   wakeup_from_ = Ref<FutureCore>(&future);
   if (step_handle_.idle()) incref_();
@@ -221,127 +190,7 @@ void TaskCore::schedule_wakeup_(FutureCore& future) {
   });
 }
 
-// Task.__wakeup: the awaited future is done. Its exception (or CancelledError) is thrown into
-// the body; a value is read by await() itself once the body resumes.
-// wakeup_ and step_ are inline in StepHandle::run_, their one caller, and a fiber task's switch
-// inline in step_: the frames live across a switch are the ones whose returns mispredict once it
-// is back (fibers.hpp), and this leaves one, run_'s own.
-[[gnu::always_inline]] inline void TaskCore::wakeup_() {
-  Ref<FutureCore> future = std::move(wakeup_from_);
-  std::exception_ptr exc;
-  if (future->state_ == FutureState::CANCELLED) {
-    exc = future->make_cancelled_error_();
-  } else if (future->exception_) {
-    future->log_traceback_ = false;
-    exc = future->exception_;
-  }
-  step_(std::move(exc));
-}
-
-// Task.__step: resume the body (throwing exc into it if set), then look at what it did.
-[[gnu::always_inline]] inline void TaskCore::step_(std::exception_ptr exc) {
-  if (done()) throw InvalidStateError("_step(): already done: " + repr());
-  if (must_cancel_) {
-    if (!is_cancelled_error(exc)) exc = make_cancelled_error_();
-    must_cancel_ = false;
-  }
-  fut_waiter_ = nullptr;
-  if (loop_->current_task_ != nullptr)
-    throw RuntimeError("Cannot enter into task " + repr() + " while another task " + loop_->current_task_->repr() +
-                       " is being executed.");
-  // No reference of its own: the step handle running this step holds one on the task until the
-  // step returns (the ready queue's HandleRef keeps the handle referenced).
-  yielded_ = nullptr;
-  yielded_bare_ = false;
-  const bool finished =
-      fiber_body_ ? static_cast<FiberTaskCore*>(this)->resume_fiber_(exc) : resume_body_(exc);
-  if (finished) {
-    throw_in_ = nullptr;
-    if (!exc) {
-      if (must_cancel_) {
-        // cancel() was called while the body ran its last step: the value is discarded.
-        must_cancel_ = false;
-        clear_value_();
-        const std::string msg = cancel_message_();
-        FutureCore::cancel_(msg);
-      } else {
-        set_result_();
-      }
-    } else if (is_cancelled_error(exc)) {
-      FutureCore::cancel_({});
-      exception_ = exc;  // CPython's _cancelled_exc (futures.hpp: one field for both)
-    } else {
-      set_exception_(std::move(exc));
-    }
-    unlink_();
-    loop_->tracer().emit(*loop_, [&](Observer& o) {
-      o.task_step_end(*loop_, *this,
-                      state_ == FutureState::CANCELLED ? StepOutcome::cancelled
-                      : exception_                     ? StepOutcome::raised
-                                                       : StepOutcome::returned,
-                      nullptr);
-      o.task_done(*loop_, *this);
-    });
-    // Task.__step: KeyboardInterrupt and SystemExit are the task's exception and also leave the
-    // loop (through the step handle, as Handle._run re-raises them).
-    if (exception_ && is_exit_or_interrupt(exception_))
-      std::rethrow_exception(exception_);
-    return;
-  }
-  finish_step_(false);
-}
-
 bool FiberTaskCore::resume_body_(std::exception_ptr& exc) { return resume_fiber_(exc); }
-
-[[gnu::always_inline]] inline bool FiberTaskCore::resume_fiber_(std::exception_ptr& exc) {
-  if (!fiber_.started() && !exc) {
-    // No stack for the body (vm.max_map_count or the address space used up): the task fails
-    // with that error, as if its body had raised it at once; the loop goes on.
-    try {
-      fiber_.start(&FiberTaskCore::fiber_entry_, static_cast<TaskCore*>(this), 0, label_());
-    } catch (const Exception&) {
-      exc = std::current_exception();
-    }
-  }
-  // coro.throw() on a coroutine that never started raises at once: the body never runs, and
-  // its function and arguments go now.
-  if (!fiber_.started() && exc) {
-    drop_body_();
-    return true;
-  }
-  throw_in_ = std::move(exc);
-  loop_->current_task_ = this;
-  const bool finished = fiber_.resume();
-  loop_->current_task_ = nullptr;
-  exc = finished ? fiber_.take_exception() : nullptr;
-  return finished;
-}
-
-// The body suspended: on a future (wait for it) or with a bare yield (step again next pass).
-[[gnu::always_inline]] inline void TaskCore::finish_step_(bool) {  // inline in step_, its one caller
-  if (yielded_bare_) {
-    // Queued before the step ends, as Task.__step's call_soon is (a trace's scheduled line first).
-    // Nothing is thrown into that step: anything the body left untaken goes (for both kinds, here
-    // rather than after every resume).
-    if (throw_in_) [[unlikely]] throw_in_ = nullptr;
-    schedule_step_();
-    loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::yielded, nullptr); });
-    return;
-  }
-  FutureCore* future = yielded_;
-  if (&future->get_loop() != loop_.get()) {
-    schedule_step_(std::make_exception_ptr(
-        RuntimeError("Task " + repr() + " got Future " + future->repr() + " attached to a different loop")));
-  } else if (future == this) {
-    schedule_step_(std::make_exception_ptr(RuntimeError("Task cannot await on itself: " + repr())));
-  } else {
-    future->add_waiter_(*this);
-    fut_waiter_ = future;
-    waiting_since_ = static_cast<std::uint32_t>(loop_->pass_count());
-    if (must_cancel_ && fut_waiter_->cancel(cancel_message_())) must_cancel_ = false;
-  }
-  loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::awaited, future); });
-}
 
 void FiberTaskCore::fiber_entry_(void* self) {
   static_cast<FiberTaskCore*>(static_cast<TaskCore*>(self))->run_body_();

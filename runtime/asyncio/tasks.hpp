@@ -63,6 +63,9 @@ class TaskCore : public FutureCore {
   // Internal ---------------------------------------------------------------------
   // The awaited future is done: queue the wakeup (Task.__wakeup via call_soon).
   void schedule_wakeup_(FutureCore& future);
+  // Step 4 of an untraced pass: run a task's step handle (Handle::task_step_()) inline, in the
+  // pass's own frame (defined below, with the step).
+  static void run_step_(Handle& step_handle);
   // Inside the task's fiber: suspend until `future` is done (await) or for one pass (a bare
   // yield, future == nullptr). Raises what the next step throws in (CancelledError, ...).
   // `where`: the caller's source line, kept as suspended_at() (traces show it). Returns this
@@ -136,6 +139,8 @@ class TaskCore : public FutureCore {
    public:
     explicit StepHandle(BaseEventLoop* loop) noexcept;
     void run_() override;
+    // run_'s work, inline where it is called: run_ and the loop's step 4 (run_step_).
+    void run_inline_();
     TaskCore* task_() const noexcept override { return &task_core_(); }
     std::string repr() const override;
     // Unreferenced: not queued and not running. The task holds one count on itself for as
@@ -228,6 +233,174 @@ class FiberTaskCore : public TaskCore {
   static void fiber_entry_(void* self);
   fibers::Fiber fiber_;
 };
+
+
+// ---------------------------------------------------------------- the step, inline
+// Task.__step and Task.__wakeup, defined here so that the loop's step 4 (base_events.cpp) runs a
+// task's step in the pass's own frame; tasks.cpp runs them through StepHandle::run_.
+
+// The handle is TaskCore::step_handle_: its task starts that many bytes before it. (offsetof on a
+// class that is not standard-layout is conditionally supported; GCC and Clang give the member's
+// offset for any class without virtual bases, which TaskCore has none of.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+inline TaskCore& TaskCore::StepHandle::task_core_() const noexcept {
+  static_assert(std::is_polymorphic_v<TaskCore>);
+  constexpr std::size_t offset = offsetof(TaskCore, step_handle_);
+  return *reinterpret_cast<TaskCore*>(reinterpret_cast<char*>(const_cast<StepHandle*>(this)) - offset);
+}
+#pragma GCC diagnostic pop
+
+// With nothing to throw in (throw_in_ is already empty): a first step, a bare yield. Inline
+// (task creation, step_): one call less per step.
+[[gnu::always_inline]] inline void TaskCore::schedule_step_() {
+  if (step_handle_.idle()) incref_();  // released by StepHandle::destroy_ at count zero
+  loop_->call_soon_handle_(&step_handle_);
+  loop_->tracer().emit(*loop_, [&](Observer& o) {
+    o.handle_scheduled(*loop_, step_handle_, ScheduleHow::task_step, nullptr, kNoDelay);
+  });
+}
+
+// Task.__wakeup: the awaited future is done. Its exception (or CancelledError) is thrown into
+// the body; a value is read by await() itself once the body resumes.
+// wakeup_ and step_ are inline in StepHandle::run_inline_, and a fiber task's switch inline in
+// step_: the frames live across a switch are the ones whose returns mispredict once it is back
+// (fibers.hpp). Step 4 of an untraced pass runs run_inline_ in its own frame (run_step_), so no
+// frame of the runtime's is left between the pass and the switch.
+[[gnu::always_inline]] inline void TaskCore::wakeup_() {
+  Ref<FutureCore> future = std::move(wakeup_from_);
+  std::exception_ptr exc;
+  if (future->state_ == FutureState::CANCELLED) {
+    exc = future->make_cancelled_error_();
+  } else if (future->exception_) {
+    future->log_traceback_ = false;
+    exc = future->exception_;
+  }
+  step_(std::move(exc));
+}
+
+// Task.__step: resume the body (throwing exc into it if set), then look at what it did.
+[[gnu::always_inline]] inline void TaskCore::step_(std::exception_ptr exc) {
+  if (done()) throw InvalidStateError("_step(): already done: " + repr());
+  if (must_cancel_) {
+    if (!is_cancelled_error(exc)) exc = make_cancelled_error_();
+    must_cancel_ = false;
+  }
+  fut_waiter_ = nullptr;
+  if (loop_->current_task_ != nullptr)
+    throw RuntimeError("Cannot enter into task " + repr() + " while another task " + loop_->current_task_->repr() +
+                       " is being executed.");
+  // No reference of its own: the step handle running this step holds one on the task until the
+  // step returns (the ready queue's HandleRef keeps the handle referenced).
+  yielded_ = nullptr;
+  yielded_bare_ = false;
+  const bool finished =
+      fiber_body_ ? static_cast<FiberTaskCore*>(this)->resume_fiber_(exc) : resume_body_(exc);
+  if (finished) {
+    throw_in_ = nullptr;
+    if (!exc) {
+      if (must_cancel_) {
+        // cancel() was called while the body ran its last step: the value is discarded.
+        must_cancel_ = false;
+        clear_value_();
+        const std::string msg = cancel_message_();
+        FutureCore::cancel_(msg);
+      } else {
+        set_result_();
+      }
+    } else if (is_cancelled_error(exc)) {
+      FutureCore::cancel_({});
+      exception_ = exc;  // CPython's _cancelled_exc (futures.hpp: one field for both)
+    } else {
+      set_exception_(std::move(exc));
+    }
+    unlink_();
+    loop_->tracer().emit(*loop_, [&](Observer& o) {
+      o.task_step_end(*loop_, *this,
+                      state_ == FutureState::CANCELLED ? StepOutcome::cancelled
+                      : exception_                     ? StepOutcome::raised
+                                                       : StepOutcome::returned,
+                      nullptr);
+      o.task_done(*loop_, *this);
+    });
+    // Task.__step: KeyboardInterrupt and SystemExit are the task's exception and also leave the
+    // loop (through the step handle, as Handle._run re-raises them).
+    if (exception_ && is_exit_or_interrupt(exception_))
+      std::rethrow_exception(exception_);
+    return;
+  }
+  finish_step_(false);
+}
+
+[[gnu::always_inline]] inline bool FiberTaskCore::resume_fiber_(std::exception_ptr& exc) {
+  if (!fiber_.started() && !exc) {
+    // No stack for the body (vm.max_map_count or the address space used up): the task fails
+    // with that error, as if its body had raised it at once; the loop goes on.
+    try {
+      fiber_.start(&FiberTaskCore::fiber_entry_, static_cast<TaskCore*>(this), 0, label_());
+    } catch (const Exception&) {
+      exc = std::current_exception();
+    }
+  }
+  // coro.throw() on a coroutine that never started raises at once: the body never runs, and
+  // its function and arguments go now.
+  if (!fiber_.started() && exc) {
+    drop_body_();
+    return true;
+  }
+  throw_in_ = std::move(exc);
+  loop_->current_task_ = this;
+  const bool finished = fiber_.resume();
+  loop_->current_task_ = nullptr;
+  exc = finished ? fiber_.take_exception() : nullptr;
+  return finished;
+}
+
+// The body suspended: on a future (wait for it) or with a bare yield (step again next pass).
+[[gnu::always_inline]] inline void TaskCore::finish_step_(bool) {  // inline in step_, its one caller
+  if (yielded_bare_) {
+    // Queued before the step ends, as Task.__step's call_soon is (a trace's scheduled line first).
+    // Nothing is thrown into that step: anything the body left untaken goes (for both kinds, here
+    // rather than after every resume).
+    if (throw_in_) [[unlikely]] throw_in_ = nullptr;
+    schedule_step_();
+    loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::yielded, nullptr); });
+    return;
+  }
+  FutureCore* future = yielded_;
+  if (&future->get_loop() != loop_.get()) {
+    schedule_step_(std::make_exception_ptr(
+        RuntimeError("Task " + repr() + " got Future " + future->repr() + " attached to a different loop")));
+  } else if (future == this) {
+    schedule_step_(std::make_exception_ptr(RuntimeError("Task cannot await on itself: " + repr())));
+  } else {
+    future->add_waiter_(*this);
+    fut_waiter_ = future;
+    waiting_since_ = static_cast<std::uint32_t>(loop_->pass_count());
+    if (must_cancel_ && fut_waiter_->cancel(cancel_message_())) must_cancel_ = false;
+  }
+  loop_->tracer().emit(*loop_, [&](Observer& o) { o.task_step_end(*loop_, *this, StepOutcome::awaited, future); });
+}
+
+// The step handle's work (Handle._run around Task.__step or __wakeup): an exception the step
+// lets out goes to the loop's exception handler, naming the handle (KeyboardInterrupt and
+// SystemExit leave the loop).
+[[gnu::always_inline]] inline void TaskCore::StepHandle::run_inline_() {
+  TaskCore& task = task_core_();
+  try {
+    if (task.wakeup_from_) {
+      task.wakeup_();
+    } else {
+      task.step_(std::exchange(task.throw_in_, nullptr));
+    }
+  } catch (...) {
+    report_exception_(std::current_exception());
+  }
+}
+
+[[gnu::always_inline]] inline void TaskCore::run_step_(Handle& step_handle) {
+  static_cast<StepHandle&>(step_handle).run_inline_();
+}
 
 // TaskImpl<T, F>: a task running F, storing a T.
 template <class T, class F>
