@@ -114,6 +114,26 @@ TEST_SUITE("base_events") {
     CHECK(in_order);
   }
 
+  TEST_CASE("a callback named Task.__step is an ordinary callback, in run_once and in run_forever") {
+    // Step 4 tells a task's step handle by the address of its name (Handle::task_step_()) and
+    // runs it as a step; a callback given the same words has a name of its own, and runs as itself.
+    TestLoop loop;
+    static const char same_words[] = "Task.__step";
+    int ran = 0;
+    HandleRef h = loop->call_soon([&ran] { ++ran; }, same_words);
+    CHECK(h->description() == "Task.__step()");
+    loop->run_once();
+    CHECK(ran == 1);
+    loop->call_soon(
+        [&ran, &loop] {
+          ++ran;
+          loop->stop();
+        },
+        "Task.__step");
+    loop->run_forever();
+    CHECK(ran == 2);
+  }
+
   TEST_CASE("step 4 runs only what was ready when it began; what it queues runs next pass") {
     TestLoop loop;
     std::vector<std::string> order;
